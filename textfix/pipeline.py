@@ -9,6 +9,7 @@ suggestions, flags and block labels in source offsets.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import regex
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Iterator
@@ -258,6 +259,14 @@ def _paragraphs(result: Result, smap: SourceMap, labels) -> list[Paragraph]:
     return paras
 
 
+@functools.lru_cache(maxsize=8)
+def _pipeline_for(config: Config) -> Pipeline:
+    return Pipeline(config)
+
+
 def clean(text: str, **options: Any) -> Result:
-    """Clean one text with the given options (see :class:`Config`)."""
-    return Pipeline(**options).clean(text)
+    """Clean one text with the given options (see :class:`Config`).
+
+    Pipelines are cached by their options, so data is loaded once however often this
+    is called; :class:`Pipeline` gives the same explicitly."""
+    return _pipeline_for(Config.make(**options)).clean(text)

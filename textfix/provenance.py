@@ -312,7 +312,7 @@ def _compose_edit(s0: int, s1: int, old: str, new: str, steps: tuple[Edit, ...])
                 rules.append(r)
         if e.note and e.note not in notes:
             notes.append(e.note)
-        safety = min(safety, e.safety)
+        safety = min(safety, Safety.SAFE if e.safety is None else e.safety)
         confidence = min(confidence, e.confidence)
     return Edit(s0, s1, new, old=old, rules=tuple(rules), safety=safety,
                 confidence=confidence, note="; ".join(notes))

@@ -7,6 +7,8 @@ forms; ellipses and dashes take their standard Chinese shapes.  Numbers (``1,000
 
 from __future__ import annotations
 
+import unicodedata
+
 import regex
 
 from ..chars import CJK_CONTEXT, HALF_TO_FULL, SENTENCE_END, Protected
@@ -17,7 +19,30 @@ _HALF = regex.compile(r"[,:;!?()]")
 _SPACE = " \t\u3000"
 
 
+def _is_skipped(c: str) -> bool:
+    return c in _SPACE or unicodedata.category(c)[0] == "P"
+
+
 def _prev(text: str, i: int) -> str:
+    """The context before ``i``: the nearest character on the same line that is neither
+    a space nor punctuation.  Punctuation is looked through so that converting one
+    mark never changes the context of another: the rules are a fixed point."""
+    i -= 1
+    while i >= 0 and text[i] != "\n" and _is_skipped(text[i]):
+        i -= 1
+    return text[i] if i >= 0 and text[i] != "\n" else ""
+
+
+def _next(text: str, i: int) -> str:
+    """The context after ``i`` (see :func:`_prev`)."""
+    i += 1
+    n = len(text)
+    while i < n and text[i] != "\n" and _is_skipped(text[i]):
+        i += 1
+    return text[i] if i < n and text[i] != "\n" else ""
+
+
+def _prev_mark(text: str, i: int) -> str:
     """The nearest character before ``i`` on the same line that is not a space."""
     i -= 1
     while i >= 0 and text[i] in _SPACE:
@@ -25,16 +50,16 @@ def _prev(text: str, i: int) -> str:
     return text[i] if i >= 0 and text[i] != "\n" else ""
 
 
-def _next(text: str, i: int) -> str:
-    """The nearest character after ``i`` on the same line that is not a space."""
+def _at_line_end(text: str, i: int) -> bool:
+    """Is nothing but spaces between ``i`` and the end of its line?"""
     i += 1
-    n = len(text)
-    while i < n and text[i] in _SPACE:
+    while i < len(text) and text[i] in _SPACE:
         i += 1
-    return text[i] if i < n and text[i] != "\n" else ""
+    return i >= len(text) or text[i] == "\n"
 
 
 def _cjk(ch: str) -> bool:
+    """Is the context character Chinese?  (Contexts are never punctuation.)"""
     return bool(ch) and CJK_CONTEXT.match(ch) is not None
 
 
@@ -86,7 +111,9 @@ def halfwidth_in_cjk(doc):
             else:
                 chinese = _cjk(p) or _cjk(n)
         else:
-            if p.isascii() and n.isascii() and p.isdigit() and n.isdigit():
+            raw_p = text[i - 1] if i > 0 else ""
+            raw_n = text[i + 1] if i + 1 < len(text) else ""
+            if raw_p.isascii() and raw_n.isascii() and raw_p.isdigit() and raw_n.isdigit():
                 continue
             chinese = _cjk(p) or _cjk(n)
         if not chinese:
@@ -115,7 +142,7 @@ def _pair_quotes(text: str, positions: list[int]) -> list[tuple[int, str, int | 
     lone = None
     if len(positions) % 2:
         for k in range(0, len(positions), 2):
-            p = _prev(text, positions[k])
+            p = _prev_mark(text, positions[k])
             if p and p in SENTENCE_END:
                 lone = k
                 break
@@ -128,8 +155,8 @@ def _pair_quotes(text: str, positions: list[int]) -> list[tuple[int, str, int | 
         out.append((rest[k + 1], "close", rest[k]))
     if lone is not None:
         i = positions[lone]
-        p = _prev(text, i)
-        closes = (p and p in SENTENCE_END) or _next(text, i) == ""
+        p = _prev_mark(text, i)
+        closes = bool(p and p in SENTENCE_END) or _at_line_end(text, i)
         out.append((i, "close" if closes else "open", None))
     out.sort()
     return out
@@ -151,8 +178,7 @@ def _quote_edits(text: str, start: int, end: int, q: str, forms: tuple[str, str]
     for i, role, partner in decided:
         if partner is not None:
             o, e = min(i, partner), max(i, partner)
-            chinese = (_has_han(text[o + 1 : e]) or _cjk(_prev(text, o)) or _cjk(_next(text, e))
-                       or _cjk(_next(text, o)) or _cjk(_prev(text, e)))
+            chinese = _has_han(text[o + 1 : e]) or _cjk(_prev(text, o)) or _cjk(_next(text, e))
         else:
             chinese = _cjk(_prev(text, i)) or _cjk(_next(text, i))
         if chinese:
