@@ -20,4 +20,4 @@ def test_ci_runs_the_readme_commands():
         "python3 -m venv .venv && .venv/bin/pip install '.[test]' && .venv/bin/python -m pytest",
     ):
         assert command in README
-    assert "python3 -m venv .venv && .venv/bin/pip install -q '.[test]' && .venv/bin/python -m pytest" in ci
+        assert command in ci
