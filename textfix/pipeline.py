@@ -183,15 +183,17 @@ class Pipeline:
             doc = Doc(cur, self.config, self.resources, smap, labels)
             edits: list[Edit] = []
             new_labels = []
+            rule_names = (r.name,)
             for p in r(doc):
                 if isinstance(p, Edit):
                     if p.start < 0 or p.end > len(cur) or p.start > p.end:
                         raise RuleError(f"rule {r.name} proposed an edit {p.start}-{p.end} outside the text")
-                    p = replace(
-                        p,
-                        old=cur[p.start : p.end] if p.old is None else p.old,
-                        rules=p.rules or (r.name,),
-                        safety=r.safety if p.safety is None else p.safety,
+                    p = Edit(
+                        p.start, p.end, p.new,
+                        cur[p.start : p.end] if p.old is None else p.old,
+                        p.rules or rule_names,
+                        r.safety if p.safety is None else p.safety,
+                        p.confidence, p.note, p.moved_from,
                     )
                     if p.new == p.old and p.moved_from is None:
                         continue

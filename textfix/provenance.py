@@ -302,6 +302,10 @@ def _merge_kept(pieces: list[_Piece]) -> list[_Piece]:
 
 
 def _compose_edit(s0: int, s1: int, old: str, new: str, steps: tuple[Edit, ...]) -> Edit:
+    if len(steps) == 1:  # the common case: one rule's edit, moved into source offsets
+        e = steps[0]
+        return Edit(s0, s1, new, old, e.rules, Safety.SAFE if e.safety is None else e.safety,
+                    e.confidence, e.note)
     rules: list[str] = []
     notes: list[str] = []
     safety = Safety.SAFE

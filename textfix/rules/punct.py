@@ -63,8 +63,11 @@ def _cjk(ch: str) -> bool:
     return bool(ch) and CJK_CONTEXT.match(ch) is not None
 
 
+_HAN = regex.compile(r"\p{Han}")
+
+
 def _has_han(s: str) -> bool:
-    return regex.search(r"\p{Han}", s) is not None
+    return _HAN.search(s) is not None
 
 
 @rule("punct.halfwidth-in-cjk", safety=Safety.SAFE)
