@@ -37,12 +37,14 @@ ASCII_PUNCT = ",.:;!?()\"'%"
 SPACE = " \t\u3000"
 #: marks that end a sentence, so a block ending in one is a finished paragraph
 FINISHED = "。！？!?….．"
-#: closing quotes: a block ending in one is taken as finished (the quote closes a sentence)
-CLOSING_QUOTE = "”’」』\""
+#: quotes: a block ending in one is taken as finished (the quote closes a sentence).
+#: Straight and curly quotes are treated alike everywhere, because the punct stage
+#: turns one into the other after layout and a second run must decide the same.
+CLOSING_QUOTE = "”’」』\"'“‘"
 #: marks after which the sentence certainly goes on
-CONTINUES = "，,、；;：:（(“《〈【「『—"
+CONTINUES = "，,、；;：:（(《〈【「『—"
 #: marks a new paragraph never starts with
-NO_START = "，,、。；;：:）)”’》〉】」』！？!?…"
+NO_START = "，,、。；;：:）)》〉】」』！？!?…"
 
 
 def is_han(c: str) -> bool:
@@ -54,17 +56,28 @@ def is_cjk(c: str) -> bool:
     return bool(c) and (c in CJK_PUNCT or _HAN.match(c) is not None)
 
 
-def wrap_joinable(left: str, right: str) -> bool:
+#: marks a wrap can fall between with no Han next to it (``。 《``); straight quotes
+#: and brackets count as their Chinese forms, which the punct stage makes of them
+_PUNCTISH = CJK_PUNCT + "\"'()"
+
+
+def wrap_joinable(left: str, right: str, chinese: bool = True) -> bool:
     """Could a space between ``left`` and ``right`` be one a column wrap left?
 
-    Both sides are Han, punctuation or digits, and at least one side is Chinese:
-    ``区 委``, ``了 1949``, ``2023 年``, ``作 "是``.  Latin words (``a b``), numbers
-    (``1 000``) and Latin next to Han (``WTO 规则``) keep their space.
+    Both sides are Han, punctuation or digits, and at least one side is a Han
+    character: ``区 委``, ``了 1949``, ``2023 年``, ``作 "是``, ``, 正``.  Latin words
+    (``a b``), numbers (``1 000``) and Latin next to Han (``WTO 规则``) keep their
+    space.  In Chinese text (``chinese``) a space between two marks (``。 《``,
+    ``》 《``) is a wrap too.  (Requiring Han or two marks, not just one Chinese mark,
+    keeps the decision the same before and after the punct stage turns ``(`` into
+    ``（``.)
     """
     def ok(c: str) -> bool:
         return is_cjk(c) or c in ASCII_PUNCT or (c.isascii() and c.isdigit())
 
-    return ok(left) and ok(right) and (is_cjk(left) or is_cjk(right))
+    if not (ok(left) and ok(right)):
+        return False
+    return is_han(left) or is_han(right) or (chinese and left in _PUNCTISH and right in _PUNCTISH)
 
 
 def width(s: str) -> float:
@@ -354,6 +367,7 @@ def find_wraps(text: str, b: Block) -> None:
     gaps = []
     certain = False
     inside = None if body else _inside_pairs(raw)
+    chinese = _HAN.search(raw) is not None
     for m in _GAP.finditer(raw):
         a, e = m.start(), m.end()
         if a == 0 or e == len(raw):
@@ -362,7 +376,7 @@ def find_wraps(text: str, b: Block) -> None:
         newline = "\n" in m.group()
         if b.start + a < keep_until:
             continue
-        if wrap_joinable(left, right):
+        if wrap_joinable(left, right, chinese):
             gaps.append((a, e, ""))
             if not body and (inside[a] or (left.isdigit() and is_han(right)) or (right.isdigit() and is_han(left))):
                 certain = True
