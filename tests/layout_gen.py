@@ -157,12 +157,17 @@ def layout(paragraphs: list[str], seed: int = 0, width: int = 13, height: int = 
                         cap = rng.choice(HANDWRITTEN)[:rng.randint(12, 24)].rstrip("，、；：“《（") + "。"
                         cap = cap.replace("。。", "。")
                         credit = f"通讯员 {rng.choice(NAMES)} 摄"
-                        captions.append((cap, credit))
+                        if len(pieces) == 2 and not pieces[0]:
+                            truth += [Para("caption", cap), Para("credit", credit)]  # before the paragraph
+                        else:
+                            captions.append((cap, credit))
                         pieces[-1:] = [["\x00" + cap], ["\x00" + credit], []]
                 pieces[-1].append(ln)
                 col_used += 1
             col_used += 1  # the paragraph gap
             for n, piece in enumerate(pieces):
+                if not piece:
+                    continue
                 if piece and piece[0].startswith("\x00"):
                     emit(piece[0][1:], "\n\n")
                     continue

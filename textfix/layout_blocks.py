@@ -67,17 +67,18 @@ def wrap_joinable(left: str, right: str, chinese: bool = True) -> bool:
     Both sides are Han, punctuation or digits, and at least one side is a Han
     character: ``区 委``, ``了 1949``, ``2023 年``, ``作 "是``, ``, 正``.  Latin words
     (``a b``), numbers (``1 000``) and Latin next to Han (``WTO 规则``) keep their
-    space.  In Chinese text (``chinese``) a space between two marks (``。 《``,
-    ``》 《``) is a wrap too.  (Requiring Han or two marks, not just one Chinese mark,
-    keeps the decision the same before and after the punct stage turns ``(`` into
-    ``（``.)
+    space.  In Chinese text (``chinese``) a space between a mark and a mark or digit
+    (``。 《``, ``” 1月``) is a wrap too; straight and Chinese marks count alike, so the
+    decision is the same before and after the punct stage turns ``(`` into ``（``.
     """
     def ok(c: str) -> bool:
         return is_cjk(c) or c in ASCII_PUNCT or (c.isascii() and c.isdigit())
 
     if not (ok(left) and ok(right)):
         return False
-    return is_han(left) or is_han(right) or (chinese and left in _PUNCTISH and right in _PUNCTISH)
+    if is_han(left) or is_han(right):
+        return True
+    return chinese and not (left.isascii() and left.isalnum() and right.isascii() and right.isalnum())
 
 
 def width(s: str) -> float:
@@ -249,9 +250,22 @@ def _headline_like(b: Block) -> bool:
     return b.base == "open" and len(v) <= 40 and v.count("，") + v.count(",") <= 1
 
 
+def _balanced(v: str) -> bool:
+    """Are the quotes and brackets of ``v`` paired (a headline's are)?"""
+    for o, c in ("“”", "《》", "（）", "()", "‘’"):
+        if v.count(o) != v.count(c):
+            return False
+    return v.count('"') % 2 == 0
+
+
 def _subheading_like(b: Block) -> bool:
+    """``加强领导，强化保障，落实普法工作责任``: comma-separated phrases of three or more
+    characters, paired quotes and brackets."""
     v = b.vis
-    return b.base == "open" and 6 <= len(v) <= 30 and 2 <= v.count("，") + v.count(",") <= 4 and "\n" not in b.raw
+    if not (b.base == "open" and 6 <= len(v) <= 30 and "\n" not in b.raw and _balanced(v)):
+        return False
+    phrases = regex.split(r"[，,]", v)
+    return 3 <= len(phrases) <= 5 and all(len(p) >= 3 for p in phrases)
 
 
 def classify(blocks: list[Block]) -> None:
@@ -288,7 +302,7 @@ def classify(blocks: list[Block]) -> None:
                 b.kind = "body"  # goes on from an unfinished paragraph
             elif _subheading_like(b):
                 b.kind = "subheading"
-            elif len(b.vis) > 30 or "，" in b.vis or "," in b.vis:
+            elif len(b.vis) > 30 or "，" in b.vis or "," in b.vis or not _balanced(b.vis):
                 b.kind = "body"  # a headline between paragraphs has no comma
             elif prev is not None and prev.kind in ("headline", "subheadline") and blocks[i - 1] is prev:
                 b.kind = "subheadline"
@@ -398,6 +412,8 @@ def find_wraps(text: str, b: Block) -> None:
         if b.lead:
             lines = lines[1:]  # the dateline's own spaces shorten its first line
         b.segs = [width(s) for s in lines]
+        if b.segs and len(lines[0]) > 1 and lines[0][-1] in CJK_PUNCT + ASCII_PUNCT:
+            b.segs[0] -= 1  # a mark hanging at the end of the first line takes no cell
         b.first_full = len(cuts) > 0 and not b.lead
         b.last_full = len(cuts) > 0
 
@@ -439,7 +455,8 @@ def decide(blocks: list[Block], i: int, j: int) -> str:
         return "open-mark"
     if bv[0] in NO_START:
         return "no-start-mark"
-    if _OPENING.match(bv) or (_first_clause(bv) or "") in OPENERS:
+    clause = _first_clause(bv) or ""
+    if _OPENING.match(bv) or any(clause.startswith(w) for w in OPENERS if len(w) <= len(clause)):
         return ""  # b opens a paragraph of its own
     if word_spans_gap(av, bv):
         return "word"
@@ -456,6 +473,44 @@ def decide(blocks: list[Block], i: int, j: int) -> str:
     return ""
 
 
+def _settle_open(text: str, blocks: list[Block]) -> None:
+    """A headline-like block between paragraphs that the next body block continues is
+    body text (a paragraph's first line at the bottom of a column).  Safe for
+    idempotence: after the join the block is gone; without one it stays a headline."""
+    for i, b in enumerate(blocks):
+        if b.kind not in ("headline", "subheadline") or b.base != "open" or _anchored(blocks, i):
+            continue
+        j, _ = _next_body(blocks, i)
+        if j < len(blocks) and blocks[j].kind == "body" and not blocks[j].lead:
+            b.kind = "body"
+            b.wraps, b.segs = [], []
+            find_wraps(text, b)
+            if not decide(blocks, i, j):
+                b.kind = "headline" if not (i and blocks[i - 1].kind in ("headline", "subheadline")) else "subheadline"
+                b.wraps, b.segs = [], []
+                find_wraps(text, b)
+
+
+def _next_body(blocks: list[Block], i: int) -> tuple[int, list[int]]:
+    """The block after ``i`` past at most four captions and credits, and those skipped."""
+    j = i + 1
+    skipped = []
+    while j < len(blocks) and blocks[j].kind in ("caption", "credit") and len(skipped) < 4:
+        skipped.append(j)
+        j += 1
+    return j, skipped
+
+
+def _anchored(blocks: list[Block], i: int) -> set[int]:
+    """{i} when block ``i`` belongs to a headline group before a byline or dateline."""
+    j = i + 1
+    while j < len(blocks) and blocks[j].kind in ("headline", "subheadline") and j - i <= 3:
+        j += 1
+    if j < len(blocks) and (blocks[j].kind == "byline" or blocks[j].lead):
+        return {i}
+    return set()
+
+
 def find_joins(blocks: list[Block]) -> tuple[list[Join], set[int]]:
     """The joins, and the indices of unfinished body blocks nothing continues."""
     joins: list[Join] = []
@@ -464,11 +519,7 @@ def find_joins(blocks: list[Block]) -> tuple[list[Join], set[int]]:
     for i, a in enumerate(blocks):
         if a.kind != "body" or a.finished:
             continue
-        j = i + 1
-        skipped = []
-        while j < n and blocks[j].kind in ("caption", "credit") and len(skipped) < 4:
-            skipped.append(j)
-            j += 1
+        j, skipped = _next_body(blocks, i)
         ev = ""
         if j < n and blocks[j].kind == "body" and not blocks[j].lead:
             ev = decide(blocks, i, j)
@@ -499,6 +550,7 @@ def analyse(text: str, resources: dict | None = None) -> Layout:
     classify(blocks)
     for b in blocks:
         find_wraps(text, b)
+    _settle_open(text, blocks)
     joins, incomplete = find_joins(blocks)
     out = Layout(text, blocks, joins, incomplete)
     if resources is not None:
