@@ -252,10 +252,12 @@ def _headline_like(b: Block) -> bool:
 
 def _balanced(v: str) -> bool:
     """Are the quotes and brackets of ``v`` paired (a headline's are)?"""
-    for o, c in ("“”", "《》", "（）", "()", "‘’"):
-        if v.count(o) != v.count(c):
-            return False
-    return v.count('"') % 2 == 0
+    v = v.translate(_SAME_MARK)  # straight and Chinese forms alike (see CLOSING_QUOTE)
+    return v.count("(") == v.count(")") and v.count("《") == v.count("》") \
+        and v.count('"') % 2 == 0 and v.count("'") % 2 == 0
+
+
+_SAME_MARK = str.maketrans({"（": "(", "）": ")", "“": '"', "”": '"', "‘": "'", "’": "'"})
 
 
 def _subheading_like(b: Block) -> bool:
