@@ -103,9 +103,10 @@ def _lines(text: str, width: int) -> list[str]:
 
 
 def _headline(rng: random.Random, text: str) -> tuple[str, str]:
-    clauses = [c for c in regex.split(r"[，。、；：！？“”《》（）]", text) if 4 <= len(c) <= 14]
+    clauses = [c for c in regex.split(r"[，。、；：！？“”《》（）]", text)
+               if 4 <= len(c) <= 14 and regex.fullmatch(r"\p{Han}+", c)]
     if len(clauses) < 2:
-        clauses = [text[:10], text[10:20]]
+        clauses = ["加强组织领导", "狠抓工作落实"]
     h = clauses[0] + "取得新进展"
     sub = f"{clauses[1]} {clauses[-1]}"
     return h, sub

@@ -72,7 +72,7 @@ def wrap_joinable(left: str, right: str, chinese: bool = True) -> bool:
     decision is the same before and after the punct stage turns ``(`` into ``（``.
     """
     def ok(c: str) -> bool:
-        return is_cjk(c) or c in ASCII_PUNCT or (c.isascii() and c.isdigit())
+        return is_cjk(c) or c in ASCII_PUNCT or c == "％" or (c.isascii() and c.isdigit())
 
     if not (ok(left) and ok(right)):
         return False
@@ -227,7 +227,9 @@ def _add(blocks: list, text: str, a: int, b: int) -> None:
 
 def _base_kind(b: Block) -> str:
     v, raw = b.vis, b.raw
-    if len(_FURNITURE_KEY.findall(raw)) >= 2 or (_EMAIL_URL.search(raw) and _FURNITURE_KEY.search(raw)):
+    if "。" not in v and len(v) <= 120 and (
+        len(_FURNITURE_KEY.findall(raw)) >= 2 or (_EMAIL_URL.search(raw) and _FURNITURE_KEY.search(raw))
+    ):
         return "furniture"
     if _SOURCE_TAG.match(v):
         return "source-tag"
