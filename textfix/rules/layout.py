@@ -63,3 +63,135 @@ def blank_lines(doc):
             yield Edit(m.start(), m.end(), "\n\n")
     if text[body_end:] != "\n":
         yield Edit(body_end, len(text), "\n")
+
+
+# -- blocks, wraps and joins (the analysis lives in textfix.layout_blocks) ---------------
+
+from .. import layout_blocks as _lb  # noqa: E402
+from ..edit import Flag, Label  # noqa: E402
+
+
+@rule("layout.block-kind", safety=Safety.SAFE)
+def block_kind(doc):
+    """What each block of the page is: headline, byline, body, caption, furniture ….
+
+    ## Why
+    A page is headlines, bylines, body paragraphs, subheadings, photo captions and
+    credits, source tags and page furniture; later rules and users of the output
+    need to know which is which.  Evidence is in the text: patterns (``■通讯员 郑伟业``,
+    ``通讯员 刘伟娇 摄``, ``（茂健）``, ``值班主任：…``, ``本报讯``), whether a block ends a
+    sentence, its length, and its position (a headline stands right before a byline
+    or a dateline lead; a caption right before a credit).  The rule only labels; it
+    never changes text.
+
+    ## Example
+        before: 标题\\n\\n■通讯员 张三\\n\\n本报讯 正文。
+        after:  标题\\n\\n■通讯员 张三\\n\\n本报讯 正文。
+    """
+    lay = _lb.analyse(doc.text, doc.resources)
+    for b in lay.blocks:
+        yield Label(b.start, b.end, b.kind)
+
+
+@rule("layout.broken-paragraph", safety=Safety.GUESS)
+def broken_paragraph(doc):
+    """A paragraph split by a column or page break, or interrupted by a photo caption.
+
+    ## Why
+    The page was cut into columns before OCR, so a paragraph that runs from one column
+    into the next comes out as two blocks (``前期工`` / ``作，提高…``), sometimes with a
+    photo caption and credit between them.  An unfinished body block (no sentence end)
+    is joined to the next body block when the text says they belong together: the
+    first ends in a mark a sentence goes on after (``、``, ``，``), the second starts
+    with one a paragraph never starts with, a word runs across the gap (``工|作``,
+    ``同|时``), the second starts with a short clause (``标准，``) that is not a usual
+    opener (``同时，``), or the wrapped lines are full width where a new paragraph's
+    first line would be indented.  A finished paragraph is never joined, nor body
+    text to a headline, byline or dateline lead.  A caption and credit between the two
+    halves are moved after the rejoined paragraph; the move keeps their provenance.
+
+    ## Example
+        before: 提前完成立项等前期工\\n\\n作，提高项目成熟度。
+        after:  提前完成立项等前期工作，提高项目成熟度。
+    """
+    lay = _lb.analyse(doc.text, doc.resources)
+    if not lay.joins:
+        return
+    text = doc.text
+    blocks = lay.blocks
+    by_a = {j.a: j for j in lay.joins}
+    seen = set()
+    edits = []
+    for join in lay.joins:
+        if join.a in seen:
+            continue
+        # follow the chain a -> b -> c …
+        chain = []
+        k = join.a
+        while k in by_a:
+            seen.add(k)
+            chain.append(by_a[k])
+            k = by_a[k].b
+        moves = []
+        for jn in chain:
+            a, b = blocks[jn.a], blocks[jn.b]
+            sep = " " if (a.vis[-1].isascii() and a.vis[-1].isalpha() and b.vis[0].isascii()
+                          and b.vis[0].isalpha()) else ""
+            edits.append(Edit(a.end, b.start, sep, note=f"join ({jn.evidence})"))
+            if jn.skipped:
+                c0, c1 = blocks[jn.skipped[0]], blocks[jn.skipped[-1]]
+                moves.append((c0.start, text[c0.start:c1.end]))
+        if moves:
+            end = blocks[chain[-1].b].end
+            for origin, moved in moves:
+                edits.append(Edit(end, end, "\n\n", note="caption moved after its paragraph"))
+                edits.append(Edit(end, end, moved, moved_from=origin,
+                                  note="caption moved after its paragraph"))
+    yield from edits
+
+
+@rule("layout.wrap-space", safety=Safety.SAFE)
+def wrap_space(doc):
+    """Spaces and line breaks a column wrap left inside a line of text.
+
+    ## Why
+    OCR of a narrow column gives a space (or a newline) at every line end, so body
+    text reads ``茂南区 委书记``, ``系统梳理了 1949年``.  Inside body text, captions and
+    subheadings every space or single newline between Chinese characters,
+    punctuation and digits is a wrap and goes (a single newline between Latin words
+    becomes a space).  Meaningful spaces stay: after a dateline (``本报讯 12月1日``,
+    ``茂名晚报讯 记者陈琴 9月1日``), between names in bylines and credits, in page
+    furniture, between Latin words, inside numbers, e-mail addresses and URLs.  In a
+    headline a space usually separates phrases (``打好“组合拳” 持续做优做强``) and
+    stays, unless one of its spaces is certainly a wrap (inside quotes or
+    brackets, next to a number: ``2023 年“宪法宣传 周”``) — then the headline was wrapped
+    and all of its wrap spaces go.
+
+    ## Example
+        before: 本报讯 12月1日,茂南区 委书记廖述毅带领有关人员到 城南街道
+        after:  本报讯 12月1日,茂南区委书记廖述毅带领有关人员到城南街道
+    """
+    lay = _lb.analyse(doc.text, doc.resources)
+    for b in lay.blocks:
+        for s, e, r in b.wraps:
+            yield Edit(s, e, r)
+
+
+@rule("layout.incomplete-paragraph", safety=Safety.SAFE)
+def incomplete_paragraph(doc):
+    """A body paragraph whose text runs off the page.
+
+    ## Why
+    When a column was cut and its continuation is not on the page, a paragraph stops
+    mid-sentence (``…满足老百姓美好生活`` followed by a headline).  The missing text
+    cannot be known, so the paragraph is flagged ``incomplete`` and never padded or
+    guessed at.
+
+    ## Example
+        before: 创建更加美好居住环境，满足老百姓美好生活\\n\\n■通讯员 张丽雯\\n\\n本报讯 日前，活动举行。
+        after:  创建更加美好居住环境，满足老百姓美好生活\\n\\n■通讯员 张丽雯\\n\\n本报讯 日前，活动举行。
+    """
+    lay = _lb.analyse(doc.text, doc.resources)
+    for i in sorted(lay.incomplete):
+        b = lay.blocks[i]
+        yield Flag(b.start, b.end, "incomplete", note="the paragraph stops mid-sentence")

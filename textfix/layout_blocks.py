@@ -1,0 +1,562 @@
+"""Page-layout analysis shared by the ``layout`` rules.
+
+:func:`analyse` reads a text as blocks (the runs of text between blank lines) and
+decides, from evidence in the text alone:
+
+* the **kind** of every block (``headline``, ``subheadline``, ``byline``, ``body``,
+  ``subheading``, ``caption``, ``credit``, ``source-tag``, ``furniture``);
+* which spaces and single newlines inside a block are **column wraps**;
+* which neighbouring body blocks are **one paragraph** split by a column or page
+  break, and which captions and credits interrupt such a paragraph;
+* which body paragraphs are **unfinished** with no continuation (text lost off the page).
+
+Everything is one left-to-right scan with constant work per character or block, so
+the analysis is linear in the length of the text.
+
+Idempotence is designed in: a block's kind and the decision to join two blocks use
+only evidence that the layout rules' own output keeps (punctuation, length, position,
+patterns, words spanning the gap).  The regular width of wrapped lines is evidence
+that can only *add* joins: the output has no wrap spaces left, so a second run sees
+no width evidence and takes the same decisions.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import regex
+
+# -- characters -----------------------------------------------------------------------
+
+_HAN = regex.compile(r"\p{Han}")
+CJK_PUNCT = "，。、；：？！“”‘’（）《》〈〉【】「」『』〔〕—…·～"
+ASCII_PUNCT = ",.:;!?()\"'%"
+SPACE = " \t\u3000"
+#: marks that end a sentence, so a block ending in one is a finished paragraph
+FINISHED = "。！？!?….．"
+#: quotes: a block ending in one is taken as finished (the quote closes a sentence).
+#: Straight and curly quotes are treated alike everywhere, because the punct stage
+#: turns one into the other after layout and a second run must decide the same.
+CLOSING_QUOTE = "”’」』\"'“‘"
+#: marks after which the sentence certainly goes on
+CONTINUES = "，,、；;：:（(《〈【「『—"
+#: marks a new paragraph never starts with
+NO_START = "，,、。；;：:）)》〉】」』！？!?…"
+
+
+def is_han(c: str) -> bool:
+    return bool(c) and _HAN.match(c) is not None
+
+
+def is_cjk(c: str) -> bool:
+    """A Han character or Chinese punctuation."""
+    return bool(c) and (c in CJK_PUNCT or _HAN.match(c) is not None)
+
+
+#: marks a wrap can fall between with no Han next to it (``。 《``); straight quotes
+#: and brackets count as their Chinese forms, which the punct stage makes of them
+_PUNCTISH = CJK_PUNCT + "\"'()"
+
+
+def wrap_joinable(left: str, right: str, chinese: bool = True) -> bool:
+    """Could a space between ``left`` and ``right`` be one a column wrap left?
+
+    Both sides are Han, punctuation or digits, and at least one side is a Han
+    character: ``区 委``, ``了 1949``, ``2023 年``, ``作 "是``, ``, 正``.  Latin words
+    (``a b``), numbers (``1 000``) and Latin next to Han (``WTO 规则``) keep their
+    space.  In Chinese text (``chinese``) a space between a mark and a mark or digit
+    (``。 《``, ``” 1月``) is a wrap too; straight and Chinese marks count alike, so the
+    decision is the same before and after the punct stage turns ``(`` into ``（``.
+    """
+    def ok(c: str) -> bool:
+        return is_cjk(c) or c in ASCII_PUNCT or c == "％" or (c.isascii() and c.isdigit())
+
+    if not (ok(left) and ok(right)):
+        return False
+    if is_han(left) or is_han(right):
+        return True
+    return chinese and not (left.isascii() and left.isalnum() and right.isascii() and right.isalnum())
+
+
+def width(s: str) -> float:
+    """Printed width in character cells: ASCII letters and digits take half a cell
+    (punctuation was printed full width and only read as ASCII by the OCR)."""
+    return sum(0.5 if (c.isascii() and c.isalnum()) else 1.0 for c in s if c not in SPACE and c != "\n")
+
+
+# -- the lexicon ------------------------------------------------------------------------
+
+_MIN_FREQ = 20
+
+
+@lru_cache(maxsize=1)
+def _jieba_words() -> frozenset[str]:
+    try:
+        import jieba  # noqa: F401
+    except ImportError:  # pragma: no cover - jieba is a dependency
+        return frozenset()
+    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    words = set()
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 2 and 2 <= len(parts[0]) <= 4 and int(parts[1]) >= _MIN_FREQ:
+                words.add(parts[0])
+    return frozenset(words)
+
+
+def is_word(s: str) -> bool:
+    """Is ``s`` a common Chinese word?  The one place layout looks words up."""
+    return s in _jieba_words()
+
+
+def word_spans_gap(left: str, right: str) -> bool:
+    """Does a word of two to four Han characters run across ``left|right``?"""
+    tail = "".join(c for c in left[-3:] if is_han(c))
+    head = "".join(c for c in right[:3] if is_han(c))
+    if not tail or not head or not left[-1:] == tail[-1:] or not right[:1] == head[:1]:
+        return False
+    for i in range(1, len(tail) + 1):
+        for j in range(1, len(head) + 1):
+            if 2 <= i + j <= 4 and is_word(tail[-i:] + head[:j]):
+                return True
+    return False
+
+
+# -- patterns -----------------------------------------------------------------------------
+
+_FURNITURE_KEY = regex.compile(
+    r"值班主任|责任编辑|责编|版式|美编|校对|新闻热线|热线电话|投稿邮箱|邮箱|编辑[:：]|"
+    r"广告|发行|第\s*\d+\s*版|[A-Z]\d{1,2}版?$"
+)
+_EMAIL_URL = regex.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+|https?://\S+|www\.\S+")
+_BYLINE = regex.compile(
+    r"^[■□●◆▲★]?\s*(?:(?:本报|特约|首席)?记者|通讯员|实习生|见习记者|文/|文：|文:)"
+    r"[\s\p{Han}·/、：:]{1,40}$"
+)
+_CREDIT = regex.compile(r"^(?:[^。，,；;！？]{0,30}\s*(?:摄|摄影|供图|图片)|(?:图|摄影)\s*[/：:]\s*[^。]{1,30})$")
+_SOURCE_TAG = regex.compile(r"^[（(]\s*\p{Han}{1,8}\s*[)）]$")
+_DATELINE = regex.compile(
+    r"^(?:(?:本报|\p{Han}{1,6}(?:日报|晚报|早报|时报|商报|报|网|社|台))讯|新华社[\p{Han}\d]{0,12}电)"
+)
+#: the names and roles after a dateline marker: ``茂名晚报讯 记者陈琴 9月1日``
+_DATELINE_NAME = regex.compile(
+    r"(?:(?:本报|特约|首席|见习)?记者|通讯员|实习生)\s?\p{Han}{2,4}|\p{Han}{2,3}"
+)
+_CAPTION_START = regex.compile(r"^(?:图为|图[一二三四五六七八九\d]+[：:、]|上图|下图|左图|右图)")
+
+#: words a paragraph often starts with; a short first clause that is one of them is
+#: no evidence that a block continues the one before
+OPENERS = frozenset(
+    "同时 此外 另外 其中 目前 日前 近日 近期 近年 近年来 今年 去年 明年 对此 为此 因此 然而 但是 "
+    "不过 而且 并且 首先 其次 再次 最后 第一 第二 第三 第四 一是 二是 三是 四是 五是 会上 会议 "
+    "活动 期间 当天 当日 据悉 据了解 据介绍 随后 接着 之后 此前 记者 截至 如今 现在 据统计 "
+    "另一方面 一方面 总之 综上 可见 他说 她说 他表示 她表示".split()
+)
+
+#: a paragraph that starts with someone doing or saying something: ``廖述毅强调，``
+_OPENING = regex.compile(
+    r"^(?:\p{Han}{1,5}?(?:强调|指出|表示|认为|要求|介绍|提出|透露|一行|先后|率队|带队)|"
+    r"据了解|据悉|据介绍|据统计|会上|会议|活动中)"
+)
+
+_CLAUSE_END = regex.compile(r"[，,、；;：:。！？!?]")
+
+
+# -- blocks ----------------------------------------------------------------------------------
+
+_BREAK = regex.compile(r"\n[ \t\u3000]*\n\s*")
+
+
+@dataclass
+class Block:
+    start: int  #: offset of the first character
+    end: int  #: offset after the last non-space character
+    raw: str  #: text[start:end]
+    vis: str  #: raw without spaces and newlines
+    base: str = "body"  #: kind from the block alone
+    kind: str = "body"  #: final kind
+    lead: bool = False  #: starts with a dateline (``本报讯``)
+    keep_until: int = 0  #: spaces before this offset (a dateline's) are meaningful
+    wraps: list[tuple[int, int, str]] = field(default_factory=list)  #: (start, end, replacement)
+    segs: list[float] = field(default_factory=list)  #: widths of the wrapped lines
+    first_full: bool = False  #: the first line ends at a wrap (so it is a whole line)
+    last_full: bool = False  #: the last line starts after a wrap
+
+    @property
+    def finished(self) -> bool:
+        v = self.vis
+        if not v:
+            return True
+        c = v[-1]
+        return c in FINISHED or c in CLOSING_QUOTE
+
+    @property
+    def bodylike(self) -> bool:
+        return self.kind in ("body", "caption", "subheading")
+
+
+def split_blocks(text: str) -> list[Block]:
+    """The blocks of ``text`` as :meth:`textfix.rule.Doc.blocks` sees them."""
+    blocks = []
+    pos = 0
+    n = len(text)
+    for m in _BREAK.finditer(text):
+        _add(blocks, text, pos, m.start())
+        pos = m.end()
+    _add(blocks, text, pos, n)
+    return blocks
+
+
+def _add(blocks: list, text: str, a: int, b: int) -> None:
+    while a < b and text[a] in SPACE + "\n":
+        a += 1
+    while b > a and text[b - 1] in SPACE + "\n\r":
+        b -= 1
+    if b > a:
+        raw = text[a:b]
+        vis = "".join(c for c in raw if c not in SPACE and c != "\n")
+        if vis:
+            blocks.append(Block(a, b, raw, vis))
+
+
+# -- kinds -------------------------------------------------------------------------------------
+
+def _base_kind(b: Block) -> str:
+    v, raw = b.vis, b.raw
+    if "。" not in v and len(v) <= 120 and (
+        len(_FURNITURE_KEY.findall(raw)) >= 2 or (_EMAIL_URL.search(raw) and _FURNITURE_KEY.search(raw))
+    ):
+        return "furniture"
+    if _SOURCE_TAG.match(v):
+        return "source-tag"
+    if len(v) <= 30 and "\n" not in raw and _CREDIT.match(raw) and not _DATELINE.match(v):
+        return "credit"
+    if len(v) <= 40 and _BYLINE.match(raw):
+        return "byline"
+    if _DATELINE.match(v):
+        b.lead = True
+        return "body"
+    if b.finished:
+        return "body"
+    if len(v) <= 4 and not regex.search(r"[\p{P}]", v):
+        return "furniture"
+    return "open"
+
+
+def _headline_like(b: Block) -> bool:
+    v = b.vis
+    return b.base == "open" and len(v) <= 40 and v.count("，") + v.count(",") <= 1
+
+
+def _balanced(v: str) -> bool:
+    """Are the quotes and brackets of ``v`` paired (a headline's are)?"""
+    v = v.translate(_SAME_MARK)  # straight and Chinese forms alike (see CLOSING_QUOTE)
+    return v.count("(") == v.count(")") and v.count("《") == v.count("》") \
+        and v.count('"') % 2 == 0 and v.count("'") % 2 == 0
+
+
+_SAME_MARK = str.maketrans({"（": "(", "）": ")", "“": '"', "”": '"', "‘": "'", "’": "'"})
+
+
+def _subheading_like(b: Block) -> bool:
+    """``加强领导，强化保障，落实普法工作责任``: comma-separated phrases of three or more
+    characters, paired quotes and brackets."""
+    v = b.vis
+    if not (b.base == "open" and 6 <= len(v) <= 30 and "\n" not in b.raw and _balanced(v)):
+        return False
+    phrases = regex.split(r"[，,]", v)
+    return 3 <= len(phrases) <= 5 and all(len(p) >= 3 for p in phrases)
+
+
+def classify(blocks: list[Block]) -> None:
+    """Set ``kind`` of every block (see the module doc)."""
+    for b in blocks:
+        b.base = _base_kind(b)
+        b.kind = b.base
+    n = len(blocks)
+    # captions: a short block right before a credit, or one that says it is a caption
+    for i, b in enumerate(blocks):
+        if b.base in ("body", "open") and not b.lead and len(b.vis) <= 60 and (
+            (i + 1 < n and blocks[i + 1].base == "credit") or _CAPTION_START.match(b.vis)
+        ):
+            b.kind = "caption"
+    # headline groups: the open blocks right before a byline or a dateline lead
+    anchored = set()
+    for k, b in enumerate(blocks):
+        if b.kind == "byline" or b.lead:
+            j = k - 1
+            if b.lead and j >= 0 and blocks[j].kind == "byline":
+                continue  # the byline anchors the group
+            group = []
+            while j >= 0 and len(group) < 3 and blocks[j].kind == "open" and _headline_like(blocks[j]):
+                group.append(j)
+                j -= 1
+            for r, g in enumerate(reversed(group)):
+                blocks[g].kind = "headline" if r == 0 else "subheadline"
+                anchored.add(g)
+    # the other open blocks
+    prev: Block | None = None
+    for i, b in enumerate(blocks):
+        if b.kind == "open":
+            if prev is not None and prev.kind == "body" and not prev.finished:
+                b.kind = "body"  # goes on from an unfinished paragraph
+            elif _subheading_like(b):
+                b.kind = "subheading"
+            elif len(b.vis) > 30 or "，" in b.vis or "," in b.vis or not _balanced(b.vis):
+                b.kind = "body"  # a headline between paragraphs has no comma
+            elif prev is not None and prev.kind in ("headline", "subheadline") and blocks[i - 1] is prev:
+                b.kind = "subheadline"
+            else:
+                b.kind = "headline"
+        if b.kind not in ("caption", "credit"):
+            prev = b
+
+
+# -- wraps ----------------------------------------------------------------------------------------
+
+_GAP = regex.compile(r"[ \t\u3000]*\n[ \t\u3000]*|[ \t\u3000]+")
+_QUOTE_OPEN = "“‘《〈「『（(【"
+_QUOTE_CLOSE = "”’》〉」』）)】"
+
+
+def _dateline_end(b: Block) -> int:
+    """Offset (in the text) up to which the spaces of a dateline lead are kept."""
+    raw = b.raw
+    m = _DATELINE.match(raw)
+    if not m:
+        return b.start
+    pos = m.end()
+    k = pos
+    while k < len(raw) and raw[k] in SPACE:
+        k += 1
+    if k == pos:
+        return b.start + pos
+    keep = k
+    # names and roles, each followed by a space: 记者陈琴 / 通讯员 张三
+    while True:
+        nm = _DATELINE_NAME.match(raw, keep)
+        if not nm:
+            break
+        e = nm.end()
+        s = e
+        while s < len(raw) and raw[s] in SPACE:
+            s += 1
+        if s == e or s >= len(raw):
+            break
+        keep = s
+    return b.start + keep
+
+
+def _inside_pairs(raw: str) -> list[bool]:
+    """For each character: is it inside a pair of quotes or brackets of its line?"""
+    inside = [False] * len(raw)
+    depth = 0
+    straight = {'"': False, "'": False}
+    for i, c in enumerate(raw):
+        if c == "\n":
+            depth = 0
+            straight = {'"': False, "'": False}
+        elif c in _QUOTE_OPEN:
+            depth += 1
+        elif c in _QUOTE_CLOSE:
+            depth = max(0, depth - 1)
+        elif c in straight:
+            straight[c] = not straight[c]
+            depth += 1 if straight[c] else -1
+            depth = max(depth, 0)
+        inside[i] = depth > 0
+    return inside
+
+
+def find_wraps(text: str, b: Block) -> None:
+    """Fill ``b.wraps`` (gaps to remove or to turn into one space) and the wrapped
+    line widths ``b.segs``."""
+    raw = b.raw
+    kind = b.kind
+    if kind in ("byline", "credit", "furniture", "source-tag"):
+        return
+    body = kind in ("body", "caption", "subheading")
+    keep_until = _dateline_end(b) if b.lead else b.start
+    b.keep_until = keep_until
+    gaps = []
+    certain = False
+    inside = None if body else _inside_pairs(raw)
+    chinese = _HAN.search(raw) is not None
+    for m in _GAP.finditer(raw):
+        a, e = m.start(), m.end()
+        if a == 0 or e == len(raw):
+            continue
+        left, right = raw[a - 1], raw[e]
+        newline = "\n" in m.group()
+        if b.start + a < keep_until:
+            continue
+        if wrap_joinable(left, right, chinese):
+            gaps.append((a, e, ""))
+            if not body and (inside[a] or (left.isdigit() and is_han(right)) or (right.isdigit() and is_han(left))):
+                certain = True
+        elif body and newline:
+            gaps.append((a, e, " "))
+    if not body and not certain:
+        return
+    if not body:
+        gaps = [g for g in gaps if g[2] == ""]
+    b.wraps = [(b.start + a, b.start + e, r) for a, e, r in gaps]
+    if body:
+        # widths of the wrapped lines, for the join evidence
+        cuts = [(a, e) for a, e, r in gaps]
+        lines, pos = [], 0
+        for a, e in cuts:
+            lines.append(raw[pos:a])
+            pos = e
+        lines.append(raw[pos:])
+        if b.lead:
+            lines = lines[1:]  # the dateline's own spaces shorten its first line
+        b.segs = [width(s) for s in lines]
+        if b.segs and len(lines[0]) > 1 and lines[0][-1] in CJK_PUNCT + ASCII_PUNCT:
+            b.segs[0] -= 1  # a mark hanging at the end of the first line takes no cell
+        b.first_full = len(cuts) > 0 and not b.lead
+        b.last_full = len(cuts) > 0
+
+
+# -- joins -----------------------------------------------------------------------------------------
+
+@dataclass
+class Join:
+    a: int  #: index of the block the paragraph comes from
+    b: int  #: index of the block that continues it
+    skipped: list[int]  #: caption and credit blocks between them, to move out
+    evidence: str
+
+
+def _line_width(blocks: list[Block], i: int, j: int) -> float | None:
+    """The regular width of wrapped lines around blocks ``i`` and ``j``."""
+    inner: list[float] = []
+    for k in (i, j):
+        inner += blocks[k].segs[1:-1]
+    if len(inner) < 3:
+        for k in range(max(0, i - 2), min(len(blocks), j + 3)):
+            if k not in (i, j) and blocks[k].kind == "body":
+                inner += blocks[k].segs[1:-1]
+    if len(inner) < 3:
+        return None
+    return statistics.median(inner)
+
+
+def _first_clause(v: str) -> str | None:
+    m = _CLAUSE_END.search(v, 0, 5)
+    return v[: m.start()] if m else None
+
+
+def decide(blocks: list[Block], i: int, j: int) -> str:
+    """Evidence that block ``j`` continues unfinished body block ``i`` ('' if none)."""
+    a, b = blocks[i], blocks[j]
+    av, bv = a.vis, b.vis
+    if av[-1] in CONTINUES:
+        return "open-mark"
+    if bv[0] in NO_START:
+        return "no-start-mark"
+    clause = _first_clause(bv) or ""
+    if _OPENING.match(bv) or any(clause.startswith(w) for w in OPENERS if len(w) <= len(clause)):
+        return ""  # b opens a paragraph of its own
+    if word_spans_gap(av, bv):
+        return "word"
+    clause = _first_clause(bv)
+    if clause is not None and 1 <= len(clause) <= 3 and clause not in OPENERS and all(is_han(c) for c in clause):
+        return "short-clause"
+    w = _line_width(blocks, i, j)
+    if w is not None:
+        full = w - 1.25
+        if b.segs and (b.first_full or not b.finished) and b.segs[0] >= full:
+            return "full-first-line"
+        if a.last_full and a.segs and a.segs[-1] >= full and len(b.segs) == 1 and b.finished:
+            return "full-last-line"
+    return ""
+
+
+def _settle_open(text: str, blocks: list[Block]) -> None:
+    """A headline-like block between paragraphs that the next body block continues is
+    body text (a paragraph's first line at the bottom of a column).  Safe for
+    idempotence: after the join the block is gone; without one it stays a headline."""
+    for i, b in enumerate(blocks):
+        if b.kind not in ("headline", "subheadline") or b.base != "open" or _anchored(blocks, i):
+            continue
+        j, _ = _next_body(blocks, i)
+        if j < len(blocks) and blocks[j].kind == "body" and not blocks[j].lead:
+            b.kind = "body"
+            b.wraps, b.segs = [], []
+            find_wraps(text, b)
+            if not decide(blocks, i, j):
+                b.kind = "headline" if not (i and blocks[i - 1].kind in ("headline", "subheadline")) else "subheadline"
+                b.wraps, b.segs = [], []
+                find_wraps(text, b)
+
+
+def _next_body(blocks: list[Block], i: int) -> tuple[int, list[int]]:
+    """The block after ``i`` past at most four captions and credits, and those skipped."""
+    j = i + 1
+    skipped = []
+    while j < len(blocks) and blocks[j].kind in ("caption", "credit") and len(skipped) < 4:
+        skipped.append(j)
+        j += 1
+    return j, skipped
+
+
+def _anchored(blocks: list[Block], i: int) -> set[int]:
+    """{i} when block ``i`` belongs to a headline group before a byline or dateline."""
+    j = i + 1
+    while j < len(blocks) and blocks[j].kind in ("headline", "subheadline") and j - i <= 3:
+        j += 1
+    if j < len(blocks) and (blocks[j].kind == "byline" or blocks[j].lead):
+        return {i}
+    return set()
+
+
+def find_joins(blocks: list[Block]) -> tuple[list[Join], set[int]]:
+    """The joins, and the indices of unfinished body blocks nothing continues."""
+    joins: list[Join] = []
+    incomplete: set[int] = set()
+    n = len(blocks)
+    for i, a in enumerate(blocks):
+        if a.kind != "body" or a.finished:
+            continue
+        j, skipped = _next_body(blocks, i)
+        ev = ""
+        if j < n and blocks[j].kind == "body" and not blocks[j].lead:
+            ev = decide(blocks, i, j)
+        if ev:
+            joins.append(Join(i, j, skipped, ev))
+        else:
+            incomplete.add(i)
+    return joins, incomplete
+
+
+# -- the analysis ----------------------------------------------------------------------------------
+
+@dataclass
+class Layout:
+    text: str
+    blocks: list[Block]
+    joins: list[Join]
+    incomplete: set[int]
+
+
+def analyse(text: str, resources: dict | None = None) -> Layout:
+    """The layout of ``text``; cached in ``resources`` for the rules that share it."""
+    if resources is not None:
+        hit = resources.get("layout.analysis")
+        if hit is not None and hit.text is text:
+            return hit
+    blocks = split_blocks(text)
+    classify(blocks)
+    for b in blocks:
+        find_wraps(text, b)
+    _settle_open(text, blocks)
+    joins, incomplete = find_joins(blocks)
+    out = Layout(text, blocks, joins, incomplete)
+    if resources is not None:
+        resources["layout.analysis"] = out
+    return out
