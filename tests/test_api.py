@@ -94,7 +94,7 @@ def test_result_json_round_trip():
 
 
 def test_explain_lists_every_edit_with_offsets():
-    r = textfix.clean("近年来,我市\n")
+    r = textfix.clean("近年来,我市。\n")
     (line,) = list(r.explain("x.txt"))
     assert line.startswith("x.txt:1:4 [3-4] punct.halfwidth-in-cjk ',' → '，'")
 

@@ -544,10 +544,11 @@ class Layout:
     incomplete: set[int]
 
 
-def analyse(text: str, resources: dict | None = None) -> Layout:
-    """The layout of ``text``; cached in ``resources`` for the rules that share it."""
-    if resources is not None:
-        hit = resources.get("layout.analysis")
+def analyse(text: str, state: dict | None = None) -> Layout:
+    """The layout of ``text``; cached in one clean call's ``state`` for the rules that
+    share it (keyed by the text it was computed from)."""
+    if state is not None:
+        hit = state.get("layout.analysis")
         if hit is not None and hit.text is text:
             return hit
     blocks = split_blocks(text)
@@ -557,6 +558,6 @@ def analyse(text: str, resources: dict | None = None) -> Layout:
     _settle_open(text, blocks)
     joins, incomplete = find_joins(blocks)
     out = Layout(text, blocks, joins, incomplete)
-    if resources is not None:
-        resources["layout.analysis"] = out
+    if state is not None:
+        state["layout.analysis"] = out
     return out

@@ -179,8 +179,9 @@ class Pipeline:
         flags: list[Flag] = []
         suggestions: list[Edit] = []
         threshold = self.config.threshold
+        state: dict[str, Any] = {}
         for r in self.rules:
-            doc = Doc(cur, self.config, self.resources, smap, labels)
+            doc = Doc(cur, self.config, self.resources, smap, labels, state)
             edits: list[Edit] = []
             new_labels = []
             rule_names = (r.name,)
@@ -232,10 +233,27 @@ class Pipeline:
 
 
 def _merge_labels(old: list[tuple[int, int, str]], new: list[tuple[int, int, str]]) -> list:
-    """Labels sorted and disjoint; a new label replaces the old ones it overlaps."""
+    """Labels sorted and disjoint; a new label replaces the old ones it overlaps.
+
+    One sweep over both sorted lists: linear in their lengths."""
     new = sorted(new)
-    keep = [l for l in old if not any(l[0] < n[1] and n[0] < l[1] for n in new)] if old else []
-    return sorted(keep + new)
+    out: list[tuple[int, int, str]] = []
+    j = 0
+    for lab in old:
+        while j < len(new) and new[j][1] <= lab[0]:
+            j += 1
+        # new labels are sorted by start and (being block spans) disjoint, so the only
+        # ones that can overlap `lab` start at j
+        k = j
+        hit = False
+        while k < len(new) and new[k][0] < lab[1]:
+            if new[k][1] > lab[0] or new[k][0] == lab[0]:
+                hit = True
+                break
+            k += 1
+        if not hit:
+            out.append(lab)
+    return sorted(out + new)
 
 
 def _paragraphs(result: Result, smap: SourceMap, labels) -> list[Paragraph]:

@@ -110,10 +110,15 @@ class Doc:
     """What a rule sees: the current text, the options and the shared resources."""
 
     def __init__(self, text: str, config: "Config", resources: dict[str, Any],
-                 source_map: "SourceMap", labels: list[tuple[int, int, str]]):
+                 source_map: "SourceMap", labels: list[tuple[int, int, str]],
+                 state: dict[str, Any] | None = None):
         self.text = text
         self.config = config
+        #: data loaded once per Pipeline and shared by every text it cleans (lexicons …)
         self.resources = resources
+        #: scratch space for one ``clean()`` call, shared by its rules (an analysis
+        #: that several rules use, keyed by what it was computed from)
+        self.state = {} if state is None else state
         self._map = source_map
         self._labels = labels
         self._blocks: list[Block] | None = None

@@ -88,7 +88,7 @@ def block_kind(doc):
         before: 标题\\n\\n■通讯员 张三\\n\\n本报讯 正文。
         after:  标题\\n\\n■通讯员 张三\\n\\n本报讯 正文。
     """
-    lay = _lb.analyse(doc.text, doc.resources)
+    lay = _lb.analyse(doc.text, doc.state)
     for b in lay.blocks:
         yield Label(b.start, b.end, b.kind)
 
@@ -114,7 +114,7 @@ def broken_paragraph(doc):
         before: 提前完成立项等前期工\\n\\n作，提高项目成熟度。
         after:  提前完成立项等前期工作，提高项目成熟度。
     """
-    lay = _lb.analyse(doc.text, doc.resources)
+    lay = _lb.analyse(doc.text, doc.state)
     if not lay.joins:
         return
     text = doc.text
@@ -171,7 +171,7 @@ def wrap_space(doc):
         before: 本报讯 12月1日,茂南区 委书记廖述毅带领有关人员到 城南街道
         after:  本报讯 12月1日,茂南区委书记廖述毅带领有关人员到城南街道
     """
-    lay = _lb.analyse(doc.text, doc.resources)
+    lay = _lb.analyse(doc.text, doc.state)
     for b in lay.blocks:
         for s, e, r in b.wraps:
             yield Edit(s, e, r)
@@ -191,7 +191,7 @@ def incomplete_paragraph(doc):
         before: 创建更加美好居住环境，满足老百姓美好生活\\n\\n■通讯员 张丽雯\\n\\n本报讯 日前，活动举行。
         after:  创建更加美好居住环境，满足老百姓美好生活\\n\\n■通讯员 张丽雯\\n\\n本报讯 日前，活动举行。
     """
-    lay = _lb.analyse(doc.text, doc.resources)
+    lay = _lb.analyse(doc.text, doc.state)
     for i in sorted(lay.incomplete):
         b = lay.blocks[i]
         yield Flag(b.start, b.end, "incomplete", note="the paragraph stops mid-sentence")
