@@ -78,7 +78,7 @@ class Double:
         line break the earlier copies go, so the break stays and the last copy stays
         attached to the text that continues it."""
         if "\n" in self.sep:
-            return self.start, self.end - len(self.unit)
+            return self.start, self.end - len(self.unit) - len(self.sep)
         return self.cut, self.end
 
 
