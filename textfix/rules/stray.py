@@ -63,6 +63,30 @@ def _removal(text: str, start: int, end: int) -> tuple[int, int]:
     return a, end
 
 
+def _disjoint(edits):
+    """The edits in order, each clipped so that it starts where the one before ended
+    (two removals may both claim the spaces between them)."""
+    end = -1
+    for e in edits:
+        if e.start < end:
+            if e.end <= end:
+                continue
+            e = Edit(end, e.end, e.new, confidence=e.confidence, note=e.note)
+        end = e.end
+        yield e
+
+
+def disjoint(func):
+    """Make a rule's generator yield disjoint edits (see :func:`_disjoint`)."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(doc):
+        return _disjoint(func(doc))
+
+    return wrapper
+
+
 # -- column rules ---------------------------------------------------------------------
 
 _RULE_CHARS = "|｜│┃¦丨︱︳"
@@ -70,6 +94,7 @@ _RULE = regex.compile(rf"[{regex.escape(_RULE_CHARS)}]+")
 
 
 @rule("stray.column-rule", safety=Safety.GUESS)
+@disjoint
 def column_rule(doc):
     """Vertical bars read from the rules between columns (``|``, ``丨``, ``│``).
 
@@ -104,6 +129,7 @@ _PUA = regex.compile(r"[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]
 
 
 @rule("stray.private-use", safety=Safety.GUESS)
+@disjoint
 def private_use(doc):
     """Private-use code points (U+E000-U+F8FF and planes 15-16).
 
@@ -132,6 +158,7 @@ _BULLET = regex.compile(
 
 
 @rule("stray.misread-bullet", safety=Safety.GUESS)
+@disjoint
 def misread_bullet(doc):
     """A byline bullet ``■`` that OCR read as ``口``, ``□``, ``回`` or ``日``.
 
@@ -179,6 +206,7 @@ def _letter_is_token(text: str, i: int, lex) -> bool:
 
 
 @rule("stray.latin-in-han", safety=Safety.GUESS)
+@disjoint
 def latin_in_han(doc):
     """A single Latin letter alone between Chinese characters (``城南i街道``).
 
@@ -217,6 +245,7 @@ _SYMBOL = regex.compile(rf"[{regex.escape(_SYMBOLS)}]")
 
 
 @rule("stray.symbol-in-han", safety=Safety.GUESS)
+@disjoint
 def symbol_in_han(doc):
     """A lone symbol or stroke between Chinese characters (``治理^能力``, ``工丶作``).
 
@@ -292,6 +321,7 @@ def _noise_confidence(c: str, lex) -> float:
 
 
 @rule("stray.noise-line", safety=Safety.GUESS)
+@disjoint
 def noise_line(doc):
     """A few characters of nonsense alone on a line (``定算X`` between a headline and the page header).
 
