@@ -96,6 +96,17 @@ def aligned(text: str, d: Double) -> bool:
     return k < 0 or text[k] == "\n" or _PUNCT.match(text[k]) is not None
 
 
+def heading_echo(text: str, d: Double) -> bool:
+    """Across a line break: is the first copy the end of a heading-like line (short, no
+    marks: ``知道一点陈寅恪\n陈寅恪先生是…``, ``贝宁共和国\n贝宁共和国位于…``), which
+    the next paragraph often starts by repeating?"""
+    if "\n" not in d.sep:
+        return False
+    ls = text.rfind("\n", 0, d.start) + 1
+    line = text[ls : d.cut].strip(_SPACE)
+    return len(line) <= 20 and not _PUNCT.search(line)
+
+
 def _primitive(unit: str) -> bool:
     """Is ``unit`` not itself a repetition of a shorter unit (``哈哈``, ``研究研究``)?"""
     n = len(unit)
@@ -140,7 +151,14 @@ def _is_legit_short(unit: str, text: str, d: Double, lex) -> bool:
         return True
     if unit + unit in lex:
         return True
-    if len(unit) == 2 and (unit[0] in _NUMERAL or unit[1] in _NOT):
+    if unit[0] in _NUMERAL or (len(unit) == 2 and unit[1] in _NOT):
+        return True  # 一个一个, 一件事一件事, 是不是不
+    if unit[-1] == "着" or (len(unit) == 2 and unit[0] in "很好老挺真多"):
+        return True  # 想着想着, 很远很远
+    # the copies are the end of one word and the start of the next: 天主教主教团
+    before = any(text[d.start - k : d.cut] in lex for k in range(1, 4) if d.start - k >= 0)
+    after = any(text[d.end - len(unit) : d.end + k] in lex for k in range(1, 4))
+    if before and after:
         return True
     if not all(_HAN.match(c) for c in unit):  # 5G5G, A股A股: leave mixed tokens alone
         return True
@@ -180,15 +198,13 @@ def doubled_word(doc):
     lex = lexicon(doc)
     for d in doubles(text):
         unit = d.unit.strip(_SPACE)
-        if len(unit) > 4 or _PUNCT.search(unit) or "\n\n" in d.sep:
+        if len(unit) > 4 or _PUNCT.search(unit) or "\n\n" in d.sep or heading_echo(text, d):
             continue
         if _is_legit_short(unit, text, d, lex):
             continue
         conf = _word_score(unit, lex)
         if conf == 0.0:
             continue
-        if "\n" in d.sep:
-            conf = min(0.99, conf + 0.02)
         yield Edit(*d.removal(), "", confidence=conf, note=f"重复：{unit}")
 
 
@@ -218,7 +234,7 @@ def doubled_clause(doc):
         han = _han_count(unit)
         if han < 3 or (han < 4 and not _PUNCT.search(unit)):
             continue
-        if "\n\n" in d.sep and han < 4:
+        if heading_echo(text, d):
             continue
         if unit.rstrip(_SPACE)[-1] in "！!？?":
             conf = 0.8  # 谢谢你们！谢谢你们！: an exclamation repeated for effect

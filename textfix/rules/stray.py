@@ -229,7 +229,7 @@ def latin_in_han(doc):
         if i in prot:
             continue
         a, b, prev, nxt = _around(text, i, i + 1)
-        if not (_han(prev) and _han(nxt)) and not (_cjk(prev) and _cjk(nxt) and (_han(prev) or _han(nxt))):
+        if not (_han(prev) and _han(nxt)):
             continue
         if (a == i and b == i + 1) and _letter_is_token(text, i, lex):
             continue
