@@ -25,14 +25,36 @@ any_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_siz
 #: One very long line.
 long_line = st.builds(lambda s, k: (s * k)[:20000], ocr_text.filter(bool), st.integers(20, 200))
 
+#: Real words (from the seed pages), so that "clean text" reads like text.
+WORDS = (
+    "我市 城镇 老旧 小区 改造 工作 取得 显著 成效 全市 已 开工 完成 目标 居民 目前 供水 管网 道路 "
+    "新增 体育 健身 场地 地面 普通 停车位 市委 市政府 高度 重视 民生 工程 发展 扎实 推进 成立 主要 "
+    "领导 担任 组长 制定 印发 关于 全面 实施 方案 建立 统筹 推动 具体 街道 社区 配合 机制 住房 建设 "
+    "相继 出台 政策 明确 职责 分工 简化 审批 流程 提供 制度 保障 资金 方面 积极 争取 上级 专项 支持 "
+    "群众 服务 中心 了解 党员 队伍 基层 治理 能力 提高 破解 难题 促进 和谐 宪法 宣传 法治 文化 活动"
+).split()
+
+_clause = st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map("".join)
 _sentence = st.builds(
-    lambda words, end: "".join(words) + end,
-    st.lists(st.text(alphabet=HAN, min_size=1, max_size=6), min_size=1, max_size=8).map(
-        lambda ws: [w + ("，" if i % 3 == 2 else "") for i, w in enumerate(ws)]),
+    lambda clauses, end: "，".join(clauses) + end,
+    st.lists(_clause, min_size=1, max_size=4),
     st.sampled_from("。！？"),
 )
 
-#: Clean text: paragraphs of Chinese sentences, one blank line apart, one final newline.
+
+def _no_repeat(text: str) -> bool:
+    """No span of two or more characters printed twice back to back, within a paragraph
+    or across a paragraph break, and no paragraph printed twice (OCR repeats)."""
+    import re
+
+    paras = text.rstrip("\n").split("\n\n")
+    return (re.search(r"(.{2,})\1", text) is None
+            and re.search(r"(.{2,})\n\n\1", text) is None
+            and all(a != b for a, b in zip(paras, paras[1:])))
+
+
+#: Clean text: paragraphs of Chinese sentences made of real words, one blank line apart,
+#: one final newline, with no phrase repeated back to back.
 clean_text = st.lists(
     st.lists(_sentence, min_size=1, max_size=5).map("".join), min_size=1, max_size=6
-).map(lambda ps: "\n\n".join(ps) + "\n")
+).map(lambda ps: "\n\n".join(ps) + "\n").filter(_no_repeat)

@@ -19,61 +19,6 @@ import layout_gen  # noqa: E402
 HERE = pathlib.Path(__file__).parent
 ROOT = HERE.parent
 SEEDS = ["000_e484e6c461739f99", "002_2729f900fda1658c"]
-LAYOUT_RULES = [r for r in PIPELINE if r.stage == "layout"]
-_ESC = re.compile(r"\\(n|t|u[0-9a-fA-F]{4})")
-
-
-def _unescape(s: str) -> str:
-    return _ESC.sub(lambda m: {"n": "\n", "t": "\t"}.get(m.group(1)) or chr(int(m.group(1)[1:], 16)), s)
-
-
-def load_cases(path: pathlib.Path):
-    """``=== title`` / input / optional ``---`` / expected; no ``---``: must not change."""
-    cases, cur = [], None
-    for line in path.read_text(encoding="utf-8").split("\n"):
-        if line.startswith("=== "):
-            cur = {"title": line[4:], "input": [], "expected": None}
-            cases.append(cur)
-        elif cur is None:
-            continue  # comments at the top
-        elif line == "---" and cur["expected"] is None:
-            cur["expected"] = []
-        else:
-            (cur["input"] if cur["expected"] is None else cur["expected"]).append(line)
-    out = []
-    for c in cases:
-        def text(lines):
-            while lines and lines[-1] == "":
-                lines = lines[:-1]
-            return _unescape("\n".join(lines)) + "\n"
-        inp = text(c["input"])
-        exp = text(c["expected"]) if c["expected"] is not None else inp
-        out.append((c["title"], inp, exp))
-    return out
-
-
-CASES = [
-    pytest.param(path.stem, inp, exp, id=f"{path.stem}: {title}")
-    for path in sorted((HERE / "cases" / "layout").glob("*.txt"))
-    for title, inp, exp in load_cases(path)
-]
-
-
-@pytest.mark.parametrize("rule_name,inp,exp", CASES)
-def test_case_file(rule_name, inp, exp):
-    r = textfix.clean(inp, select=[rule_name])
-    assert r.text == exp
-    assert r.restore() == inp
-
-
-@pytest.mark.parametrize("r", LAYOUT_RULES, ids=lambda r: r.name)
-def test_rule_example(r):
-    ex = r.example()
-    assert ex is not None and "## Why" in r.doc
-    before, after = ex
-    assert textfix.clean(before, select=[r.name]).text == after
-
-
 # -- the seed pages ------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -32,6 +32,12 @@ def test_rule_has_case_file(r):
     assert (CASES / r.stage / f"{r.name}.txt").exists()
 
 
+@pytest.mark.parametrize("r", PIPELINE, ids=lambda r: r.name)
+def test_rule_has_a_must_not_change_case(r):
+    cases = [c for c in RULE_CASES if c.rule == r.name]
+    assert any(c.input == c.expected for c in cases), "conservative: a case it must leave alone"
+
+
 def test_case_files_name_real_rules():
     for case in RULE_CASES:
         assert case.rule in RULES, f"{case.file} names no rule"

@@ -6,7 +6,7 @@ Adding a rule touches three places: its function in the stage module, one line i
 
 from __future__ import annotations
 
-from . import convert, layout, punct, unicode, width
+from . import convert, garbled, layout, punct, repeat, stray, unicode, width
 
 #: Every rule, in the order the pipeline runs them.
 PIPELINE = (
@@ -20,12 +20,22 @@ PIPELINE = (
     layout.block_kind,
     layout.broken_paragraph,
     layout.wrap_space,
-    layout.blank_lines,
     layout.incomplete_paragraph,
+    stray.noise_line,
+    stray.column_rule,
+    stray.private_use,
+    stray.misread_bullet,
+    stray.latin_in_han,
+    stray.symbol_in_han,
+    repeat.doubled_line,
+    repeat.doubled_clause,
+    repeat.doubled_word,
+    garbled.unreadable,
     punct.halfwidth_in_cjk,
     punct.straight_quotes,
     punct.ellipsis,
     punct.dash,
+    layout.blank_lines,  # last: whatever the rules removed, one blank line between paragraphs
 )
 
 #: Rules by name.

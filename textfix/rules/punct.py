@@ -50,6 +50,14 @@ def _prev_mark(text: str, i: int) -> str:
     return text[i] if i >= 0 and text[i] != "\n" else ""
 
 
+def _next_mark(text: str, i: int) -> str:
+    """The nearest character after ``i`` on the same line that is not a space."""
+    i += 1
+    while i < len(text) and text[i] in _SPACE:
+        i += 1
+    return text[i] if i < len(text) and text[i] != "\n" else ""
+
+
 def _at_line_end(text: str, i: int) -> bool:
     """Is nothing but spaces between ``i`` and the end of its line?"""
     i += 1
@@ -134,23 +142,45 @@ def halfwidth_in_cjk(doc):
 _QUOTE_BLOCK = regex.compile(r"[^\n]+(?:\n(?![ \t\u3000]*\n)[^\n]+)*")
 
 
+def _open_cost(text: str, i: int) -> int:
+    """How wrong it looks for the quote at ``i`` to open."""
+    n = _next_mark(text, i)
+    p = _prev_mark(text, i)
+    return (3 if n == "" else 2 if n in "，。、；！？,.;!?" else 0) + (1 if p and p in SENTENCE_END else 0)
+
+
+def _close_cost(text: str, i: int) -> int:
+    """How wrong it looks for the quote at ``i`` to close."""
+    p = _prev_mark(text, i)
+    return 3 if p in ("：", ":") else 2 if p == "" else 0
+
+
 def _pair_quotes(text: str, positions: list[int]) -> list[tuple[int, str, int | None]]:
     """Decide the direction of the straight quotes of one paragraph.
 
-    Quotes pair in order.  With an odd count one has no partner: the first one that
-    would open right after a sentence end (``。"``) is taken as a closing quote whose
-    opening was lost; otherwise the last one, which closes after a sentence end or at
-    the end of the paragraph and opens elsewhere.  Returns ``(pos, role, partner)``.
+    Quotes pair in order.  With an odd count one has no partner: the one whose removal
+    leaves the pairing that fits the context best (openers before text, closers after
+    sentence ends and at the paragraph end; ties go to the last quote).  A lone quote
+    closes after a sentence end (``。"``) or at the end of the paragraph and opens
+    elsewhere.  Linear in the number of quotes.  Returns ``(pos, role, partner)``.
     """
     lone = None
-    if len(positions) % 2:
-        for k in range(0, len(positions), 2):
-            p = _prev_mark(text, positions[k])
-            if p and p in SENTENCE_END:
-                lone = k
-                break
-        if lone is None:
-            lone = len(positions) - 1
+    m = len(positions)
+    if m % 2:
+        opens = [_open_cost(text, i) for i in positions]
+        closes = [_close_cost(text, i) for i in positions]
+        # before the lone quote: even index opens; after it: odd index opens
+        pre = [0] * (m + 1)
+        for k in range(m):
+            pre[k + 1] = pre[k] + (opens[k] if k % 2 == 0 else closes[k])
+        suf = [0] * (m + 1)
+        for k in range(m - 1, -1, -1):
+            suf[k] = suf[k + 1] + (opens[k] if k % 2 == 1 else closes[k])
+        best = None
+        for k in range(0, m, 2):  # only an even index leaves an even pairing on both sides
+            cost = pre[k] + suf[k + 1] + min(opens[k], closes[k])
+            if best is None or cost <= best:
+                best, lone = cost, k
     out: list[tuple[int, str, int | None]] = []
     rest = [p for k, p in enumerate(positions) if k != lone]
     for k in range(0, len(rest) - 1, 2):
@@ -159,8 +189,8 @@ def _pair_quotes(text: str, positions: list[int]) -> list[tuple[int, str, int | 
     if lone is not None:
         i = positions[lone]
         p = _prev_mark(text, i)
-        closes = bool(p and p in SENTENCE_END) or _at_line_end(text, i)
-        out.append((i, "close" if closes else "open", None))
+        closes_here = bool(p and p in SENTENCE_END) or _at_line_end(text, i)
+        out.append((i, "close" if closes_here else "open", None))
     out.sort()
     return out
 

@@ -1,0 +1,244 @@
+"""Decide which matcher candidates are real OCR misreadings.
+
+A candidate is accepted only on strong evidence:
+
+* segmentation: the best segmentation of a window of text around the span
+  under the lexicon's unigram word model (as jieba segments) must become much
+  more probable with the substitution than without it.  This is what tells
+  深人学习 (深/人/学习 -> 深入/学习) from 已经 (nothing better to become) and
+  what lets the neighbouring words vote: 出入口 stays because 出入/口 is
+  already a good reading;
+* character bigrams learned from clean text (optional) must not object:
+  their log-likelihood change is added with weight ``bigram_weight``;
+* nothing protected is touched (protected words of the lexicon, and any
+  word passed as ``protect``), and only Han characters ever change.
+
+:meth:`Scorer.judge` returns :class:`Decision` objects with a confidence in
+[0, 1] and a note like ``人→入 (深入)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Iterable, NamedTuple
+
+from .lexicon import Lexicon
+from .matcher import Candidate
+
+
+def is_han(ch: str) -> bool:
+    o = ord(ch)
+    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x2FFFF or 0xF900 <= o <= 0xFAFF
+
+
+class BigramModel:
+    """Character bigram model with interpolated (Witten-Bell-like) smoothing."""
+
+    __slots__ = ("uni", "bi", "n", "v", "_cont")
+
+    def __init__(self, uni: dict, bi: dict):
+        self.uni = uni
+        self.bi = bi
+        self.n = sum(uni.values()) or 1
+        self.v = len(uni) + 1
+        cont: Counter = Counter()
+        for a, _b in bi:
+            cont[a] += 1  # number of distinct followers of a
+        self._cont = dict(cont)
+
+    @classmethod
+    def train(cls, texts: Iterable[str]) -> "BigramModel":
+        uni: Counter = Counter()
+        bi: Counter = Counter()
+        for t in texts:
+            uni.update(t)
+            bi.update(zip(t, t[1:]))
+        return cls(dict(uni), dict(bi))
+
+    def logp(self, a: str, b: str) -> float:
+        """log P(b | a)."""
+        pb = (self.uni.get(b, 0) + 0.5) / (self.n + 0.5 * self.v)
+        ca = self.uni.get(a, 0)
+        if not ca:
+            return math.log(pb)
+        t = self._cont.get(a, 0)
+        lam = ca / (ca + t) if ca + t else 0.0
+        return math.log(lam * self.bi.get((a, b), 0) / ca + (1 - lam) * pb)
+
+
+class Decision(NamedTuple):
+    start: int  #: text offset of the (first) changed character
+    end: int  #: just past the last changed character
+    new: str  #: replacement for ``text[start:end]``
+    confidence: float  #: in [0, 1]
+    score: float  #: log-likelihood gain (nats) the confidence is made of
+    note: str  #: e.g. ``人→入 (深入)``
+    candidate: Candidate
+
+
+class Scorer:
+    """Judges candidates in context.
+
+    ``threshold`` is the log-likelihood gain (nats) at which confidence is
+    0.5; candidates below ``threshold`` are rejected.  ``scale`` sets how fast
+    confidence rises above it.
+    """
+
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        bigrams: BigramModel | None = None,
+        protect: Iterable[str] = (),
+        window: int = 6,
+        threshold: float = 6.0,
+        scale: float = 2.0,
+        bigram_weight: float = 0.5,
+        unknown_char_penalty: float = 4.0,
+    ):
+        self.lexicon = lexicon
+        self.bigrams = bigrams
+        self.protect = frozenset(protect) | lexicon.protect
+        self._prot_max = max((len(w) for w in self.protect), default=0)
+        self.window = window
+        self.threshold = threshold
+        self.scale = scale
+        self.bigram_weight = bigram_weight
+        self.max_len = min(lexicon.max_len, 8)
+        self._unk = lexicon.logp("\0") - unknown_char_penalty
+        self._logtotal = math.log(lexicon.total)
+
+    # -- models -------------------------------------------------------------
+    def segment_logp(self, s: str) -> float:
+        """Log probability of the best segmentation of ``s`` into lexicon
+        words (unknown single characters allowed at a penalty)."""
+        freq = self.lexicon.freq
+        lt = self._logtotal
+        unk = self._unk
+        n = len(s)
+        best = [0.0] + [-1e18] * n
+        L = self.max_len
+        for j in range(1, n + 1):
+            b = -1e18
+            for i in range(max(0, j - L), j):
+                w = s[i:j]
+                f = freq.get(w)
+                if f:
+                    v = best[i] + math.log(f) - lt
+                elif j - i == 1:
+                    v = best[i] + unk
+                else:
+                    continue
+                if v > b:
+                    b = v
+            best[j] = b
+        return best[n]
+
+    def _bigram_delta(self, text: str, pos: int, new_ch: str, new_left: str | None = None) -> float:
+        bm = self.bigrams
+        if bm is None:
+            return 0.0
+        old = text[pos]
+        d = 0.0
+        if pos > 0:
+            left = new_left if new_left is not None else text[pos - 1]
+            d += bm.logp(left, new_ch) - bm.logp(left, old)
+        if pos + 1 < len(text):
+            right = text[pos + 1]
+            d += bm.logp(new_ch, right) - bm.logp(old, right)
+        return d
+
+    def _protected(self, text: str, positions: Iterable[int]) -> bool:
+        if not self.protect:
+            return False
+        L = self._prot_max
+        for p in positions:
+            for a in range(max(0, p - L + 1), p + 1):
+                for b in range(p + 1, min(len(text), a + L) + 1):
+                    if text[a:b] in self.protect:
+                        return True
+        return False
+
+    # -- judging -----------------------------------------------------------
+    def gain(self, text: str, subs: dict[int, str]) -> float:
+        """Log-likelihood gain of applying ``{position: new char}`` to text."""
+        lo = min(subs)
+        hi = max(subs) + 1
+        a = max(0, lo - self.window)
+        b = min(len(text), hi + self.window)
+        old = text[a:b]
+        chars = list(old)
+        for p, c in subs.items():
+            chars[p - a] = c
+        new = "".join(chars)
+        g = self.segment_logp(new) - self.segment_logp(old)
+        if self.bigrams is not None:
+            bd = 0.0
+            for p in sorted(subs):
+                left = subs.get(p - 1)
+                bd += self._bigram_delta(text, p, subs[p], left)
+            g += self.bigram_weight * bd
+        return g
+
+    def confidence(self, gain: float) -> float:
+        x = (gain - self.threshold) / self.scale
+        x = max(-50.0, min(50.0, x))
+        return 1.0 / (1.0 + math.exp(-x))
+
+    def judge(self, text: str, candidates: Iterable[Candidate], keep_rejected: bool = False) -> list[Decision]:
+        """Accepted corrections (non-overlapping, best first resolved), sorted
+        by position.  With ``keep_rejected`` every distinct substitution is
+        returned, accepted or not (for diagnostics)."""
+        groups: dict[tuple, Candidate] = {}
+        for c in candidates:
+            key = tuple((c.start + o, lc) for o, _oc, lc in c.subs)
+            prev = groups.get(key)
+            if prev is None or c.word_freq > prev.word_freq:
+                groups[key] = c
+        judged = []
+        for key, c in groups.items():
+            if not all(is_han(text[p]) and is_han(ch) for p, ch in key):
+                continue
+            if c.observed in self.protect or self._protected(text, (p for p, _ in key)):
+                continue
+            g = self.gain(text, dict(key))
+            judged.append((g, key, c))
+        judged.sort(key=lambda t: -t[0])
+        taken: set[int] = set()
+        out = []
+        for g, key, c in judged:
+            accepted = g >= self.threshold
+            if not keep_rejected and not accepted:
+                break
+            if accepted and any(p in taken or p - 1 in taken or p + 1 in taken for p, _ in key):
+                if not keep_rejected:
+                    continue
+                accepted = False
+            lo = key[0][0]
+            hi = key[-1][0] + 1
+            new = list(text[lo:hi])
+            for p, ch in key:
+                new[p - lo] = ch
+            note = ", ".join(f"{text[p]}→{ch}" for p, ch in key) + f" ({c.word})"
+            conf = self.confidence(g)
+            if accepted:
+                taken.update(p for p, _ in key)
+            elif not keep_rejected:
+                continue
+            out.append(Decision(lo, hi, "".join(new), conf, g, note, c))
+        out.sort(key=lambda d: d.start)
+        return out
+
+
+def correct(text: str, decisions: Iterable[Decision], min_confidence: float = 0.5) -> str:
+    """Apply accepted decisions to ``text``."""
+    parts = []
+    last = 0
+    for d in sorted(decisions, key=lambda d: d.start):
+        if d.confidence < min_confidence or d.start < last:
+            continue
+        parts.append(text[last:d.start])
+        parts.append(d.new)
+        last = d.end
+    parts.append(text[last:])
+    return "".join(parts)

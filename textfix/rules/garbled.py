@@ -1,0 +1,233 @@
+"""Stage ``garbled``: text that OCR garbled beyond repair.
+
+Such spans are found, never changed: a span whose characters follow each other
+far less often than in clean news text (character bigram statistics of the
+People's Daily, ``textfix/data/char_bigrams.tsv``) and which a lexicon cannot
+cover with words is flagged ``unreadable`` for a person to check against the scan.
+
+This module also holds the two data loaders the ``stray``, ``repeat`` and
+``garbled`` stages share: :func:`lexicon` and :func:`bigrams`, each loaded once
+per process and kept in ``doc.resources``.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+
+from ..edit import Flag, Safety
+from ..rule import rule
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+BIGRAMS_TSV = DATA / "char_bigrams.tsv"
+
+_HAN = regex.compile(r"\p{Han}")
+
+
+# -- data -----------------------------------------------------------------------------
+
+
+def lexicon(doc=None):
+    """The word list the garbled-text rules consult (``word in lex``, ``lex.get(word)``).
+
+    The shared :class:`textfix.fuzzy.Lexicon`: jieba's dictionary, textfix's
+    newspaper terms and the user dictionaries of ``config.dicts``.
+    """
+    key = tuple(doc.config.dicts) if doc is not None else ()
+    if doc is not None:
+        lex = doc.resources.get(("garbled.lexicon", key))
+        if lex is None:
+            lex = doc.resources[("garbled.lexicon", key)] = _load_lexicon(key)
+        return lex
+    return _load_lexicon(key)
+
+
+@lru_cache(maxsize=4)
+def _load_lexicon(dicts: tuple[str, ...]):
+    from ..fuzzy import Lexicon
+
+    return Lexicon.default(user_dicts=dicts)
+
+
+class Bigrams:
+    """Han character unigram and bigram counts with an interpolated bigram model."""
+
+    def __init__(self, uni: dict[str, int], bi: dict[str, dict[str, int]], total: int):
+        self.uni = uni
+        self.bi = bi
+        self.total = total
+        self._log_total = math.log(total + len(uni))
+        self.beta = 20.0  #: weight of the unigram prior in ``P(b | a)``
+
+    def logp_uni(self, c: str) -> float:
+        return math.log(self.uni.get(c, 0) + 0.5) - self._log_total
+
+    def pmi(self, a: str, b: str) -> float:
+        """``log P(b | a) / P(b)``: how much more often ``b`` follows ``a`` than chance."""
+        pb = math.exp(self.logp_uni(b))
+        ca = self.uni.get(a, 0)
+        cab = self.bi.get(a, {}).get(b, 0)
+        return math.log((cab + self.beta * pb) / (ca + self.beta)) - math.log(pb)
+
+    @classmethod
+    def load(cls, path: Path = BIGRAMS_TSV) -> "Bigrams":
+        uni: dict[str, int] = {}
+        bi: dict[str, dict[str, int]] = {}
+        total = 0
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("#total"):
+                    total = int(line.split("\t")[1])
+                    continue
+                if line.startswith("#") or not line.strip():
+                    continue
+                a, n, items = line.rstrip("\n").split("\t")
+                uni[a] = int(n)
+                if items:
+                    bi[a] = {it[0]: int(it[1:]) for it in items.split(" ")}
+        return cls(uni, bi, total or sum(uni.values()))
+
+
+@lru_cache(maxsize=1)
+def _load_bigrams() -> Bigrams:
+    return Bigrams.load()
+
+
+def bigrams(doc=None) -> Bigrams:
+    """The character bigram model, loaded once."""
+    if doc is None:
+        return _load_bigrams()
+    b = doc.resources.get("garbled.bigrams")
+    if b is None:
+        b = doc.resources["garbled.bigrams"] = _load_bigrams()
+    return b
+
+
+# -- scoring --------------------------------------------------------------------------
+
+MAX_WORD = 8  #: longest lexicon word tried by the segmenter
+RARE_ALONE = 3000  #: a character the lexicon counts fewer times than this as a word is rarely used alone
+COMMON = 10  #: a rare one-character word counts only if the character is this common in news text
+EXPECTED = 0.05  #: an unseen bigram counts only if chance alone would give it this many times
+MIN_HAN = 20  #: a flagged region spans at least this many Han characters
+THRESHOLD = 0.5  #: suspicious joins per Han character from which a window is unreadable
+_RUN = regex.compile(r"\p{Han}+(?:[ \t\u3000]+\p{Han}+)*")  # wrap spaces do not cut a run
+_SPACES = regex.compile(r"[ \t\u3000]+")
+#: Common surnames: a surname and one or two single characters are a name, not garbage.
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+
+
+def segment(run: str, lex) -> list[str]:
+    """The most probable cut of a Han run into lexicon words (unknown characters alone)."""
+    freq = lex.freq
+    log_total = math.log(lex.total)
+    n = len(run)
+    best = [0.0] + [-1e18] * n
+    back = [1] * (n + 1)
+    for i in range(1, n + 1):
+        for k in range(1, min(MAX_WORD, i) + 1):
+            f = freq.get(run[i - k : i])
+            if f is None and k > 1:
+                continue
+            v = best[i - k] + math.log(f or 0.5) - log_total
+            if v > best[i]:
+                best[i] = v
+                back[i] = k
+    words = []
+    i = n
+    while i > 0:
+        words.append(run[i - back[i] : i])
+        i -= back[i]
+    return words[::-1]
+
+
+def suspicious_joins(run: str, lex, bi: Bigrams) -> int:
+    """How many places in a Han run look garbled: characters the lexicon can only take
+    as rare one-character words (names excepted), and joins between words that clean
+    news text never shows (an unseen character bigram)."""
+    words = segment(run, lex)
+    n = 0
+    pos = 0
+    skip = 0
+    for k, w in enumerate(words):
+        if skip:
+            skip -= 1
+        elif len(w) == 1 and w in SURNAMES and k + 1 < len(words) and len(words[k + 1]) == 1:
+            skip = 2 if k + 2 < len(words) and len(words[k + 2]) == 1 else 1
+        else:
+            if len(w) == 1 and lex.get(w) < RARE_ALONE and bi.uni.get(w, 0) >= COMMON:
+                n += 1
+            if pos > 0:
+                a, b = run[pos - 1], run[pos]
+                if (bi.bi.get(a, {}).get(b, 0) == 0
+                        and bi.uni.get(a, 0) * bi.uni.get(b, 0) >= EXPECTED * bi.total):
+                    n += 1
+        pos += len(w)
+    return n
+
+
+def unreadable_spans(text: str, lex, bi: Bigrams, start: int = 0, end: int | None = None):
+    """``(start, end, score)`` of the unreadable regions of ``text[start:end]``.
+
+    Han runs (clauses) are scored by :func:`suspicious_joins`; every shortest window
+    of consecutive runs with at least :data:`MIN_HAN` Han characters whose density of
+    suspicious joins reaches :data:`THRESHOLD` is unreadable, and overlapping
+    windows merge.  Linear in the length of the text (each window grows from its
+    first run until it is long enough).
+    """
+    runs = [(m.start(), m.end(), suspicious_joins(h, lex, bi), len(h))
+            for m in _RUN.finditer(text, start, len(text) if end is None else end)
+            for h in (_SPACES.sub("", m.group()),)]
+    regions: list[list] = []
+    k = 0
+    han = bad = 0
+    for i in range(len(runs)):
+        # two pointers: window runs[i..k) is the shortest from i with >= MIN_HAN Han
+        while k < len(runs) and han < MIN_HAN:
+            han += runs[k][3]
+            bad += runs[k][2]
+            k += 1
+        if han >= MIN_HAN:
+            score = bad / han
+            if score >= THRESHOLD:
+                a, b = runs[i][0], runs[k - 1][1]
+                if regions and a <= regions[-1][1]:
+                    regions[-1][1] = max(regions[-1][1], b)
+                    regions[-1][2] = max(regions[-1][2], score)
+                else:
+                    regions.append([a, b, score])
+        han -= runs[i][3]
+        bad -= runs[i][2]
+    return [tuple(r) for r in regions]
+
+
+@rule("garbled.unreadable", safety=Safety.SAFE)
+def unreadable(doc):
+    """Spans garbled beyond repair, flagged ``unreadable`` and never changed.
+
+    ## Why
+    Sometimes OCR keeps real characters in a nonsense order (``给询下民指导，确保市民
+    能准确掌握基也询定``): no rule can repair that, but a reader must be told.  Within
+    each paragraph, a stretch of at least twenty Han characters where characters
+    can only stand as rare one-character words and words meet in character pairs
+    that clean news text never shows (bigrams of the People's Daily, Jan 1998) is
+    flagged for review against the scan, with its score (suspicious joins per
+    character).  The text is not changed.
+
+    ## Example
+        before: 用清晰易懂的表述给询下民指导,确保市民能准确掌握基也询定。
+        after:  用清晰易懂的表述给询下民指导,确保市民能准确掌握基也询定。
+    """
+    text = doc.text
+    lex = lexicon(doc)
+    bi = bigrams(doc)
+    for blk in doc.blocks():
+        for a, b, score in unreadable_spans(text, lex, bi, blk.start, blk.end):
+            yield Flag(a, b, "unreadable", score=score,
+                       note=f"可疑连接 {score:.2f}/字：{text[a:b][:12]}…")

@@ -1,0 +1,281 @@
+"""Stage ``repeat``: text that OCR printed twice.
+
+A scanner that reads an overlapping strip twice, or a recogniser that emits a line
+again after a column or page break, doubles words (``咨询记录记录中``), datelines
+(``本报讯本报讯``), clauses and whole lines.  One copy is removed, the edit says
+what was doubled.  Chinese has real reduplication, which stays: ``谢谢``,
+``看看`` and ``干干净净`` (one-character units are never touched), verb and
+adjective ABAB (``研究研究``, ``雪白雪白``), ``一个一个``, ``是不是``, numbers and
+Latin text.
+
+Candidates are found in one pass of a bounded back-reference pattern
+(``(unit)(space?)\\1``, unit at most :data:`MAX_UNIT` characters), so the cost is
+linear in the length of the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from ..edit import Edit, Safety
+from ..rule import rule
+from .garbled import lexicon
+
+MAX_UNIT = 40  #: longest unit (characters) that is looked for doubled within a paragraph
+
+_SEP = r"[ \t\u3000]*(?:\n[ \t\u3000]*){0,3}"
+#: a unit starting with a Han character, then an optional line or column break, then
+#: the same unit again.  The lookahead finds candidates at every position.
+_DOUBLE = regex.compile(rf"(?=(\p{{Han}}[^\n]{{1,{MAX_UNIT - 1}}}?)({_SEP})\1)")
+_HAN = regex.compile(r"\p{Han}")
+_PUNCT = regex.compile(r"[，。、；：？！,.;:?!…—“”‘’\"'（）()《》]")
+_SPACE = " \t\u3000"
+
+#: Two-character verbs and adjectives that Chinese reduplicates as ABAB
+#: (``研究研究`` "look into it a bit", ``雪白雪白`` "snow-white").
+REDUPLICATING = frozenset(
+    """
+    研究 讨论 学习 休息 商量 考虑 打扫 整理 收拾 锻炼 活动 交流 检查 了解 介绍 练习 准备
+    调查 认识 思考 体验 感受 享受 放松 比较 分析 总结 说明 解释 表扬 批评 教育 帮助 安慰
+    鼓励 庆祝 热闹 暖和 凉快 高兴 开心 轻松 痛快 舒服 打听 溜达 琢磨 合计 清理 梳理 宣传
+    走动 指点 见识 尝试 体会 反省 检讨 沟通 协调 请教 修理 打扮 折腾 关心 关照 照顾 提醒
+    比划 比画 参观 观察 思量 掂量 估计 打量 活络 运动 散步 聊天 休整 整顿 清洁 消毒 晾晒
+    商议 学学 议论 评价 评评 打听 招呼 应付 敷衍 磨练 磨炼 锤炼 说道 念叨 唠叨 嘀咕 端详
+    雪白 通红 冰凉 笔直 碧绿 漆黑 火红 金黄 乌黑 蜡黄 煞白 滚烫 冰冷 喷香 透亮 精光 血红
+    瓦蓝 粉红 嫩绿 翠绿 崭新 干净 明白 清楚 认真 仔细 老实 踏实
+    加油 快点 再见 谢谢 你好 欢迎 快来 来了 走了 好的 对对 是的 没事 不要 别怕 救命 小心
+    """.split()
+)
+
+#: Characters that make ``X·`` a numeral-classifier or A-not-A unit (``一个一个``,
+#: ``是不是不``): such doubles are grammar, not OCR.
+_NUMERAL = set("一二三四五六七八九十两几每半")
+_NOT = set("不没一了")
+
+
+@dataclass(frozen=True, slots=True)
+class Double:
+    """``text[start:start + len(unit)]`` is followed, after ``sep``, by ``copies - 1``
+    more copies of ``unit``; ``[cut, end)`` is what removing the extra copies takes out."""
+
+    start: int
+    unit: str
+    sep: str
+    copies: int
+
+    @property
+    def cut(self) -> int:
+        return self.start + len(self.unit)
+
+    @property
+    def end(self) -> int:
+        return self.start + self.copies * len(self.unit) + (self.copies - 1) * len(self.sep)
+
+    def removal(self) -> tuple[int, int]:
+        """The span to delete: the extra copies and the spaces before them; across a
+        line break the earlier copies go, so the break stays and the last copy stays
+        attached to the text that continues it."""
+        if "\n" in self.sep:
+            return self.start, self.end - len(self.unit) - len(self.sep)
+        return self.cut, self.end
+
+
+def aligned(text: str, d: Double) -> bool:
+    """Is the doubled unit a whole clause (it ends with a mark, or starts one), or do the
+    copies meet at a line break?"""
+    if "\n" in d.sep:
+        return True
+    u = d.unit.rstrip(_SPACE)
+    if _PUNCT.match(u[-1]):
+        return True
+    k = d.start - 1
+    while k >= 0 and text[k] in _SPACE:
+        k -= 1
+    return k < 0 or text[k] == "\n" or _PUNCT.match(text[k]) is not None
+
+
+def heading_echo(text: str, d: Double) -> bool:
+    """Across a line break: is the first copy the end of a heading-like line (short, no
+    marks: ``知道一点陈寅恪\n陈寅恪先生是…``, ``贝宁共和国\n贝宁共和国位于…``), which
+    the next paragraph often starts by repeating?"""
+    if "\n" not in d.sep:
+        return False
+    ls = text.rfind("\n", 0, d.start) + 1
+    line = text[ls : d.cut].strip(_SPACE)
+    return len(line) <= 20 and not _PUNCT.search(line)
+
+
+def _primitive(unit: str) -> bool:
+    """Is ``unit`` not itself a repetition of a shorter unit (``哈哈``, ``研究研究``)?"""
+    n = len(unit)
+    return (unit + unit).find(unit, 1) == n
+
+
+def doubles(text: str) -> list[Double]:
+    """Non-overlapping doubled units of ``text``, longest first where they overlap."""
+    found: dict[tuple[int, int], Double] = {}
+    for m in _DOUBLE.finditer(text):
+        unit, sep = m.group(1), m.group(2)
+        if unit[-1] in _SPACE or not _primitive(unit.strip(_SPACE)):
+            continue
+        if sep and unit[0] in _SPACE:
+            continue
+        start = m.start()
+        step = len(unit) + len(sep)
+        copies = 2
+        while text.startswith(sep + unit, start + copies * step - len(sep)):
+            copies += 1
+        d = Double(start, unit, sep, copies)
+        found.setdefault((d.start, d.end), d)
+    # choose: longest span first, then leftmost; no overlaps
+    chosen: list[Double] = []
+    taken: list[tuple[int, int]] = []
+    for d in sorted(found.values(), key=lambda d: (-(d.end - d.start), not aligned(text, d), d.start)):
+        if any(d.start < e and s < d.end for s, e in taken):
+            continue
+        taken.append((d.start, d.end))
+        chosen.append(d)
+    chosen.sort(key=lambda d: d.start)
+    return chosen
+
+
+def _han_count(s: str) -> int:
+    return len(_HAN.findall(s))
+
+
+def _is_legit_short(unit: str, text: str, d: Double, lex) -> bool:
+    """Reduplication that Chinese grammar makes, for a unit of 2-4 characters."""
+    if unit in REDUPLICATING:
+        return True
+    if unit + unit in lex:
+        return True
+    if unit[0] in _NUMERAL or (len(unit) == 2 and unit[1] in _NOT):
+        return True  # 一个一个, 一件事一件事, 是不是不
+    if unit[-1] == "着" or (len(unit) == 2 and unit[0] in "很好老挺真多"):
+        return True  # 想着想着, 很远很远
+    # the copies are the end of one word and the start of the next: 天主教主教团
+    before = any(text[d.start - k : d.cut] in lex for k in range(1, 4) if d.start - k >= 0)
+    after = any(text[d.end - len(unit) : d.end + k] in lex for k in range(1, 4))
+    if before and after:
+        return True
+    if not all(_HAN.match(c) for c in unit):  # 5G5G, A股A股: leave mixed tokens alone
+        return True
+    return False
+
+
+def _word_score(unit: str, lex) -> float:
+    """How sure we are that a doubled short unit is an OCR repeat."""
+    n = len(unit)
+    if unit in lex:
+        return 0.95 if n >= 3 else 0.92
+    if n >= 3:
+        # a unit that is two lexicon words (新时代新时代) or word + char
+        for k in range(1, n):
+            if unit[:k] in lex and unit[k:] in lex and (k > 1 or n - k > 1):
+                return 0.91
+        return 0.85
+    return 0.0  # 善作善成: two characters that are no word are two words' edges
+
+
+@rule("repeat.doubled-word", safety=Safety.GUESS)
+def doubled_word(doc):
+    """A word or dateline printed twice back to back (``记录记录``, ``本报讯本报讯``).
+
+    ## Why
+    OCR that reads an overlapping strip twice doubles words; a column wrap between
+    the copies is common.  A unit of 2-4 Han characters that the lexicon knows and
+    that is not one of Chinese's own reduplications (``研究研究``, ``一个一个``,
+    ``是不是``; one-character units like ``谢谢`` ``天天`` are never candidates)
+    loses its second copy.  Units that are not words are only suggested.
+
+    ## Example
+        before: 还有市民来电咨询记录记录中核进度
+        after:  还有市民来电咨询记录中核进度
+    """
+    text = doc.text
+    lex = lexicon(doc)
+    for d in doubles(text):
+        unit = d.unit.strip(_SPACE)
+        if len(unit) > 4 or _PUNCT.search(unit) or "\n\n" in d.sep or heading_echo(text, d):
+            continue
+        if _is_legit_short(unit, text, d, lex):
+            continue
+        conf = _word_score(unit, lex)
+        if conf == 0.0:
+            continue
+        yield Edit(*d.removal(), "", confidence=conf, note=f"重复：{unit}")
+
+
+@rule("repeat.doubled-clause", safety=Safety.GUESS)
+def doubled_clause(doc):
+    """A clause or phrase printed twice back to back, also across a line break.
+
+    ## Why
+    A recogniser that loses its place repeats a whole clause; after a column or
+    page break it starts the next line with the end of the last one.  A whole
+    clause (the unit ends with a mark or starts after one) or a phrase repeated
+    across a line break, with at least four Han characters (three with a mark),
+    is practically never meant; the extra copy goes.  A long repeat that starts
+    and ends mid-clause may be the writer's (``有个查询，你点开它，里面就有一个查询，
+    你点开它，…``) and is only suggested.
+
+    ## Example
+        before: 确保群众诉求得到妥善处理，确保群众诉求得到妥善处理，切实提升效能
+        after:  确保群众诉求得到妥善处理，切实提升效能
+    """
+    text = doc.text
+    for d in doubles(text):
+        unit = d.unit.strip(_SPACE)
+        short = len(unit) <= 4 and not _PUNCT.search(unit)
+        if short:
+            continue
+        han = _han_count(unit)
+        if han < 3 or (han < 4 and not _PUNCT.search(unit)):
+            continue
+        if heading_echo(text, d):
+            continue
+        if unit.rstrip(_SPACE)[-1] in "！!？?":
+            conf = 0.8  # 谢谢你们！谢谢你们！: an exclamation repeated for effect
+        elif aligned(text, d):
+            conf = 0.93 if han < 6 else 0.97
+        elif han >= 8:
+            conf = 0.85  # mid-clause: may be meant (有个查询，你点开它，里面就有一个查询…)
+        else:
+            continue
+        yield Edit(*d.removal(), "", confidence=conf, note=f"重复：{unit[:20]}")
+
+
+_LINE = regex.compile(r"[^\n]+")
+
+
+@rule("repeat.doubled-line", safety=Safety.GUESS)
+def doubled_line(doc):
+    """A whole line printed again after a line, column or page break.
+
+    ## Why
+    Page and column breaks make OCR emit the last line of a column again as the
+    first line of the next, often with blank lines between.  When a line with at
+    least four Han characters is repeated exactly by the next non-blank line, the
+    repeat and the break before it go.  Short or Han-less lines (``* * *``,
+    dates, page numbers) may repeat on purpose and stay.
+
+    ## Example
+        before: 茂南区推进老旧小区微改造\\n\\n茂南区推进老旧小区微改造\\n\\n正文
+        after:  茂南区推进老旧小区微改造\\n\\n正文
+    """
+    text = doc.text
+    prev = None  # (start, end, stripped text) of the previous non-blank line
+    cut = 0  # where the next removal starts: the end of the kept line or of the last repeat
+    for m in _LINE.finditer(text):
+        line = m.group().strip(_SPACE)
+        if not line:
+            continue
+        if prev is not None and line == prev[2] and _han_count(line) >= 4:
+            # remove from the end of the kept line (or the last repeat) to the end of this one
+            yield Edit(cut, m.end(), "", confidence=0.97, note=f"重复行：{line[:20]}")
+            cut = m.end()
+            continue  # the previous line stays the reference for a third copy
+        prev = (m.start(), m.end(), line)
+        cut = m.end()

@@ -1,0 +1,356 @@
+"""Stage ``stray``: characters that are not text at all.
+
+Pictures, column rules, folds and dirt on a scanned page come out of OCR as stray
+characters: a ``|`` where a column rule was, an ``i`` or ``^`` in the middle of a
+Chinese sentence, private-use code points, a bullet read as ``口``, a few
+characters of nonsense alone on a line.  Each is removed with an edit (so
+``restore()`` brings it back).  Real tokens stay: ``GDP``, ``5G``, ``PM2.5``,
+``12345热线``, ``“党建+”``, ``A股``, e-mail addresses and URLs, list markers
+(``1.``, ``（一）``, ``■通讯员``), ``%`` and units.
+
+Control, zero-width and U+FFFD characters are the ``unicode`` stage's business.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from ..chars import Protected
+from ..edit import Edit, Safety
+from ..rule import rule
+from .garbled import lexicon
+
+_SPACE = " \t\u3000"
+#: Han radicals that OCR makes of specks and strokes; never used alone in running text.
+STROKES = "丶丿亅乛"
+#: Han characters or Chinese punctuation, not counting the stroke radicals above.
+_CJK = regex.compile(r"[\p{Han}，。、；：？！“”‘’（）《》〈〉【】「」『』〔〕—…·～￥]")
+_STROKE_SET = set(STROKES)
+
+
+def _cjk(ch: str) -> bool:
+    return bool(ch) and ch not in _STROKE_SET and _CJK.match(ch) is not None
+
+
+def _han(ch: str) -> bool:
+    return bool(ch) and ch not in _STROKE_SET and regex.match(r"\p{Han}", ch) is not None
+
+
+def _around(text: str, start: int, end: int) -> tuple[int, int, str, str]:
+    """The spaces around ``[start, end)`` on its line: ``(left, right, prev, next)`` where
+    ``left..start`` and ``end..right`` are spaces and ``prev``/``next`` the characters
+    beyond them (``""`` at a line edge)."""
+    a = start
+    while a > 0 and text[a - 1] in _SPACE:
+        a -= 1
+    b = end
+    n = len(text)
+    while b < n and text[b] in _SPACE:
+        b += 1
+    prev = text[a - 1] if a > 0 and text[a - 1] != "\n" else ""
+    nxt = text[b] if b < n and text[b] != "\n" else ""
+    return a, b, prev, nxt
+
+
+def _removal(text: str, start: int, end: int) -> tuple[int, int]:
+    """Remove ``[start, end)`` and the spaces it leaves dangling: at a line edge all of
+    them, between text those on one side only (a space that was there stays)."""
+    a, b, prev, nxt = _around(text, start, end)
+    if not prev or not nxt:
+        return (a if not prev else start), (b if not nxt else end)
+    if b > end:
+        return start, b
+    return a, end
+
+
+def _disjoint(edits):
+    """The edits in order, each clipped so that it starts where the one before ended
+    (two removals may both claim the spaces between them)."""
+    end = -1
+    for e in edits:
+        if e.start < end:
+            if e.end <= end:
+                continue
+            e = Edit(end, e.end, e.new, confidence=e.confidence, note=e.note)
+        end = e.end
+        yield e
+
+
+def disjoint(func):
+    """Make a rule's generator yield disjoint edits (see :func:`_disjoint`)."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(doc):
+        return _disjoint(func(doc))
+
+    return wrapper
+
+
+# -- column rules ---------------------------------------------------------------------
+
+_RULE_CHARS = "|｜│┃¦丨︱︳"
+_RULE = regex.compile(rf"[{regex.escape(_RULE_CHARS)}]+")
+
+
+@rule("stray.column-rule", safety=Safety.GUESS)
+@disjoint
+def column_rule(doc):
+    """Vertical bars read from the rules between columns (``|``, ``丨``, ``│``).
+
+    ## Why
+    The thin vertical lines that separate newspaper columns come out as ``|``,
+    ``｜``, ``丨`` or box-drawing bars, inside or at the edge of Chinese lines.  Next
+    to Chinese text they mean nothing and go with the spaces they leave; a bar
+    between Latin letters or digits (``a|b``) stays.
+
+    ## Example
+        before: 城南街道 | 站前街道
+        after:  城南街道 站前街道
+    """
+    text = doc.text
+    prot = Protected(text)
+    for m in _RULE.finditer(text):
+        if m.start() in prot:
+            continue
+        a, b, prev, nxt = _around(text, m.start(), m.end())
+        if not (_cjk(prev) or _cjk(nxt)):
+            continue
+        if (prev.isascii() and prev.isalnum()) or (nxt.isascii() and nxt.isalnum()):
+            if not (_cjk(prev) and _cjk(nxt)):
+                continue
+        s, e = _removal(text, m.start(), m.end())
+        yield Edit(s, e, "", confidence=0.95, note=f"栏线：{m.group()}")
+
+
+# -- private use ----------------------------------------------------------------------
+
+_PUA = regex.compile(r"[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]+")
+
+
+@rule("stray.private-use", safety=Safety.GUESS)
+@disjoint
+def private_use(doc):
+    """Private-use code points (U+E000-U+F8FF and planes 15-16).
+
+    ## Why
+    An OCR engine emits a private-use character for a glyph of its own font that it
+    could not map (a logo, a bullet, dirt).  No reader or program can know what it
+    stands for; it is removed, and the edit keeps it for ``restore()``.
+
+    ## Example
+        before: 茂名\\ue5e5晚报讯
+        after:  茂名晚报讯
+    """
+    text = doc.text
+    for m in _PUA.finditer(text):
+        s, e = _removal(text, m.start(), m.end())
+        yield Edit(s, e, "", confidence=0.95,
+                   note="私用区：" + " ".join(f"U+{ord(c):04X}" for c in m.group()[:4]))
+
+
+# -- misread bullets ------------------------------------------------------------------
+
+_BULLET = regex.compile(
+    r"(?m)^[ \t\u3000]*([口□▢◻ロ回日目田▯])[ \t\u3000]*"
+    r"(?=(?:本报)?(?:通讯员|记者|实习生|见习记者|特约记者|特约通讯员|全媒体记者|融媒体记者))"
+)
+
+
+@rule("stray.misread-bullet", safety=Safety.GUESS)
+@disjoint
+def misread_bullet(doc):
+    """A byline bullet ``■`` that OCR read as ``口``, ``□``, ``回`` or ``日``.
+
+    ## Why
+    Bylines start with a solid square (``■通讯员 郑伟业``).  Blurred, it is read as
+    a hollow look-alike or a Han character of the same shape, which then sticks to
+    the byline (``口通讯员``).  Before ``通讯员``/``记者`` at the start of a line
+    such a character is never text; it goes.  A real ``■`` stays.
+
+    ## Example
+        before: 口通讯员 张丽雯
+        after:  通讯员 张丽雯
+    """
+    for m in _BULLET.finditer(doc.text):
+        yield Edit(m.start(1), m.end(), "", confidence=0.93, note=f"误识项目符号：{m.group(1)}")
+
+
+# -- isolated Latin letters and symbols inside Chinese ---------------------------------
+
+#: Characters after which a single Latin letter is a name or grade (``A级``, ``B区``,
+#: ``n个``, ``C位``).
+_AFTER_LETTER = set("级型类区座栋号档面端轮组队股盘超光恤版线字形口位点楼层门站款项套证卡个次倍种人天年月日")
+#: Characters before which a single Latin letter belongs (``维生素C``, ``甲A``, ``第N``).
+_BEFORE_LETTER = set("甲乙丙丁素第维卡")
+_LETTER = regex.compile(r"(?<![A-Za-z0-9])[A-Za-z](?![A-Za-z0-9])")
+
+
+def _letter_is_token(text: str, i: int, lex) -> bool:
+    c = text[i]
+    line_start = text.rfind("\n", 0, i) + 1
+    line_end = text.find("\n", i)
+    line_end = len(text) if line_end == -1 else line_end
+    nxt = text[i + 1] if i + 1 < line_end else ""
+    prv = text[i - 1] if i > line_start else ""
+    if nxt in _AFTER_LETTER or prv in _BEFORE_LETTER:
+        return True
+    for k in range(1, 4):  # a lexicon word with the letter: A股, X光线, T恤衫
+        if text[i : i + 1 + k] in lex or text[max(line_start, i - k) : i + 1] in lex:
+            return True
+    # another lone letter close by on the line: "A与B", "甲方A、乙方B"
+    window = text[max(line_start, i - 8) : min(line_end, i + 9)]
+    if c.isupper() and sum(1 for m in _LETTER.finditer(window) if m.group().isupper()) >= 2:
+        return True
+    return False
+
+
+@rule("stray.latin-in-han", safety=Safety.GUESS)
+@disjoint
+def latin_in_han(doc):
+    """A single Latin letter alone between Chinese characters (``城南i街道``).
+
+    ## Why
+    Specks, stroke fragments and show-through become ``i``, ``l``, ``r`` or a stray
+    capital in the middle of a Chinese word.  A lone letter with Chinese on both
+    sides is removed unless it is a token: ``A股``, ``B超``, ``X光`` (the lexicon),
+    ``A级``, ``C位``, ``n个``, ``维生素C``, ``A与B``.  Letters next to letters or
+    digits (``GDP``, ``5G``, ``PM2.5``) are never candidates.
+
+    ## Example
+        before: 推进城南i街道建设
+        after:  推进城南街道建设
+    """
+    text = doc.text
+    prot = Protected(text)
+    lex = lexicon(doc)
+    for m in _LETTER.finditer(text):
+        i = m.start()
+        if i in prot:
+            continue
+        a, b, prev, nxt = _around(text, i, i + 1)
+        if not (_han(prev) and _han(nxt)):
+            continue
+        if (a == i and b == i + 1) and _letter_is_token(text, i, lex):
+            continue
+        if (a < i or b > i + 1) and (_letter_is_token(text[:a] + text[i:i + 1] + text[b:], a, lex)):
+            continue
+        conf = 0.93 if m.group().islower() else 0.91
+        s, e = _removal(text, i, i + 1)
+        yield Edit(s, e, "", confidence=conf, note=f"杂字：{m.group()}")
+
+
+_SYMBOLS = "~^_`\\¨ˇ´¸¯˙ˊˋ¬¤" + STROKES
+_SYMBOL = regex.compile(rf"[{regex.escape(_SYMBOLS)}]")
+
+
+@rule("stray.symbol-in-han", safety=Safety.GUESS)
+@disjoint
+def symbol_in_han(doc):
+    """A lone symbol or stroke between Chinese characters (``治理^能力``, ``工丶作``).
+
+    ## Why
+    Dirt and stroke fragments become ``^``, ``~``, ``_``, a backtick, a spacing
+    accent or a stroke radical (``丶``) inside Chinese text, where none of them is
+    ever written.  With Chinese on both sides it is removed; ``3~5``, ``a_b``,
+    ``“党建+”``, ``%`` and ``·`` in names are not candidates.
+
+    ## Example
+        before: 提升基层治理^能力
+        after:  提升基层治理能力
+    """
+    text = doc.text
+    prot = Protected(text)
+    for m in _SYMBOL.finditer(text):
+        i = m.start()
+        if i in prot:
+            continue
+        _, _, prev, nxt = _around(text, i, i + 1)
+        if _cjk(prev) and _cjk(nxt) and (_han(prev) or _han(nxt)):
+            s, e = _removal(text, i, i + 1)
+            yield Edit(s, e, "", confidence=0.95, note=f"杂字：{m.group()}")
+
+
+# -- short nonsense lines -------------------------------------------------------------
+
+_BLOCK_LINE = regex.compile(r"(?m)^[ \t\u3000]*(\S[^\n]*?)[ \t\u3000]*$")
+_JUNK_ONLY = regex.compile(rf"[{regex.escape(_SYMBOLS + _RULE_CHARS)}.,:;'\"■□▪▫·•、，。]+")
+_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+_MAX_NOISE = 5  #: a line of at most this many characters can be a nonsense line
+
+
+def _segmentable(s: str, lex) -> bool:
+    """Can ``s`` be cut into lexicon words of two or more characters?"""
+    n = len(s)
+    ok = [True] + [False] * n
+    for i in range(1, n + 1):
+        for k in range(2, min(6, i) + 1):
+            if ok[i - k] and s[i - k : i] in lex:
+                ok[i] = True
+                break
+    return ok[n]
+
+
+def _noise_confidence(c: str, lex) -> float:
+    """How sure we are that the short line ``c`` is not text (0: it is text)."""
+    core = "".join(ch for ch in c if ch not in _SPACE)
+    if not core or len(core) > _MAX_NOISE:
+        return 0.0
+    if regex.search(r"[()（）\[\]【】〔〕《》<>“”\"]|\d", core):
+        return 0.0  # (茂健) （完） A3版 12345: sign-offs, page and phone numbers
+    if len(set(core)) == 1 and len(core) >= 3:
+        return 0.0  # *** ◆◆◆ ……: a separator
+    if _JUNK_ONLY.fullmatch(core):
+        return 0.95
+    han = "".join(ch for ch in core if _han(ch))
+    latin = regex.findall(r"[A-Za-z]+", core)
+    if not han:
+        return 0.0  # GDP, CCTV, a lone "A": Latin tokens
+    if core in lex or (han == core and (_segmentable(core, lex) or core[0] in _SURNAMES)):
+        return 0.0
+    if latin:
+        if any(len(t) >= 2 for t in latin):
+            return 0.0
+        if any(core[k : k + 2] in lex or core[max(0, k - 2) : k + 1] in lex
+               for k, ch in enumerate(core) if ch.isascii() and ch.isalpha()):
+            return 0.0  # B超, X光
+        return 0.93  # 定算X: Han and a lone letter
+    if regex.search(rf"[{regex.escape(_SYMBOLS + _RULE_CHARS)}]", core):
+        return 0.93
+    return 0.6 if len(han) <= 3 else 0.0  # a few Han characters that are no word: only suggest
+
+
+@rule("stray.noise-line", safety=Safety.GUESS)
+@disjoint
+def noise_line(doc):
+    """A few characters of nonsense alone on a line (``定算X`` between a headline and the page header).
+
+    ## Why
+    Photos, logos and folds are read as a handful of characters that stand alone
+    between blank lines.  A one-line block of at most five characters that mixes
+    Chinese with a lone letter or symbol, or is only symbols, is removed with the
+    blank line after it.  Short real blocks stay: words (``要闻``), names, sign-offs
+    (``(茂健)``, ``（完）``), page numbers, separators (``* * *``), Latin tokens.
+    Short Han strings that are no word are only suggested.
+
+    ## Example
+        before: 新闻热线:2963667\\n\\n定算X\\n\\n茂南区开展主题教育
+        after:  新闻热线:2963667\\n\\n茂南区开展主题教育
+    """
+    text = doc.text
+    lex = lexicon(doc)
+    blocks = doc.blocks()
+    for k, blk in enumerate(blocks):
+        body = text[blk.start : blk.end]
+        if "\n" in body.strip("\n") or len(body.strip()) > _MAX_NOISE + 4:
+            continue
+        conf = _noise_confidence(body.strip(), lex)
+        if conf <= 0:
+            continue
+        if k + 1 < len(blocks):
+            s, e = blk.start, blocks[k + 1].start
+        elif k > 0:
+            s, e = blocks[k - 1].end, blk.end
+        else:
+            s, e = blk.start, blk.end
+        yield Edit(s, e, "", confidence=conf, note=f"杂行：{body.strip()}")
