@@ -597,6 +597,7 @@ def run_batch(inputs: Sequence[str], outdir: str, *, pipeline: Pipeline | None =
         raise InputError(f"the output {outdir} exists and is not a directory")
     tasks = plan(discover(inputs, outdir, pattern), outdir, fmt)
     os.makedirs(outdir, exist_ok=True)
+    _remove_stale_temps(tasks)
     key = options_key(pipeline, fmt, encoding, errors)
     manifest = read_manifest(outdir)
     todo, done_stats = [], {}
@@ -648,6 +649,27 @@ def run_batch(inputs: Sequence[str], outdir: str, *, pipeline: Pipeline | None =
     summary = _summary(tasks, done_stats, new_stats, failures, seconds, jobs, pipeline, fmt)
     _write_json(os.path.join(outdir, SUMMARY_NAME), summary)
     return summary
+
+
+def _remove_stale_temps(tasks: Sequence[Task]) -> None:
+    """Remove the temporary files an interrupted run left next to its outputs."""
+    by_dir: dict[str, set[str]] = {}
+    for t in tasks:
+        for path in t.outputs.values():
+            by_dir.setdefault(os.path.dirname(path), set()).add(os.path.basename(path))
+    for d, names in by_dir.items():
+        try:
+            entries = os.listdir(d)
+        except OSError:
+            continue
+        for fn in entries:
+            if fn.startswith(".") and fn.endswith(".tmp"):
+                base = fn[1:].rsplit(".", 2)[0]
+                if base in names:
+                    try:
+                        os.unlink(os.path.join(d, fn))
+                    except OSError:
+                        pass
 
 
 def _run_pool(pipeline: Pipeline, todo: list[Task], options: dict, workers: int, finished) -> None:

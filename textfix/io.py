@@ -189,7 +189,8 @@ class StreamDecoder:
         return "utf-8"
 
     def __iter__(self) -> Iterator[str]:
-        block = self.raw.read(self.block_size)
+        # the first read is large enough to recognise the encoding
+        block = self.raw.read(max(self.block_size, 1 << 16))
         if self.encoding is None:
             self.encoding = self._detect(block)
         decoder = codecs.getincrementaldecoder(self.encoding)(
