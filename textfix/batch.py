@@ -727,7 +727,7 @@ def _summary(tasks, done_stats, new_stats, failures, seconds, jobs, pipeline, fm
         "textfix": __version__,
         "format": fmt,
         "workers": jobs,
-        "options": dataclasses.asdict(pipeline.config),
+        "options": json.loads(json.dumps(dataclasses.asdict(pipeline.config))),
         "files": {"total": len(tasks), "cleaned": len(new_stats), "skipped": len(done_stats),
                   "failed": len(failures)},
         "characters": totals["chars"],
