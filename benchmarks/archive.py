@@ -120,12 +120,14 @@ def throughput(tmp: str, archive: str, pages: int) -> dict:
     res = {"pages": pages}
     for jobs in (1, 2):
         out = os.path.join(tmp, f"out{jobs}")
+        load = os.getloadavg()[0]  # other work on the machine skews the speed-up
         t = time.monotonic()
         subprocess.run([TEXTFIX, "clean", archive, "-o", out, "-j", str(jobs), "--format", "both", "-q", "--force"],
                        check=True)
         secs = time.monotonic() - t
         s = json.load(open(os.path.join(out, "textfix-summary.json")))
         res[f"jobs{jobs}"] = {"seconds": round(secs, 2), "chars": s["characters"],
+                              "load_average_before": round(load, 2),
                               "chars_per_second": round(s["characters"] / secs)}
         print(f"batch -j {jobs}: {secs:.2f} s, {s['characters'] / secs:,.0f} chars/s", flush=True)
         shutil.rmtree(out)

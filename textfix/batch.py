@@ -576,8 +576,34 @@ def _init_worker(pipeline: Pipeline) -> None:
     _WORKER["pipeline"] = pipeline  # unpickled once per worker: data loads once
 
 
-def _run_task(task: Task, options: dict) -> dict:
-    return clean_file(_WORKER["pipeline"], task.src, task.outputs, **options)
+def _run_tasks(tasks: list[Task], options: dict) -> list[tuple[dict | None, BaseException | None]]:
+    """Clean a group of files in a worker (one round trip for many small pages)."""
+    out: list[tuple[dict | None, BaseException | None]] = []
+    for task in tasks:
+        try:
+            out.append((clean_file(_WORKER["pipeline"], task.src, task.outputs, **options), None))
+        except Exception as e:  # noqa: BLE001 - reported by the parent, the rest go on
+            out.append((None, e if isinstance(e, InputError) else RuntimeError(_message(e, task.src))))
+    return out
+
+
+def _groups(todo: list[Task], sizes: dict[str, int], workers: int) -> list[list[Task]]:
+    """Files grouped so that each round trip carries about 1 MB or 32 files, and big
+    files travel alone; groups stay small enough to balance the workers."""
+    total = sum(sizes.values())
+    budget = max(64 << 10, min(1 << 20, total // (workers * 8) or 1))
+    groups: list[list[Task]] = []
+    cur: list[Task] = []
+    cur_size = 0
+    for t in todo:
+        if cur and (cur_size + sizes[t.rel] > budget or len(cur) >= 32):
+            groups.append(cur)
+            cur, cur_size = [], 0
+        cur.append(t)
+        cur_size += sizes[t.rel]
+    if cur:
+        groups.append(cur)
+    return groups
 
 
 def run_batch(inputs: Sequence[str], outdir: str, *, pipeline: Pipeline | None = None,
@@ -641,7 +667,7 @@ def run_batch(inputs: Sequence[str], outdir: str, *, pipeline: Pipeline | None =
                 else:
                     finished(t, stats, None)
         else:
-            _run_pool(pipeline, todo, options, min(jobs, len(todo)), finished)
+            _run_pool(pipeline, _groups(todo, sizes, jobs), options, min(jobs, len(todo)), finished)
     finally:
         mf.close()
         bar.close()
@@ -672,7 +698,7 @@ def _remove_stale_temps(tasks: Sequence[Task]) -> None:
                         pass
 
 
-def _run_pool(pipeline: Pipeline, todo: list[Task], options: dict, workers: int, finished) -> None:
+def _run_pool(pipeline: Pipeline, groups: list[list[Task]], options: dict, workers: int, finished) -> None:
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
@@ -680,25 +706,25 @@ def _run_pool(pipeline: Pipeline, todo: list[Task], options: dict, workers: int,
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
                              initargs=(pipeline,)) as pool:
         try:
-            futures = {pool.submit(_run_task, t, options): t for t in todo}
+            futures = {pool.submit(_run_tasks, g, options): g for g in groups}
             pending = set(futures)
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    t = futures[fut]
+                    group = futures[fut]
                     try:
-                        stats = fut.result()
-                    except Exception as e:  # noqa: BLE001 - reported, the rest go on
-                        finished(t, None, e)
-                    else:
-                        finished(t, stats, None)
+                        outcomes = fut.result()
+                    except Exception as e:  # noqa: BLE001 - a worker died: its files failed
+                        outcomes = [(None, e)] * len(group)
+                    for t, (stats, error) in zip(group, outcomes):
+                        finished(t, stats, error)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
 
 
 def _message(e: BaseException, src: str = "") -> str:
-    if isinstance(e, InputError):
+    if isinstance(e, InputError) or (isinstance(e, RuntimeError) and "internal error" in str(e)):
         return str(e)
     return f"{src}: internal error: {type(e).__name__}: {e}" if src else f"internal error: {type(e).__name__}: {e}"
 
