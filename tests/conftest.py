@@ -1,15 +1,45 @@
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 # Property tests run 500 examples each (the CI profile); `HYPOTHESIS_PROFILE=dev` runs
-# fewer while working on a rule.
+# fewer while working on a rule, `stress` many more before a release.
 settings.register_profile("ci", max_examples=500, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.register_profile("stress", max_examples=5000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: The seed pages (their reviewed expected outputs, *.expected.*, are not inputs).
+SEEDS = sorted(
+    os.path.join(ROOT, "seeds", f) for f in os.listdir(os.path.join(ROOT, "seeds"))
+    if f.endswith(".txt") and ".expected" not in f
+)
+
+
+def textfix_cmd() -> list[str]:
+    """The installed `textfix` command (next to the running interpreter)."""
+    exe = os.path.join(os.path.dirname(sys.executable), "textfix")
+    if os.path.exists(exe):
+        return [exe]
+    found = shutil.which("textfix")
+    if not found:
+        pytest.fail("the `textfix` command is not installed next to this Python; run `pip install .`")
+    return [found]
+
+
+def run_textfix(*args, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(textfix_cmd() + [str(a) for a in args], capture_output=True, text=True, **kw)
+
+
+@pytest.fixture
+def seed_texts() -> list[str]:
+    return [open(p, encoding="utf-8").read() for p in SEEDS]

@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import textfix_cmd
 
 ROOT = Path(__file__).parent.parent
 SEED = ROOT / "seeds" / "002_2729f900fda1658c.txt"
 
 
-def _command() -> list[str]:
-    exe = Path(sys.executable).parent / "textfix"
-    if exe.exists():
-        return [str(exe)]
-    found = shutil.which("textfix")
-    if found:
-        return [found]
-    pytest.fail("the `textfix` command is not installed next to this Python; run `pip install .`")
-
-
 def run(*args, input: bytes | None = None, cwd=None):
-    return subprocess.run(_command() + list(args), input=input, capture_output=True, cwd=cwd, timeout=120)
+    return subprocess.run(textfix_cmd() + list(args), input=input, capture_output=True, cwd=cwd, timeout=120)
 
 
 def test_filter_stdin_to_stdout():

@@ -15,9 +15,20 @@ from .rule import Doc, Rule, rule
 
 __version__ = "0.1.0"
 
+
+def clean_iter(texts, **options):
+    """Clean each text of an iterable lazily with one pipeline (options checked and data
+    loaded once): a generator of :class:`Result`, for tools that pre-process text.
+
+        >>> [r.text for r in clean_iter(["近年来,我市", "第一行\\r\\n"])]
+        ['近年来，我市\\n', '第一行\\n']
+    """
+    return Pipeline(**options).map(texts)
+
 __all__ = [
     "clean", "Pipeline", "Config", "ConfigError", "Result", "Paragraph", "Edit", "Flag",
     "Label", "Safety", "EditError", "RuleError", "Rule", "Doc", "rule", "SCHEMA", "rules",
+    "clean_iter",
     "__version__",
 ]
 

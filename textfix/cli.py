@@ -150,9 +150,63 @@ def run_rules(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
+def run_clean(argv: Sequence[str]) -> int:
+    import os
+
+    from .batch import FORMATS, SUMMARY_NAME, run_batch
+
+    p = _Parser(prog="textfix clean",
+                description="Clean whole archives: files, directories (recursive) and globs into "
+                "OUTDIR, which mirrors the input tree. Runs in parallel, shows progress on a "
+                "terminal, writes each output atomically, skips inputs whose outputs are up to "
+                f"date, and writes a summary to OUTDIR/{SUMMARY_NAME}.",
+                epilog="Exit codes: 0 ok, 2 usage error or some files failed (listed in the summary), 3 internal error.")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories or globs (quote globs)")
+    p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="output directory (created if missing)")
+    p.add_argument("--format", choices=FORMATS, default="text",
+                   help="text (default), jsonl (records with provenance) or both")
+    p.add_argument("--glob", default="*.txt", metavar="PATTERN", help="file names to take from directories (default *.txt)")
+    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                   help="parallel workers (default: all cores)")
+    p.add_argument("--force", action="store_true", help="clean every input again, even when its output is up to date")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary line")
+    add_pipeline_options(p)
+    args = p.parse_args(argv)
+    if args.jobs < 1:
+        return _fail("--jobs takes a number of workers of at least 1")
+    summary = run_batch(args.inputs, args.output, config=config_from_args(args), jobs=args.jobs,
+                        fmt=args.format, pattern=args.glob, force=args.force, quiet=args.quiet,
+                        encoding=args.encoding, errors=args.errors)
+    files = summary["files"]
+    if not args.quiet:
+        print(f"textfix: {files['cleaned']} cleaned, {files['skipped']} up to date, {files['failed']} failed; "
+              f"{summary['edits']} edits in {summary['characters']} characters; "
+              f"summary in {os.path.join(args.output, SUMMARY_NAME)}", file=sys.stderr)
+    return EXIT_ERROR if files["failed"] else EXIT_OK
+
+
+def run_report(argv: Sequence[str]) -> int:
+    from .report import write_report
+
+    p = _Parser(prog="textfix report",
+                description="Write a self-contained HTML page to review what textfix changes in INPUT: "
+                "source and clean text side by side, every edit highlighted by rule, suggestions "
+                "and flagged paragraphs marked, a filter by rule.")
+    p.add_argument("input", metavar="INPUT", help="the text file to clean and review ('-' is standard input)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the HTML file to write")
+    add_pipeline_options(p)
+    args = p.parse_args(argv)
+    (name, text), = _read_inputs([args.input], args)
+    result = Pipeline(config_from_args(args)).clean(text)
+    write_report(result, args.output, title=name)
+    return EXIT_OK
+
+
 #: Subcommands: name → (function taking argv, one-line help).
 SUBCOMMANDS: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
     "rules": (run_rules, "lists the rules or shows one"),
+    "clean": (run_clean, "cleans files, directories and globs into an output directory, in parallel and resumably"),
+    "report": (run_report, "writes an HTML page to review the edits made to a file"),
 }
 
 
