@@ -1,0 +1,84 @@
+"""Full-pipeline throughput and memory on the real seed pages.
+
+    python benchmarks/pipeline.py [--repeat 40]
+
+Cleans the two seed pages replicated to ~0.4 MB and ~1.5 MB (OCR text, dense with
+edits) and the cleaned output of the same (clean text: the pass-through case), and, in
+the same run and on the same text, a baseline: one compiled `regex` substitution pass of
+half-width commas.  Reports chars/s, ratios to the baseline, edits per 10k characters,
+the time ratio between the two sizes (linearity: ~1.0 per unit of input) and peak
+traced memory.  Writes benchmarks/results/pipeline.json.  Figures are ratios on a noisy
+shared machine; compare them, not absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import regex
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import textfix  # noqa: E402
+
+
+def best_of(fn, n=3):
+    best = float("inf")
+    out = None
+    for _ in range(n):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=40)
+    args = ap.parse_args()
+    seeds = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("0*_*.txt"))
+             if ".expected" not in p.name]
+    page = "\n\n".join(seeds) + "\n\n"
+    pipeline = textfix.Pipeline()
+    comma = regex.compile(r"(?<=\p{Han}),")
+    figures = {}
+    for label, k in (("small", args.repeat), ("large", args.repeat * 4)):
+        ocr = page * k
+        t_base, _ = best_of(lambda: comma.sub("，", ocr))
+        t_ocr, r = best_of(lambda: pipeline.clean(ocr))
+        clean = r.text
+        t_clean, r2 = best_of(lambda: pipeline.clean(clean))
+        assert r.restore() == ocr and r2.edits == []
+        figures[label] = {
+            "chars": len(ocr),
+            "ocr_chars_per_s": round(len(ocr) / t_ocr),
+            "clean_chars_per_s": round(len(clean) / t_clean),
+            "baseline_regex_pass_chars_per_s": round(len(ocr) / t_base),
+            "ocr_time_vs_baseline": round(t_ocr / t_base, 1),
+            "clean_time_vs_baseline": round(t_clean / t_base, 1),
+            "edits_per_10k_chars": round(len(r.edits) / len(ocr) * 1e4, 1),
+            "seconds_ocr": round(t_ocr, 3),
+        }
+    small, large = figures["small"], figures["large"]
+    figures["linearity_time_per_char_large_over_small"] = round(
+        (large["seconds_ocr"] / large["chars"]) / (small["seconds_ocr"] / small["chars"]), 2)
+    tracemalloc.start()
+    pipeline.clean(page * args.repeat)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    figures["peak_traced_mb_small"] = round(peak / 2**20, 1)
+    figures["peak_bytes_per_input_char"] = round(peak / len(page * args.repeat), 1)
+    out = ROOT / "benchmarks" / "results" / "pipeline.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Character classes and tables shared by the rules, each documented where it is defined.
+
+Patterns use the ``regex`` module so that Unicode scripts (``\\p{Han}``) are exact.
+"""
+
+from __future__ import annotations
+
+import regex
+
+#: Han ideographs (all CJK blocks, compatibility ideographs and extensions included).
+HAN = r"\p{Han}"
+
+#: Chinese full-width punctuation: the marks that, next to a character, say "this is
+#: Chinese running text".
+CJK_PUNCT = "，。、；：？！“”‘’（）《》〈〉【】「」『』〔〕—…·～￥"
+
+#: Characters that make their neighbourhood Chinese: Han and Chinese punctuation.
+CJK_CONTEXT = regex.compile(rf"[{HAN}{regex.escape(CJK_PUNCT)}]")
+
+#: Sentence-ending marks after which an unmatched straight quote closes.
+SENTENCE_END = "。！？…；"
+
+#: Half-width punctuation and its full-width form, for Chinese text.
+HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "!": "！", "?": "？"}
+
+#: Spans that are never touched by punctuation and width rules: URLs and e-mail
+#: addresses (ASCII only, so a Chinese character ends them).
+PROTECTED = regex.compile(
+    r"""(?x)
+    (?:https?://|ftp://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+[A-Za-z0-9/]   # URL
+    | [A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+                       # e-mail
+    """
+)
+
+
+def is_cjk(ch: str) -> bool:
+    """Is ``ch`` a Han character or Chinese punctuation?"""
+    return bool(ch) and CJK_CONTEXT.match(ch) is not None
+
+
+def protected_spans(text: str) -> list[tuple[int, int]]:
+    """Sorted, disjoint spans of URLs and e-mail addresses in ``text``."""
+    return [m.span() for m in PROTECTED.finditer(text)]
+
+
+class Protected:
+    """Answers "is offset ``i`` inside a URL or e-mail address?" in O(log n)."""
+
+    def __init__(self, text: str):
+        spans = protected_spans(text)
+        self._starts = [s for s, _ in spans]
+        self._ends = [e for _, e in spans]
+
+    def __contains__(self, i: int) -> bool:
+        from bisect import bisect_right
+
+        k = bisect_right(self._starts, i) - 1
+        return k >= 0 and i < self._ends[k]
+
+    def __bool__(self) -> bool:
+        return bool(self._starts)

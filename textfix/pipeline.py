@@ -1,0 +1,274 @@
+"""The pipeline: runs the rules in order and is the one place where edits are applied.
+
+For each rule it builds a :class:`~textfix.rule.Doc` of the current text, collects the
+rule's proposals, fills in ``old`` and the rule's name, sorts and validates the edits,
+applies those that are safe enough, composes them into the source map, and records
+suggestions, flags and block labels in source offsets.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import regex
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable, Iterator
+
+from .edit import Edit, EditError, Flag, Label, Safety, apply, validate
+from .provenance import SourceMap
+from .result import Paragraph, Result
+from .rule import Doc, Rule, kind_at_source
+
+
+class ConfigError(ValueError):
+    """An option, rule name or configuration file is wrong; the message says how."""
+
+
+class RuleError(RuntimeError):
+    """A rule proposed edits that do not fit the text: a bug in that rule."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Options of a pipeline.  Every field can be given as a keyword argument to
+    :func:`textfix.clean` / :class:`Pipeline`, as a CLI flag, or in a TOML file.
+
+    ``select``/``disable``/``enable`` take rule names (``punct.straight-quotes``) or
+    stage names (``punct``).
+    """
+
+    select: tuple[str, ...] = ()  #: run only these rules (empty: all default rules)
+    disable: tuple[str, ...] = ()  #: never run these
+    enable: tuple[str, ...] = ()  #: also run these opt-in rules
+    convert: str | None = None  #: OpenCC conversion, e.g. ``t2s``, ``tw2s``, ``hk2s``
+    threshold: float = 0.9  #: confidence a ``guess`` edit needs to be applied
+    dicts: tuple[str, ...] = ()  #: user dictionaries (one word per line, optional frequency)
+    protect: tuple[str, ...] = ()  #: files of words that are never changed
+
+    @classmethod
+    def make(cls, base: "Config | None" = None, **options: Any) -> "Config":
+        """A config from ``base`` with ``options`` overriding it; unknown options are an error."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise ConfigError(
+                f"unknown option {unknown[0]!r}; the options are: {', '.join(sorted(known))}"
+            )
+        base = base or cls()
+        values = {}
+        for k, v in options.items():
+            values[k] = _coerce(k, v)
+        return replace(base, **values)
+
+    @classmethod
+    def from_toml(cls, path: str, base: "Config | None" = None) -> "Config":
+        """Read options from a TOML file: top-level keys, or a ``[tool.textfix]`` /
+        ``[textfix]`` table (so ``pyproject.toml`` works)."""
+        import tomllib
+
+        try:
+            with open(path, "rb") as f:
+                data = tomllib.load(f)
+        except OSError as e:
+            raise ConfigError(f"cannot read config file {path}: {e.strerror}") from None
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"config file {path} is not valid TOML: {e}") from None
+        table = data.get("tool", {}).get("textfix", data.get("textfix", data))
+        try:
+            return cls.make(base, **{k.replace("-", "_"): v for k, v in table.items()})
+        except ConfigError as e:
+            raise ConfigError(f"in config file {path}: {e}") from None
+
+
+def _coerce(key: str, value: Any) -> Any:
+    if key in ("select", "disable", "enable", "dicts", "protect"):
+        if isinstance(value, str):
+            value = [v for v in value.split(",") if v.strip()]
+        if not isinstance(value, (list, tuple, set, frozenset)):
+            raise ConfigError(f"option {key!r} takes a list of names, not {value!r}")
+        return tuple(str(v).strip() for v in value)
+    if key == "threshold":
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"option 'threshold' takes a number from 0 to 1, not {value!r}") from None
+        if not 0.0 <= value <= 1.0:
+            raise ConfigError(f"option 'threshold' takes a number from 0 to 1, not {value}")
+        return value
+    if key == "convert":
+        if value in (None, "", False, "none"):
+            return None
+        return str(value)
+    return value
+
+
+def resolve_rules(config: Config, registry: Iterable[Rule] | None = None) -> tuple[Rule, ...]:
+    """The rules a config runs, in pipeline order; unknown names are an error."""
+    if registry is None:
+        from .rules import PIPELINE as registry  # noqa: N811
+    registry = tuple(registry)
+    names = {r.name for r in registry}
+    stages = {r.stage for r in registry}
+
+    def matches(r: Rule, sel: tuple[str, ...]) -> bool:
+        return r.name in sel or r.stage in sel
+
+    for key in ("select", "disable", "enable"):
+        for n in getattr(config, key):
+            if n not in names and n not in stages:
+                raise ConfigError(
+                    f"unknown rule {n!r} in option {key!r}; `textfix rules` lists the rules"
+                )
+    out = []
+    for r in registry:
+        if config.select:
+            on = matches(r, config.select)
+        else:
+            on = r.default or matches(r, config.enable)
+            if r.name == "convert.opencc" and config.convert:
+                on = True
+        if matches(r, config.disable):
+            on = False
+        if on:
+            out.append(r)
+    return tuple(out)
+
+
+_PARA_BREAK = regex.compile(r"\n[ \t\u3000]*\n\s*")
+
+
+class Pipeline:
+    """A reusable cleaner: options checked and data loaded once, then :meth:`clean` many
+    texts.  Picklable (loaded data is not pickled; a copy reloads it on first use)."""
+
+    def __init__(self, config: Config | None = None, **options: Any):
+        self.config = Config.make(config, **options)
+        self.rules = resolve_rules(self.config)
+        self.resources: dict[str, Any] = {}
+        if self.config.convert:
+            from .rules.convert import opencc_converter
+
+            opencc_converter(self.config.convert, self.resources)  # fail early on a bad name
+
+    def __getstate__(self) -> dict:
+        return {"config": self.config}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["config"])
+
+    def __repr__(self) -> str:
+        return f"Pipeline({self.config!r})"
+
+    def map(self, texts: Iterable[str]) -> Iterator[Result]:
+        """Clean each text of an iterable, lazily."""
+        for t in texts:
+            yield self.clean(t)
+
+    def clean(self, text: str) -> Result:
+        """Clean ``text`` and return a :class:`~textfix.result.Result`."""
+        if isinstance(text, (bytes, bytearray, memoryview)):
+            raise TypeError(
+                "textfix cleans str, not bytes: decode the input first, "
+                "e.g. data.decode('utf-8') (or use the `textfix` command, which detects encodings)"
+            )
+        if not isinstance(text, str):
+            raise TypeError(f"textfix cleans str, not {type(text).__name__}")
+        smap = SourceMap(text)
+        cur = text
+        labels: list[tuple[int, int, str]] = []
+        flags: list[Flag] = []
+        suggestions: list[Edit] = []
+        threshold = self.config.threshold
+        for r in self.rules:
+            doc = Doc(cur, self.config, self.resources, smap, labels)
+            edits: list[Edit] = []
+            new_labels = []
+            rule_names = (r.name,)
+            for p in r(doc):
+                if isinstance(p, Edit):
+                    if p.start < 0 or p.end > len(cur) or p.start > p.end:
+                        raise RuleError(f"rule {r.name} proposed an edit {p.start}-{p.end} outside the text")
+                    p = Edit(
+                        p.start, p.end, p.new,
+                        cur[p.start : p.end] if p.old is None else p.old,
+                        p.rules or rule_names,
+                        r.safety if p.safety is None else p.safety,
+                        p.confidence, p.note, p.moved_from,
+                    )
+                    if p.new == p.old and p.moved_from is None:
+                        continue
+                    if p.safety == Safety.SUGGEST or (p.safety == Safety.GUESS and p.confidence < threshold):
+                        s0, s1 = smap.source_span(p.start, p.end)
+                        suggestions.append(replace(p, start=s0, end=s1, safety=Safety.SUGGEST))
+                    else:
+                        edits.append(p)
+                elif isinstance(p, Flag):
+                    s0, s1 = smap.source_span(p.start, p.end)
+                    flags.append(replace(p, start=s0, end=s1, rule=p.rule or r.name))
+                elif isinstance(p, Label):
+                    s0, s1 = smap.source_span(p.start, p.end)
+                    new_labels.append((s0, s1, p.kind))
+                else:
+                    raise RuleError(f"rule {r.name} yielded {p!r}, not an Edit, Flag or Label")
+            if new_labels:
+                labels[:] = _merge_labels(labels, new_labels)
+            if not edits:
+                continue
+            edits.sort(key=lambda e: (e.start, e.end))
+            try:
+                validate(cur, edits)
+            except EditError as e:
+                raise RuleError(f"rule {r.name} proposed edits that do not fit the text: {e}") from None
+            smap.step(cur, edits)
+            cur = apply(cur, edits)
+        flags.sort(key=lambda f: (f.start, f.end, f.name))
+        suggestions.sort(key=lambda e: (e.start, e.end))
+        result = Result(
+            source=text, text=cur, edits=smap.edits(), suggestions=suggestions, flags=flags,
+            _map=smap,
+        )
+        result.paragraphs = _paragraphs(result, smap, labels)
+        return result
+
+
+def _merge_labels(old: list[tuple[int, int, str]], new: list[tuple[int, int, str]]) -> list:
+    """Labels sorted and disjoint; a new label replaces the old ones it overlaps."""
+    new = sorted(new)
+    keep = [l for l in old if not any(l[0] < n[1] and n[0] < l[1] for n in new)] if old else []
+    return sorted(keep + new)
+
+
+def _paragraphs(result: Result, smap: SourceMap, labels) -> list[Paragraph]:
+    text = result.text
+    spans = []
+    pos = 0
+    for m in _PARA_BREAK.finditer(text):
+        if m.start() > pos:
+            spans.append((pos, m.start()))
+        pos = m.end()
+    end = len(text)
+    while end > pos and text[end - 1] in "\n":
+        end -= 1
+    if end > pos:
+        spans.append((pos, end))
+    flag_out = [(smap.output_span(f.start, f.end), f) for f in result.flags]
+    paras = []
+    for i, (a, b) in enumerate(spans):
+        src = tuple(smap.source_spans(a, b))
+        kind = kind_at_source(labels, smap.source_span(a, a + 1)[0])
+        fl = tuple(f for (fa, fb), f in flag_out if fa < b and fb >= a or (fa == fb and a <= fa <= b))
+        paras.append(Paragraph(i, text[a:b], kind, a, b, src, fl))
+    return paras
+
+
+@functools.lru_cache(maxsize=8)
+def _pipeline_for(config: Config) -> Pipeline:
+    return Pipeline(config)
+
+
+def clean(text: str, **options: Any) -> Result:
+    """Clean one text with the given options (see :class:`Config`).
+
+    Pipelines are cached by their options, so data is loaded once however often this
+    is called; :class:`Pipeline` gives the same explicitly."""
+    return _pipeline_for(Config.make(**options)).clean(text)

@@ -1,0 +1,322 @@
+"""Provenance: where every character of the current text came from.
+
+A :class:`SourceMap` is an ordered list of pieces that together spell the current text
+and, read for their source ranges, tile the source exactly:
+
+* **kept**: a run copied unchanged from ``source[s0:s1]``;
+* **moved**: a run copied unchanged from ``source[origin:origin+n]`` but placed at the
+  source position ``s0 == s1`` (a caption taken out of a paragraph);
+* **changed**: ``source[s0:s1]`` replaced by ``text``, with the rules that did it.
+
+:meth:`SourceMap.step` composes one rule's edits (in current-text offsets) into the map
+in time linear in the number of pieces and edits; :meth:`SourceMap.edits` gives the
+composed edits in source offsets; :meth:`SourceMap.source_spans` maps any span of the
+current text back to the source.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from typing import Sequence
+
+from .edit import Edit, Safety
+
+KEPT, MOVED, CHANGED = 0, 1, 2
+
+
+class _Piece:
+    __slots__ = ("s0", "s1", "n", "kind", "text", "origin", "edits")
+
+    def __init__(self, s0, s1, n, kind, text=None, origin=None, edits=()):
+        self.s0 = s0  # source start
+        self.s1 = s1  # source end
+        self.n = n  # length in the current text
+        self.kind = kind
+        self.text = text  # current text of a changed piece
+        self.origin = origin  # source offset of a moved piece's first character
+        self.edits = edits  # the step edits that made a changed or moved piece
+
+
+class SourceMap:
+    """The map from a current text back to its source (see the module doc)."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self._pieces: list[_Piece] = [_Piece(0, len(source), len(source), KEPT)] if source else []
+        self._starts: list[int] | None = None
+        self._src_starts: list[int] | None = None
+
+    # -- lookups --------------------------------------------------------------------
+    def _out_starts(self) -> list[int]:
+        if self._starts is None:
+            starts, pos = [], 0
+            for p in self._pieces:
+                starts.append(pos)
+                pos += p.n
+            self._starts = starts
+        return self._starts
+
+    def source_spans(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The source ranges the current text ``[start, end)`` came from, in text order.
+
+        A changed piece maps as a whole; a moved piece maps to where its characters
+        were taken from; touching ranges are merged.  An empty span maps to the source
+        position it sits at.
+        """
+        starts = self._out_starts()
+        pieces = self._pieces
+        if not pieces:
+            return [(0, 0)]
+        if start >= end:
+            return [(self._point(start), self._point(start))]
+        spans: list[tuple[int, int]] = []
+        i = max(bisect_right(starts, start) - 1, 0)
+        while i < len(pieces) and starts[i] < end:
+            p = pieces[i]
+            lo, hi = max(start, starts[i]), min(end, starts[i] + p.n)
+            if hi > lo or (p.n == 0 and start <= starts[i] < end):
+                if p.kind == KEPT:
+                    s = (p.s0 + lo - starts[i], p.s0 + hi - starts[i])
+                elif p.kind == MOVED:
+                    s = (p.origin + lo - starts[i], p.origin + hi - starts[i])
+                else:
+                    s = (p.s0, p.s1)
+                if spans and spans[-1][1] == s[0]:
+                    spans[-1] = (spans[-1][0], s[1])
+                elif not spans or spans[-1] != s:
+                    spans.append(s)
+            i += 1
+        return spans or [(self._point(start), self._point(start))]
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """The smallest source range covering everything ``[start, end)`` came from."""
+        spans = self.source_spans(start, end)
+        return min(s for s, _ in spans), max(e for _, e in spans)
+
+    def _point(self, pos: int) -> int:
+        """The source position a boundary of the current text sits at."""
+        starts = self._out_starts()
+        i = bisect_right(starts, pos) - 1
+        if i < 0:
+            return 0
+        p = self._pieces[i]
+        off = pos - starts[i]
+        if off >= p.n:
+            return p.s1
+        return p.s0 + off if p.kind == KEPT else p.s0
+
+    def output_span(self, s0: int, s1: int) -> tuple[int, int]:
+        """The current-text range that source ``[s0, s1)`` became (inverse of :meth:`source_span`)."""
+        pieces = self._pieces
+        if not pieces:
+            return 0, 0
+        if self._src_starts is None:
+            self._src_starts = [p.s0 for p in pieces]
+        src, starts = self._src_starts, self._out_starts()
+        i = max(bisect_right(src, s0) - 1, 0)
+        p = pieces[i]
+        if s0 < p.s1:
+            a = starts[i] + (s0 - p.s0 if p.kind == KEPT else 0)
+        else:
+            a = starts[i] + p.n
+        if s1 <= s0:
+            return a, a
+        j = max(bisect_left(src, s1) - 1, 0)
+        q = pieces[j]
+        if s1 <= q.s1 and q.kind == KEPT:
+            b = starts[j] + s1 - q.s0
+        else:
+            b = starts[j] + q.n
+        return a, max(a, b)
+
+    # -- composition ----------------------------------------------------------------
+    def step(self, text: str, edits: Sequence[Edit]) -> None:
+        """Compose one step's edits (valid for the current ``text``) into the map."""
+        if not edits:
+            return
+        pieces = self._pieces
+        starts = self._out_starts()
+
+        def widen(a: int, b: int) -> tuple[int, int]:
+            # a changed piece cannot be split: a span reaching inside it takes all of it
+            i = bisect_left(starts, a) - 1
+            if i >= 0 and pieces[i].kind == CHANGED and starts[i] + pieces[i].n > a:
+                a = starts[i]
+            j = bisect_left(starts, b) - 1
+            if j >= 0 and pieces[j].kind == CHANGED and starts[j] + pieces[j].n > b:
+                b = starts[j] + pieces[j].n
+            return a, b
+
+        clusters: list[list] = []  # [A, B, edits, is_move]
+        for e in edits:
+            a, b = widen(e.start, e.end)
+            is_move = e.moved_from is not None and a == b == e.start
+            if clusters and not is_move and not clusters[-1][3] and a < clusters[-1][1]:
+                c = clusters[-1]
+                c[1] = max(c[1], b)
+                c[2].append(e)
+            else:
+                clusters.append([a, b, [e], is_move])
+
+        new: list[_Piece] = []
+        cursor = _Cursor(pieces)
+        for a, b, group, is_move in clusters:
+            cursor.take(a, new, copying=True)
+            if is_move:
+                e = group[0]
+                point = self._point(a)
+                for p in self._slice(e.moved_from, e.moved_from + len(e.new), starts):
+                    if p.kind == CHANGED:
+                        new.append(_Piece(point, point, p.n, CHANGED, p.text, None, p.edits + (e,)))
+                    else:
+                        new.append(_Piece(point, point, p.n, MOVED, None, p.origin, p.edits + (e,)))
+                continue
+            consumed: list[_Piece] = []
+            s0 = self._point(a)
+            cursor.take(b, consumed, copying=False)
+            s1 = consumed[-1].s1 if consumed else s0
+            prior: tuple = ()
+            for p in consumed:
+                if p.kind != KEPT:
+                    prior += p.edits
+            out, off = [], a
+            for e in group:
+                out.append(text[off : e.start])
+                out.append(e.new)
+                off = e.end
+            out.append(text[off:b])
+            new_text = "".join(out)
+            if new_text == self.source[s0:s1]:
+                if s1 > s0:
+                    new.append(_Piece(s0, s1, s1 - s0, KEPT))
+            else:
+                new.append(_Piece(s0, s1, len(new_text), CHANGED, new_text, None, prior + tuple(group)))
+        cursor.take(1 << 62, new, copying=True)
+        self._pieces = _merge_kept(new)
+        self._starts = None
+        self._src_starts = None
+
+    def _slice(self, start: int, end: int, starts: list[int]) -> list[_Piece]:
+        """Copies of the pieces covering current ``[start, end)``, cut to it."""
+        out = []
+        i = max(bisect_right(starts, start) - 1, 0)
+        while i < len(self._pieces) and starts[i] < end:
+            p = self._pieces[i]
+            lo, hi = max(start, starts[i]) - starts[i], min(end, starts[i] + p.n) - starts[i]
+            if hi > lo:
+                if p.kind == KEPT:
+                    out.append(_Piece(p.s0 + lo, p.s0 + lo, hi - lo, MOVED, None, p.s0 + lo))
+                elif p.kind == MOVED:
+                    out.append(_Piece(p.s0, p.s0, hi - lo, MOVED, None, p.origin + lo, p.edits))
+                else:
+                    out.append(_Piece(p.s0, p.s0, hi - lo, CHANGED, p.text[lo:hi], None, p.edits))
+            i += 1
+        return out
+
+    # -- results --------------------------------------------------------------------
+    def edits(self) -> list[Edit]:
+        """The composed edits, in source offsets, in output order."""
+        out: list[Edit] = []
+        for p in self._pieces:
+            if p.kind == KEPT:
+                continue
+            if p.kind == MOVED:
+                e0 = p.edits[0]
+                new = self.source[p.origin : p.origin + p.n]
+                if out and out[-1].moved_from is not None and out[-1].start == p.s0 and (
+                    out[-1].moved_from + len(out[-1].new) == p.origin
+                ):
+                    prev = out.pop()
+                    out.append(_with(prev, new=prev.new + new))
+                    continue
+                out.append(
+                    Edit(p.s0, p.s0, new, old="", rules=e0.rules, safety=e0.safety,
+                         confidence=e0.confidence, note=e0.note, moved_from=p.origin)
+                )
+            else:
+                out.append(_compose_edit(p.s0, p.s1, self.source[p.s0 : p.s1], p.text, p.edits))
+        return out
+
+
+class _Cursor:
+    """Walks a piece list, splitting kept and moved pieces at the limits asked for."""
+
+    def __init__(self, pieces: list[_Piece]):
+        self.pieces = pieces
+        self.i = 0
+        self.pos = 0
+        self.cur = pieces[0] if pieces else None
+
+    def take(self, limit: int, sink: list, copying: bool) -> None:
+        """Move what lies before ``limit`` into ``sink``.
+
+        Copying (text before an edit) also takes empty pieces sitting at ``limit``;
+        consuming (text under an edit) leaves them for what follows.
+        """
+        while self.cur is not None:
+            p = self.cur
+            end = self.pos + p.n
+            if end < limit or (end == limit and (p.n > 0 or copying)):
+                sink.append(p)
+                self.pos = end
+                self.i += 1
+                self.cur = self.pieces[self.i] if self.i < len(self.pieces) else None
+            elif self.pos < limit:
+                left, right = _split(p, limit - self.pos)
+                sink.append(left)
+                self.cur = right
+                self.pos = limit
+                return
+            else:
+                return
+
+
+def _with(e: Edit, **kw) -> Edit:
+    from dataclasses import replace
+
+    return replace(e, **kw)
+
+
+def _split(p: _Piece, k: int) -> tuple[_Piece, _Piece]:
+    if p.kind == KEPT:
+        return _Piece(p.s0, p.s0 + k, k, KEPT), _Piece(p.s0 + k, p.s1, p.n - k, KEPT)
+    if p.kind == MOVED:
+        return (
+            _Piece(p.s0, p.s0, k, MOVED, None, p.origin, p.edits),
+            _Piece(p.s0, p.s0, p.n - k, MOVED, None, p.origin + k, p.edits),
+        )
+    raise AssertionError("a changed piece is never split")
+
+
+def _merge_kept(pieces: list[_Piece]) -> list[_Piece]:
+    out: list[_Piece] = []
+    for p in pieces:
+        if p.kind == KEPT and p.n == 0:
+            continue
+        if out and p.kind == KEPT and out[-1].kind == KEPT and out[-1].s1 == p.s0:
+            q = out[-1]
+            out[-1] = _Piece(q.s0, p.s1, q.n + p.n, KEPT)
+        else:
+            out.append(p)
+    return out
+
+
+def _compose_edit(s0: int, s1: int, old: str, new: str, steps: tuple[Edit, ...]) -> Edit:
+    if len(steps) == 1:  # the common case: one rule's edit, moved into source offsets
+        e = steps[0]
+        return Edit(s0, s1, new, old, e.rules, Safety.SAFE if e.safety is None else e.safety,
+                    e.confidence, e.note)
+    rules: list[str] = []
+    notes: list[str] = []
+    safety = Safety.SAFE
+    confidence = 1.0
+    for e in steps:
+        for r in e.rules:
+            if r not in rules:
+                rules.append(r)
+        if e.note and e.note not in notes:
+            notes.append(e.note)
+        safety = min(safety, Safety.SAFE if e.safety is None else e.safety)
+        confidence = min(confidence, e.confidence)
+    return Edit(s0, s1, new, old=old, rules=tuple(rules), safety=safety,
+                confidence=confidence, note="; ".join(notes))

@@ -1,0 +1,203 @@
+"""Result: the clean text, the edits that made it, and the way back to the source."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from . import edit as _edit
+from .edit import Edit, Flag
+
+#: Version of the JSON/JSONL record layout written by :meth:`Result.to_records`.
+SCHEMA = "textfix.paragraph/1"
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """One paragraph of the clean text.
+
+    ``start``/``end`` are offsets in :attr:`Result.text`; ``source`` lists the source
+    ranges its characters came from (more than one when a paragraph was rejoined or a
+    caption moved out of it); ``flags`` are the flags inside it, in source offsets.
+    """
+
+    index: int
+    text: str
+    kind: str
+    start: int
+    end: int
+    source: tuple[tuple[int, int], ...]
+    flags: tuple[Flag, ...] = ()
+
+    @property
+    def source_start(self) -> int:
+        return min(s for s, _ in self.source)
+
+    @property
+    def source_end(self) -> int:
+        return max(e for _, e in self.source)
+
+
+@dataclass
+class Result:
+    """What :func:`textfix.clean` returns.
+
+    * ``source``: the input, exactly;
+    * ``text``: the clean text (paragraphs separated by one blank line);
+    * ``edits``: the applied edits in source offsets, sorted: ``apply(source, edits) == text``;
+    * ``suggestions``: edits that were proposed but not applied (safety ``suggest`` or
+      confidence below the threshold), in source offsets;
+    * ``flags``: spans marked but not changed (``incomplete``, ``unreadable`` …), in source offsets;
+    * ``paragraphs``: the paragraphs of ``text`` with their kinds and source ranges.
+    """
+
+    source: str
+    text: str
+    edits: list[Edit]
+    suggestions: list[Edit] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    _map: object = field(default=None, repr=False, compare=False)
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.source
+
+    def restore(self) -> str:
+        """Rebuild the exact source from the clean text and the edits alone."""
+        return _edit.restore(self.text, self.edits)
+
+    def source_spans(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The source ranges ``text[start:end]`` came from."""
+        if self._map is None:
+            raise ValueError("this result has no provenance map (it was read from JSON)")
+        return self._map.source_spans(start, end)
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """The smallest source range covering everything ``text[start:end]`` came from."""
+        spans = self.source_spans(start, end)
+        return min(s for s, _ in spans), max(e for _, e in spans)
+
+    def output_span(self, start: int, end: int) -> tuple[int, int]:
+        """The range of ``text`` that ``source[start:end]`` became."""
+        if self._map is None:
+            raise ValueError("this result has no provenance map (it was read from JSON)")
+        return self._map.output_span(start, end)
+
+    def opcodes(self) -> list[tuple[str, int, int, int, int]]:
+        """``difflib``-style opcodes from ``source`` to ``text``."""
+        return _edit.opcodes(self.source, self.edits)
+
+    def explain(self, name: str = "") -> Iterator[str]:
+        """One line per edit, suggestion and flag: where, which rule, before → after."""
+        lines = _LineIndex(self.source)
+        prefix = f"{name}:" if name else ""
+        items = [(e.start, 0, e) for e in self.edits] + [(e.start, 1, e) for e in self.suggestions]
+        items += [(f.start, 2, f) for f in self.flags]
+        for _, what, item in sorted(items, key=lambda t: (t[0], t[1])):
+            ln, col = lines.at(item.start)
+            where = f"{prefix}{ln}:{col} [{item.start}-{item.end}]"
+            if what == 2:
+                score = f" score={item.score:.2f}" if item.score is not None else ""
+                note = f"  {item.note}" if item.note else ""
+                yield f"{where} {item.rule} flag {item.name}{score}{note}"
+                continue
+            tag = "" if what == 0 else "suggest "
+            moved = f" (moved from {item.moved_from})" if item.moved_from is not None else ""
+            note = f"  {item.note}" if item.note else ""
+            yield (
+                f"{where} {tag}{item.rule} {_show(item.old or '')} → {_show(item.new)}"
+                f" [{item.safety} {item.confidence:.2f}]{moved}{note}"
+            )
+
+    def to_records(self) -> list[dict]:
+        """One JSON-ready record per paragraph (schema :data:`SCHEMA`); together they hold
+        every edit, suggestion and flag, so the source can be rebuilt from them."""
+        paras = self.paragraphs or [Paragraph(0, "", "empty", 0, 0, ((0, len(self.source)),))]
+        out_starts = [p.start for p in paras]
+        buckets: list[dict[str, list]] = [{"edits": [], "suggestions": [], "flags": []} for _ in paras]
+        from bisect import bisect_right
+
+        def slot(out_pos: int) -> int:
+            return max(bisect_right(out_starts, out_pos) - 1, 0)
+
+        delta = 0
+        for e in self.edits:
+            buckets[slot(e.start + delta)]["edits"].append(e.to_dict())
+            delta += len(e.new) - (e.end - e.start)
+        for e in self.suggestions:
+            buckets[slot(self._out(e.start))]["suggestions"].append(e.to_dict())
+        for f in self.flags:
+            buckets[slot(self._out(f.start))]["flags"].append(f.to_dict())
+        records = []
+        for p, b in zip(paras, buckets):
+            records.append({
+                "schema": SCHEMA,
+                "index": p.index,
+                "kind": p.kind,
+                "text": p.text,
+                "start": p.start,
+                "end": p.end,
+                "source": [list(s) for s in p.source],
+                **b,
+            })
+        return records
+
+    def _out(self, src: int) -> int:
+        return self._map.output_span(src, src)[0] if self._map is not None else 0
+
+    def to_json(self) -> str:
+        """The whole result as one JSON document (source included)."""
+        return json.dumps({
+            "schema": "textfix.result/1",
+            "source": self.source,
+            "text": self.text,
+            "edits": [e.to_dict() for e in self.edits],
+            "suggestions": [e.to_dict() for e in self.suggestions],
+            "flags": [f.to_dict() for f in self.flags],
+            "paragraphs": [
+                {"index": p.index, "kind": p.kind, "start": p.start, "end": p.end,
+                 "source": [list(s) for s in p.source]}
+                for p in self.paragraphs
+            ],
+        }, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, data: str) -> "Result":
+        d = json.loads(data)
+        text = d["text"]
+        flags = [Flag(f["start"], f["end"], f["name"], f.get("rule", ""), f.get("score"), f.get("note", ""))
+                 for f in d.get("flags", [])]
+        paras = [Paragraph(p["index"], text[p["start"]:p["end"]], p["kind"], p["start"], p["end"],
+                           tuple(tuple(s) for s in p["source"])) for p in d.get("paragraphs", [])]
+        return cls(
+            source=d["source"], text=text,
+            edits=[Edit.from_dict(e) for e in d["edits"]],
+            suggestions=[Edit.from_dict(e) for e in d.get("suggestions", [])],
+            flags=flags, paragraphs=paras,
+        )
+
+
+def _show(s: str) -> str:
+    """A short, visible rendering of an edit's text for logs."""
+    if len(s) > 40:
+        s = s[:18] + "…" + s[-18:]
+    return repr(s)
+
+
+class _LineIndex:
+    """Offset → (line, column), both 1-based."""
+
+    def __init__(self, text: str):
+        self.starts = [0]
+        pos = text.find("\n")
+        while pos != -1:
+            self.starts.append(pos + 1)
+            pos = text.find("\n", pos + 1)
+
+    def at(self, offset: int) -> tuple[int, int]:
+        from bisect import bisect_right
+
+        i = bisect_right(self.starts, offset) - 1
+        return i + 1, offset - self.starts[i] + 1

@@ -1,0 +1,153 @@
+"""Rules: named checks that only *propose* edits, flags and labels.
+
+A rule is a function ``f(doc) -> iterable`` of :class:`~textfix.edit.Edit`,
+:class:`~textfix.edit.Flag` and :class:`~textfix.edit.Label`, in offsets of
+``doc.text``.  The pipeline fills in ``old`` and the rule's name, validates, applies
+and records everything.  Write one with the :func:`rule` decorator::
+
+    @rule("punct.halfwidth-in-cjk", safety=Safety.SAFE)
+    def halfwidth_in_cjk(doc):
+        \"\"\"Half-width punctuation inside Chinese text.
+
+        ## Why
+        ...
+        ## Example
+            before: 近年来,我市
+            after:  近年来，我市
+        \"\"\"
+        ...
+
+The name is ``<stage>.<problem>``: named after what is wrong, not after the cure.
+The docstring's first line is the summary ``textfix rules`` lists; ``## Why`` and
+``## Example`` are printed by ``textfix rules NAME`` and the example is tested.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from .edit import Edit, Flag, Label, Safety
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .pipeline import Config
+    from .provenance import SourceMap
+
+Proposal = Edit | Flag | Label
+
+_BLOCK_BREAK = re.compile(r"\n[ \t\u3000]*\n\s*")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named check; see the module doc."""
+
+    name: str
+    func: Callable[["Doc"], Iterable[Proposal]] = field(repr=False, compare=False)
+    safety: Safety = Safety.SAFE
+    default: bool = True  #: run unless disabled; ``False``: only when enabled by name
+    doc: str = field(default="", repr=False, compare=False)
+
+    @property
+    def stage(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0] if self.doc.strip() else ""
+
+    def example(self) -> tuple[str, str] | None:
+        """The ``before:`` / ``after:`` pair from the rule's ``## Example`` section."""
+        m = re.search(r"^\s*before:[ ]?(.*)\n\s*after:[ ]*(.*)$", self.doc, re.M)
+        if not m:
+            return None
+        return _unescape(m.group(1)), _unescape(m.group(2))
+
+    def __call__(self, doc: "Doc") -> Iterable[Proposal]:
+        return self.func(doc)
+
+
+_ESCAPE = re.compile(r"\\(n|r|t|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2})")
+
+
+def _unescape(s: str) -> str:
+    """``\\n``, ``\\r``, ``\\t``, ``\\uXXXX`` and ``\\xXX`` in an example line."""
+    def one(m: re.Match) -> str:
+        c = m.group(1)
+        return {"n": "\n", "r": "\r", "t": "\t"}.get(c) or chr(int(c[1:], 16))
+
+    return _ESCAPE.sub(one, s)
+
+
+def rule(name: str, safety: Safety = Safety.SAFE, default: bool = True):
+    """Make a :class:`Rule` of a function; its docstring is the rule's doc."""
+
+    def wrap(func: Callable[["Doc"], Iterable[Proposal]]) -> Rule:
+        return Rule(
+            name=name, func=func, safety=safety, default=default,
+            doc=inspect.cleandoc(func.__doc__ or ""),
+        )
+
+    return wrap
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A block of the current text (the text between blank lines) and its kind."""
+
+    start: int
+    end: int
+    kind: str
+
+    def text(self, doc: "Doc") -> str:
+        return doc.text[self.start : self.end]
+
+
+class Doc:
+    """What a rule sees: the current text, the options and the shared resources."""
+
+    def __init__(self, text: str, config: "Config", resources: dict[str, Any],
+                 source_map: "SourceMap", labels: list[tuple[int, int, str]]):
+        self.text = text
+        self.config = config
+        self.resources = resources
+        self._map = source_map
+        self._labels = labels
+        self._blocks: list[Block] | None = None
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """Where ``[start, end)`` of the current text came from in the source."""
+        return self._map.source_span(start, end)
+
+    def kind_at(self, pos: int) -> str:
+        """The kind of block the character at ``pos`` belongs to (``body`` if unknown)."""
+        s = self._map.source_span(pos, pos + 1)[0] if pos < len(self.text) else self._map.source_span(pos, pos)[0]
+        return kind_at_source(self._labels, s)
+
+    def blocks(self) -> list[Block]:
+        """The blocks of the current text with their kinds, in order."""
+        if self._blocks is None:
+            blocks = []
+            pos = 0
+            text = self.text
+            for m in _BLOCK_BREAK.finditer(text):
+                if m.start() > pos:
+                    blocks.append(Block(pos, m.start(), self.kind_at(pos)))
+                pos = m.end()
+            if pos < len(text):
+                end = len(text) - (1 if text.endswith("\n") else 0)
+                if end > pos:
+                    blocks.append(Block(pos, end, self.kind_at(pos)))
+            self._blocks = blocks
+        return self._blocks
+
+
+def kind_at_source(labels: list[tuple[int, int, str]], s: int) -> str:
+    """The kind of the label whose source range holds ``s`` (labels sorted, disjoint)."""
+    i = bisect_right(labels, (s, 1 << 62, "")) - 1
+    if i >= 0 and labels[i][0] <= s < labels[i][1]:
+        return labels[i][2]
+    return "body"

@@ -1,0 +1,263 @@
+"""Stage ``punct``: punctuation that does not belong in Chinese text.
+
+Half-width ``,:;()!?`` and straight quotes inside Chinese text become their Chinese
+forms; ellipses and dashes take their standard Chinese shapes.  Numbers (``1,000``,
+``10:30``, ``111.52%``), URLs, e-mail addresses and Latin text are left alone.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import regex
+
+from ..chars import CJK_CONTEXT, HALF_TO_FULL, SENTENCE_END, Protected
+from ..edit import Edit, Safety
+from ..rule import rule
+
+_HALF = regex.compile(r"[,:;!?()]")
+_SPACE = " \t\u3000"
+
+
+def _is_skipped(c: str) -> bool:
+    return c in _SPACE or unicodedata.category(c)[0] == "P"
+
+
+def _prev(text: str, i: int) -> str:
+    """The context before ``i``: the nearest character on the same line that is neither
+    a space nor punctuation.  Punctuation is looked through so that converting one
+    mark never changes the context of another: the rules are a fixed point."""
+    i -= 1
+    while i >= 0 and text[i] != "\n" and _is_skipped(text[i]):
+        i -= 1
+    return text[i] if i >= 0 and text[i] != "\n" else ""
+
+
+def _next(text: str, i: int) -> str:
+    """The context after ``i`` (see :func:`_prev`)."""
+    i += 1
+    n = len(text)
+    while i < n and text[i] != "\n" and _is_skipped(text[i]):
+        i += 1
+    return text[i] if i < n and text[i] != "\n" else ""
+
+
+def _prev_mark(text: str, i: int) -> str:
+    """The nearest character before ``i`` on the same line that is not a space."""
+    i -= 1
+    while i >= 0 and text[i] in _SPACE:
+        i -= 1
+    return text[i] if i >= 0 and text[i] != "\n" else ""
+
+
+def _at_line_end(text: str, i: int) -> bool:
+    """Is nothing but spaces between ``i`` and the end of its line?"""
+    i += 1
+    while i < len(text) and text[i] in _SPACE:
+        i += 1
+    return i >= len(text) or text[i] == "\n"
+
+
+def _cjk(ch: str) -> bool:
+    """Is the context character Chinese?  (Contexts are never punctuation.)"""
+    return bool(ch) and CJK_CONTEXT.match(ch) is not None
+
+
+_HAN = regex.compile(r"\p{Han}")
+
+
+def _has_han(s: str) -> bool:
+    return _HAN.search(s) is not None
+
+
+@rule("punct.halfwidth-in-cjk", safety=Safety.SAFE)
+def halfwidth_in_cjk(doc):
+    """Half-width ``,:;()!?`` inside Chinese text.
+
+    ## Why
+    OCR engines trained on mixed text read Chinese ``，：；（）！？`` as their ASCII
+    look-alikes.  A mark is Chinese when a Chinese character or mark is next to it;
+    a pair of brackets is Chinese when it holds or touches Chinese text.  Marks
+    between digits (``1,000``, ``10:30``) and in URLs or e-mail addresses stay; the
+    spaces a column wrap left after a converted mark go with it.
+
+    ## Example
+        before: 值班主任:余虔虹 截至2025年8月底,全市(茂健)
+        after:  值班主任：余虔虹 截至2025年8月底，全市（茂健）
+    """
+    text = doc.text
+    protected = Protected(text)
+    # pair brackets line by line
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for m in regex.finditer(r"[()\n]", text):
+        c, i = m.group(), m.start()
+        if c == "\n":
+            stack.clear()
+        elif c == "(":
+            stack.append(i)
+        elif stack:
+            o = stack.pop()
+            pairs[o] = i
+            pairs[i] = o
+    for m in _HALF.finditer(text):
+        i = m.start()
+        c = m.group()
+        if i in protected:
+            continue
+        p, n = _prev(text, i), _next(text, i)
+        if c in "()":
+            j = pairs.get(i)
+            if j is not None:
+                o, e = min(i, j), max(i, j)
+                chinese = _has_han(text[o + 1 : e]) or _cjk(_prev(text, o)) or _cjk(_next(text, e))
+            else:
+                chinese = _cjk(p) or _cjk(n)
+        else:
+            raw_p = text[i - 1] if i > 0 else ""
+            raw_n = text[i + 1] if i + 1 < len(text) else ""
+            if raw_p.isascii() and raw_n.isascii() and raw_p.isdigit() and raw_n.isdigit():
+                continue
+            chinese = _cjk(p) or _cjk(n)
+        if not chinese:
+            continue
+        end = i + 1
+        if c != "(":  # the spaces a wrap left after the mark, before more Chinese text
+            k = end
+            while k < len(text) and text[k] in _SPACE:
+                k += 1
+            if k > end and k < len(text) and _cjk(text[k]):
+                end = k
+        yield Edit(i, end, HALF_TO_FULL[c])
+
+
+_QUOTE_BLOCK = regex.compile(r"[^\n]+(?:\n(?![ \t\u3000]*\n)[^\n]+)*")
+
+
+def _pair_quotes(text: str, positions: list[int]) -> list[tuple[int, str, int | None]]:
+    """Decide the direction of the straight quotes of one paragraph.
+
+    Quotes pair in order.  With an odd count one has no partner: the first one that
+    would open right after a sentence end (``。"``) is taken as a closing quote whose
+    opening was lost; otherwise the last one, which closes after a sentence end or at
+    the end of the paragraph and opens elsewhere.  Returns ``(pos, role, partner)``.
+    """
+    lone = None
+    if len(positions) % 2:
+        for k in range(0, len(positions), 2):
+            p = _prev_mark(text, positions[k])
+            if p and p in SENTENCE_END:
+                lone = k
+                break
+        if lone is None:
+            lone = len(positions) - 1
+    out: list[tuple[int, str, int | None]] = []
+    rest = [p for k, p in enumerate(positions) if k != lone]
+    for k in range(0, len(rest) - 1, 2):
+        out.append((rest[k], "open", rest[k + 1]))
+        out.append((rest[k + 1], "close", rest[k]))
+    if lone is not None:
+        i = positions[lone]
+        p = _prev_mark(text, i)
+        closes = bool(p and p in SENTENCE_END) or _at_line_end(text, i)
+        out.append((i, "close" if closes else "open", None))
+    out.sort()
+    return out
+
+
+def _quote_edits(text: str, start: int, end: int, q: str, forms: tuple[str, str]):
+    block = text[start:end]
+    if q not in block:
+        return
+    positions = [start + m.start() for m in regex.finditer(regex.escape(q), block)]
+    if q == "'":
+        # an apostrophe between Latin letters or digits (don't, 90's) is not a quote
+        positions = [
+            i for i in positions
+            if not (i > 0 and i + 1 < len(text) and text[i - 1].isascii() and text[i - 1].isalnum()
+                    and text[i + 1].isascii() and text[i + 1].isalnum())
+        ]
+    decided = _pair_quotes(text, positions)
+    for i, role, partner in decided:
+        if partner is not None:
+            o, e = min(i, partner), max(i, partner)
+            chinese = _has_han(text[o + 1 : e]) or _cjk(_prev(text, o)) or _cjk(_next(text, e))
+        else:
+            chinese = _cjk(_prev(text, i)) or _cjk(_next(text, i))
+        if chinese:
+            yield Edit(i, i + 1, forms[0] if role == "open" else forms[1])
+
+
+@rule("punct.straight-quotes", safety=Safety.SAFE)
+def straight_quotes(doc):
+    """Straight quotes ``"`` and ``'`` inside Chinese text.
+
+    ## Why
+    Chinese text quotes with ``“”`` and, nested inside, ``‘’``; OCR gives straight
+    quotes whose direction is lost.  Direction comes from pairing within a
+    paragraph; a quote with no partner closes when it follows a sentence end
+    (``。"``) or ends the paragraph, and opens otherwise.  Apostrophes between Latin
+    letters and quotes in Latin text stay.
+
+    ## Example
+        before: 主题教育"党建引领'破难题、促发展'"攻坚行动
+        after:  主题教育“党建引领‘破难题、促发展’”攻坚行动
+    """
+    text = doc.text
+    if '"' not in text and "'" not in text:
+        return
+    protected = Protected(text)
+    edits = []
+    for m in _QUOTE_BLOCK.finditer(text):
+        for q, forms in (('"', ("“", "”")), ("'", ("‘", "’"))):
+            edits.extend(e for e in _quote_edits(text, m.start(), m.end(), q, forms)
+                         if e.start not in protected)
+    edits.sort(key=lambda e: e.start)
+    yield from edits
+
+
+_ELLIPSIS = regex.compile(r"\.{3,}|。{3,}|(?<!…)…(?!…)|⋯+")
+
+
+@rule("punct.ellipsis", safety=Safety.SAFE)
+def ellipsis(doc):
+    """Ellipses in Chinese text not written ``……``.
+
+    ## Why
+    The Chinese ellipsis is two ``…`` (U+2026).  OCR gives ``...``, ``。。。``, a
+    single ``…`` or the math ``⋯``.  Only ellipses next to Chinese text change.
+
+    ## Example
+        before: 扎根基层服务群众...李金以生动案例
+        after:  扎根基层服务群众……李金以生动案例
+    """
+    text = doc.text
+    protected = Protected(text)
+    for m in _ELLIPSIS.finditer(text):
+        if m.group() == "……" or m.start() in protected:
+            continue
+        if _cjk(_prev(text, m.start())) or _cjk(_next(text, m.end() - 1)):
+            yield Edit(m.start(), m.end(), "……")
+
+
+_DASH = regex.compile(r"-{2,}|－{2,}|(?<!—)—(?!—)|―{1,2}|─{2,}|—{3,}")
+
+
+@rule("punct.dash", safety=Safety.SAFE)
+def dash(doc):
+    """Dashes between Chinese text not written ``——``.
+
+    ## Why
+    The Chinese dash is two em dashes (U+2014).  OCR gives ``--``, ``－－``, a single
+    ``—``, a horizontal bar or box-drawing lines.  Only dashes with Chinese text on
+    both sides change; ``2020-2021`` and ``a--b`` stay.
+
+    ## Example
+        before: 人民信访为人民--普法化雨润人心
+        after:  人民信访为人民——普法化雨润人心
+    """
+    text = doc.text
+    for m in _DASH.finditer(text):
+        p, n = _prev(text, m.start()), _next(text, m.end() - 1)
+        if _cjk(p) and _cjk(n):
+            yield Edit(m.start(), m.end(), "——")

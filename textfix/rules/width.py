@@ -1,0 +1,33 @@
+"""Stage ``width``: character width.
+
+Full-width Latin letters and digits (``ＡＢＣ１２３``) become their ASCII forms, so that
+numbers, codes and Latin words are searchable; Chinese punctuation keeps its width.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from ..edit import Edit, Safety
+from ..rule import rule
+
+_FULLWIDTH = regex.compile(r"[０-９Ａ-Ｚａ-ｚ]+(?:[．][０-９]+)*[％]?")
+_TO_HALF = {c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}
+
+
+@rule("width.fullwidth-alnum", safety=Safety.SAFE)
+def fullwidth_alnum(doc):
+    """Full-width Latin letters and digits.
+
+    ## Why
+    Full-width ``Ａ``–``Ｚ``, ``ａ``–``ｚ`` and ``０``–``９`` (with a decimal point between
+    digits and a trailing percent sign) look like ASCII but are different characters:
+    ``２０２３`` does not match a search for ``2023``.  Their meaning is unchanged by
+    the half-width form.
+
+    ## Example
+        before: ＧＤＰ增长５．２％，ＡＢＣ１２３
+        after:  GDP增长5.2%，ABC123
+    """
+    for m in _FULLWIDTH.finditer(doc.text):
+        yield Edit(m.start(), m.end(), m.group().translate(_TO_HALF))
