@@ -95,7 +95,7 @@ class Scorer:
         bigrams: BigramModel | None = None,
         protect: Iterable[str] = (),
         window: int = 6,
-        threshold: float = 6.0,
+        threshold: float = 4.0,
         scale: float = 2.0,
         bigram_weight: float = 0.5,
         unknown_char_penalty: float = 4.0,
