@@ -66,8 +66,8 @@ class BigramModel:
         ca = self.uni.get(a, 0)
         if not ca:
             return math.log(pb)
-        t = self._cont.get(a, 0)
-        lam = ca / (ca + t) if ca + t else 0.0
+        t = self._cont.get(a, 0) or 1  # a seen only at line ends still backs off
+        lam = ca / (ca + t)
         return math.log(lam * self.bi.get((a, b), 0) / ca + (1 - lam) * pb)
 
 
