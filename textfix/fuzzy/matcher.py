@@ -11,6 +11,7 @@ the same set by brute force and exists to check the fast one.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import os
@@ -175,7 +176,13 @@ class Matcher:
     def _setup(self, patterns: list[str], targets: list[tuple]) -> None:
         self.patterns = patterns
         self.targets = targets
-        self._ac = ahocorasick_rs.AhoCorasick(patterns) if patterns else None
+        self._ac = (
+            ahocorasick_rs.AhoCorasick(patterns, implementation=ahocorasick_rs.Implementation.ContiguousNFA)
+            if patterns
+            else None
+        )
+        # Candidate fields after (start, end), ready to be prefixed.
+        self._tails = [tuple((p,) + t for t in ts) for p, ts in zip(patterns, targets)]
 
     def __len__(self) -> int:
         return len(self.patterns)
@@ -199,13 +206,22 @@ class Matcher:
         """All candidates in ``text``, ordered by start (then end, word)."""
         if self._ac is None or not text:
             return []
-        targets = self.targets
+        tails = self._tails
+        new = tuple.__new__
         out = []
         append = out.append
-        for k, s, e in self._ac.find_matches_as_indexes(text, overlapping=True):
-            obs = self.patterns[k]
-            for word, subs, wf, of, sim in targets[k]:
-                append(Candidate(s, e, obs, word, subs, wf, of, sim))
+        # The results hold no reference cycles; letting the cyclic collector
+        # run while thousands of tuples are made here would make it walk the
+        # whole variant table again and again.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for k, s, e in self._ac.find_matches_as_indexes(text, overlapping=True):
+                for tail in tails[k]:
+                    append(new(Candidate, (s, e) + tail))
+        finally:
+            if was_enabled:
+                gc.enable()
         return out
 
     def count_hits(self, text: str) -> int:

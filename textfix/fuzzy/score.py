@@ -11,7 +11,8 @@ A candidate is accepted only on strong evidence:
 * character bigrams learned from clean text (optional) must not object:
   their log-likelihood change is added with weight ``bigram_weight``;
 * nothing protected is touched (protected words of the lexicon, and any
-  word passed as ``protect``), and only Han characters ever change.
+  word passed as ``protect``), only Han characters ever change, and numbers
+  never do (no numeral becomes another, nothing next to a digit changes).
 
 :meth:`Scorer.judge` returns :class:`Decision` objects with a confidence in
 [0, 1] and a note like ``人→入 (深入)``.
@@ -25,6 +26,9 @@ from typing import Iterable, NamedTuple
 
 from .lexicon import Lexicon
 from .matcher import Candidate
+
+
+NUMERALS = frozenset("〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟")
 
 
 def is_han(ch: str) -> bool:
@@ -62,8 +66,8 @@ class BigramModel:
         ca = self.uni.get(a, 0)
         if not ca:
             return math.log(pb)
-        t = self._cont.get(a, 0)
-        lam = ca / (ca + t) if ca + t else 0.0
+        t = self._cont.get(a, 0) or 1  # a seen only at line ends still backs off
+        lam = ca / (ca + t)
         return math.log(lam * self.bi.get((a, b), 0) / ca + (1 - lam) * pb)
 
 
@@ -91,7 +95,7 @@ class Scorer:
         bigrams: BigramModel | None = None,
         protect: Iterable[str] = (),
         window: int = 6,
-        threshold: float = 6.0,
+        threshold: float = 4.0,
         scale: float = 2.0,
         bigram_weight: float = 0.5,
         unknown_char_penalty: float = 4.0,
@@ -148,6 +152,20 @@ class Scorer:
             d += bm.logp(new_ch, right) - bm.logp(old, right)
         return d
 
+    @staticmethod
+    def _in_number(text: str, p: int, new: str) -> bool:
+        """Numbers are never changed: no numeral turns into another numeral,
+        and nothing next to a digit or inside a run of numerals changes."""
+        old = text[p]
+        if old in NUMERALS and new in NUMERALS:
+            return True
+        for q in (p - 1, p + 1):
+            if 0 <= q < len(text):
+                n = text[q]
+                if n.isdigit() or (n in NUMERALS and (old in NUMERALS or new in NUMERALS)):
+                    return True
+        return False
+
     def _protected(self, text: str, positions: Iterable[int]) -> bool:
         if not self.protect:
             return False
@@ -199,33 +217,30 @@ class Scorer:
         for key, c in groups.items():
             if not all(is_han(text[p]) and is_han(ch) for p, ch in key):
                 continue
+            if any(self._in_number(text, p, ch) for p, ch in key):
+                continue
             if c.observed in self.protect or self._protected(text, (p for p, _ in key)):
                 continue
             g = self.gain(text, dict(key))
             judged.append((g, key, c))
         judged.sort(key=lambda t: -t[0])
+        # Greedy, best gain first; a substitution next to or on one already
+        # taken loses (whatever the threshold, since the winner scores higher).
         taken: set[int] = set()
         out = []
         for g, key, c in judged:
-            accepted = g >= self.threshold
-            if not keep_rejected and not accepted:
+            if g < self.threshold and not keep_rejected:
                 break
-            if accepted and any(p in taken or p - 1 in taken or p + 1 in taken for p, _ in key):
-                if not keep_rejected:
-                    continue
-                accepted = False
+            if any(p in taken or p - 1 in taken or p + 1 in taken for p, _ in key):
+                continue
+            taken.update(p for p, _ in key)
             lo = key[0][0]
             hi = key[-1][0] + 1
             new = list(text[lo:hi])
             for p, ch in key:
                 new[p - lo] = ch
             note = ", ".join(f"{text[p]}→{ch}" for p, ch in key) + f" ({c.word})"
-            conf = self.confidence(g)
-            if accepted:
-                taken.update(p for p, _ in key)
-            elif not keep_rejected:
-                continue
-            out.append(Decision(lo, hi, "".join(new), conf, g, note, c))
+            out.append(Decision(lo, hi, "".join(new), self.confidence(g), g, note, c))
         out.sort(key=lambda d: d.start)
         return out
 

@@ -1,0 +1,157 @@
+"""textfix.fuzzy: matcher, reference agreement, scorer decisions, dictionaries, term learning."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from textfix.fuzzy import Confusions, Lexicon, LexiconError, Matcher, read_dict, reference_find
+from textfix.fuzzy.score import Scorer, correct
+from textfix.fuzzy.terms import learn_terms, write_terms
+
+SMALL_WORDS = {"深入": 4933, "学习": 13482, "入学": 732, "纳入": 1491, "公务员": 3000, "已经": 51289,
+               "自己": 90933, "日本": 25307, "土地": 11240, "士兵": 3000, "未来": 6069, "末尾": 72,
+               "人口": 23243, "入口": 704, "大学": 20000, "深": 5000, "人": 90000, "入": 8000, "学": 9000}
+SMALL_CONF = [("人", "入", 0.92), ("入", "人", 0.92), ("己", "已", 0.93), ("已", "己", 0.93), ("巳", "已", 0.96),
+              ("土", "士", 0.94), ("士", "土", 0.94), ("未", "末", 0.96), ("末", "未", 0.96), ("曰", "日", 0.65),
+              ("大", "人", 0.83), ("人", "大", 0.83)]
+
+
+@pytest.fixture(scope="module")
+def small():
+    lex = Lexicon(SMALL_WORDS)
+    conf = Confusions(SMALL_CONF)
+    return lex, conf, Matcher(lex, conf)
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory):
+    lex = Lexicon.default()
+    conf = Confusions.load()
+    return lex, Matcher(lex, conf, cache_dir=tmp_path_factory.mktemp("cache")), Scorer(lex)
+
+
+def test_small_matcher_finds_deep_learning(small):
+    _lex, _conf, m = small
+    cands = m.find("要深人学习")
+    hit = [c for c in cands if c.word == "深入"]
+    assert hit and hit[0].start == 1 and hit[0].end == 3 and hit[0].observed == "深人"
+    assert hit[0].subs == ((1, "人", "入"),) and hit[0].positions() == (2,)
+    assert hit[0].word_freq == 4933 and hit[0].observed_freq == 0
+
+
+def test_variant_that_is_a_more_frequent_word_is_pruned(small):
+    # 人口 is far more frequent than 入口: 人口 is never a candidate for 入口.
+    _lex, _conf, m = small
+    assert not [c for c in m.find("人口") if c.word == "入口"]
+    assert [c for c in m.find("入口") if c.word == "人口"]
+
+
+def test_matcher_pickles(small):
+    _lex, _conf, m = small
+    m2 = pickle.loads(pickle.dumps(m))
+    assert m2.find("深人学习") == m.find("深人学习")
+
+
+TEXT_ALPHABET = "深人入学习纳公务员已己巳经自日曰本土士兵地未末来尾口大，1a"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=TEXT_ALPHABET, max_size=30))
+def test_fast_and_reference_agree(small, text):
+    lex, conf, m = small
+    fast = sorted(m.find(text), key=lambda c: (c.start, c.end, c.word, c.subs))
+    assert fast == reference_find(text, lex, conf)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=TEXT_ALPHABET, max_size=20))
+def test_fast_and_reference_agree_two_subs(text):
+    lex = Lexicon({**SMALL_WORDS, "深入学习": 800, "自己土地": 50})
+    conf = Confusions(SMALL_CONF)
+    m = Matcher(lex, conf, max_subs=2)
+    fast = sorted(m.find(text), key=lambda c: (c.start, c.end, c.word, c.subs))
+    assert fast == reference_find(text, lex, conf, max_subs=2)
+
+
+@pytest.mark.parametrize("text, fixed, note", [
+    ("我们要深人学习贯彻会议精神", "我们要深入学习贯彻会议精神", "人→入 (深入)"),
+    ("把他们纳人公务员管理", "把他们纳入公务员管理", "人→入 (纳入)"),
+    ("这个问题己经解决了", "这个问题已经解决了", "己→已 (已经)"),
+])
+def test_full_lexicon_corrects_misreadings(full, text, fixed, note):
+    _lex, m, sc = full
+    ds = sc.judge(text, m.find(text))
+    assert correct(text, ds) == fixed
+    assert ds[0].note == note and 0.5 <= ds[0].confidence <= 1.0
+
+
+@pytest.mark.parametrize("text", [
+    "他已经来了", "我自己去", "日本士兵", "保护耕地和土地资源", "面向未来", "文章末尾",
+    "人口增长很快", "出入口处", "茂名晚报讯", "廖述毅强调", "2025年8月底,全市已开工改造813个小区",
+    "一百一十六点六万", "GDP增长7.5%",
+])
+def test_full_lexicon_leaves_correct_text(full, text):
+    _lex, m, sc = full
+    assert sc.judge(text, m.find(text)) == []
+
+
+def test_protected_word_is_never_changed(full):
+    lex, m, _ = full
+    sc = Scorer(lex, protect={"深人"})
+    assert sc.judge("深人学习", m.find("深人学习")) == []
+
+
+def test_confusion_data_covers_known_pairs():
+    conf = Confusions.load()
+    assert len(conf.chars()) >= 1000
+    for group in ["入人", "己已巳", "未末", "土士", "日曰", "而面", "干于", "吏更", "贪贫", "肉内", "域城", "衰衷",
+                  "旦且", "党觉"]:
+        for a in group:
+            for b in group:
+                if a != b:
+                    assert 0 < conf.similarity(a, b) <= 1, (a, b)
+
+
+def test_malformed_dictionary_line(tmp_path):
+    p = tmp_path / "terms.tsv"
+    p.write_text("# terms\n茂南区\t30\n高质量发展\n" + "x\t1\n" * 8 + "老旧小区\tabc\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"^terms\.tsv, line 12: frequency 'abc' is not a whole number$"):
+        read_dict(p)
+    p.write_text("茂南区 3 ns extra\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="terms.tsv, line 1"):
+        read_dict(p)
+
+
+def test_user_dictionary_and_protect_file(tmp_path):
+    d = tmp_path / "user.txt"
+    d.write_text("# mine\n廖述毅 50\n茂南区\n", encoding="utf-8")
+    pr = tmp_path / "protect.txt"
+    pr.write_text("曰本\n", encoding="utf-8")
+    lex = Lexicon.default(user_dicts=[d], protect_files=[pr], general=False)
+    assert lex.get("廖述毅") == 50 and lex.get("茂南区") >= 1000 and "曰本" in lex.protect
+
+
+def test_learned_terms_include_planted_name_and_fix_its_variant(tmp_path):
+    filler = ["今天天气很好我们去公园散步", "会议讨论了经济发展问题", "学生们认真学习科学知识",
+              "农民在田里种植水稻", "工人在工厂生产机器", "城市交通越来越方便"]
+    texts = []
+    for i in range(60):
+        texts.append(f"{filler[i % 6]}廖述毅{filler[(i + 1) % 6]}，{filler[(i + 2) % 6]}")
+    lex = Lexicon({"今天": 500, "天气": 500, "会议": 500, "经济": 500, "发展": 500, "学习": 500, "学生": 500,
+                   "科学": 500, "知识": 500, "城市": 500, "交通": 500})
+    terms = learn_terms(texts, known=lex.freq, min_count=20)
+    assert ("廖述毅", 60) in terms
+    out = tmp_path / "terms.tsv"
+    write_terms(terms, out)
+    assert read_dict(out)["廖述毅"] == 60
+    # A rare misreading of the learned name is corrected once the name is a user word.
+    full = Lexicon.default(user_dicts=[out])
+    conf = Confusions([("述", "迷", 0.8), ("迷", "述", 0.8)])
+    m = Matcher(full, conf)
+    text = "书记廖迷毅强调"
+    ds = Scorer(full).judge(text, m.find(text))
+    assert correct(text, ds) == "书记廖述毅强调"
