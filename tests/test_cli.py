@@ -8,14 +8,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import textfix_cmd
+from conftest import fast_args, textfix_cmd
 
 ROOT = Path(__file__).parent.parent
 SEED = ROOT / "seeds" / "002_2729f900fda1658c.txt"
 
 
-def run(*args, input: bytes | None = None, cwd=None):
-    return subprocess.run(textfix_cmd() + list(args), input=input, capture_output=True, cwd=cwd, timeout=120)
+def run(*args, input: bytes | None = None, cwd=None, full: bool = False):
+    argv = list(args) if full else fast_args(args)
+    return subprocess.run(textfix_cmd() + argv, input=input, capture_output=True, cwd=cwd, timeout=120)
 
 
 def test_filter_stdin_to_stdout():
@@ -26,15 +27,16 @@ def test_filter_stdin_to_stdout():
 
 
 def test_seed_page_is_cleaned_and_nothing_is_lost():
-    p = run(str(SEED), "--format", "json")
+    p = run(str(SEED), "--format", "json", full=True)
     assert p.returncode == 0, p.stderr.decode()
     import textfix
 
     r = textfix.Result.from_json(p.stdout.decode())
     assert r.restore() == SEED.read_text(encoding="utf-8")
-    text = run(str(SEED)).stdout.decode()
+    text = run(str(SEED), full=True).stdout.decode()
     assert text == r.text
     assert "“党建引领‘破难题、促发展’”" in text
+    assert "深入学习贯彻习近平法治思想" in text  # 深人 corrected
 
 
 def test_explain_lists_edits_with_offsets():
@@ -133,5 +135,5 @@ def test_version():
 
 
 def test_python_dash_m():
-    p = subprocess.run([sys.executable, "-m", "textfix"], input="甲,乙\n".encode(), capture_output=True)
+    p = subprocess.run([sys.executable, "-m", "textfix", *fast_args([])], input="甲,乙\n".encode(), capture_output=True)
     assert p.stdout.decode() == "甲，乙\n"

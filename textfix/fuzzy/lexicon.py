@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import functools
 import os
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -160,3 +161,10 @@ class Lexicon:
         for w in sorted(self.protect):
             h.update(w.encode() + b"\n")
         return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=4)
+def load_default(user_dicts: tuple[str, ...] = (), protect_files: tuple[str, ...] = ()) -> "Lexicon":
+    """:meth:`Lexicon.default`, loaded once per process for each set of user files
+    (the rules of every Pipeline share it)."""
+    return Lexicon.default(user_dicts=user_dicts, protect_files=protect_files)

@@ -6,7 +6,7 @@ Adding a rule touches three places: its function in the stage module, one line i
 
 from __future__ import annotations
 
-from . import convert, garbled, layout, punct, repeat, stray, unicode, width
+from . import confusable, convert, garbled, layout, punct, repeat, stray, unicode, width
 
 #: Every rule, in the order the pipeline runs them.
 PIPELINE = (
@@ -31,6 +31,7 @@ PIPELINE = (
     repeat.doubled_clause,
     repeat.doubled_word,
     garbled.unreadable,
+    confusable.glyph_misread,
     punct.halfwidth_in_cjk,
     punct.straight_quotes,
     punct.ellipsis,

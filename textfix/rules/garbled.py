@@ -45,11 +45,10 @@ def lexicon(doc=None):
     return _load_lexicon(key)
 
 
-@lru_cache(maxsize=4)
 def _load_lexicon(dicts: tuple[str, ...]):
-    from ..fuzzy import Lexicon
+    from ._data import lexicon as shared_lexicon
 
-    return Lexicon.default(user_dicts=dicts)
+    return shared_lexicon(dicts)
 
 
 class Bigrams:

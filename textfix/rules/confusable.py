@@ -1,0 +1,87 @@
+"""Stage ``confusable``: characters OCR misread as a look-alike (``深人学习`` for 深入).
+
+The matcher (:mod:`textfix.fuzzy`) finds every span within one look-alike substitution
+of a lexicon word; the scorer keeps a substitution only when it makes the surrounding
+text read much better — a better segmentation under the lexicon's word frequencies and
+likelier character bigrams (counted from the first half of the People's Daily 1998-01
+corpus, ``textfix/data/char_bigrams.tsv``) — and nothing protected, numeric or Latin is
+touched.  Bylines, credits and page furniture (names) are never changed.
+
+Data is loaded once per process and shared by every Pipeline with the same user
+dictionaries: building the matcher's automaton over ~1.4M look-alike variants of the
+~350k-word lexicon takes several seconds and about 1 GB of memory; switch the stage off
+(``--disable confusable``) for a fast pass that needs no lexicon.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from ..edit import Edit, Safety
+from ..rule import rule
+
+#: Log-likelihood gain (nats) at which a correction is applied at the default
+#: confidence threshold 0.9: the decision threshold tuned on the learning half of the
+#: benchmark corpus (benchmarks/fuzzy.py).  Weaker corrections (confidence 0.5–0.9)
+#: are logged as suggestions.
+APPLY_GAIN = 12.0
+SCALE = 2.0
+#: With this threshold a gain of APPLY_GAIN gives confidence 0.9.
+SCORER_THRESHOLD = APPLY_GAIN - SCALE * 2.1972  # logit(0.9) = 2.1972
+BIGRAM_WEIGHT = 1.0
+
+#: Blocks whose text is names and labels, never corrected.
+NAME_KINDS = frozenset({"byline", "credit", "furniture"})
+
+
+@functools.lru_cache(maxsize=2)
+def models(dicts: tuple[str, ...] = (), protect: tuple[str, ...] = ()):
+    """``(matcher, scorer)`` for a set of user dictionaries and protect lists."""
+    from ..fuzzy import Confusions, Matcher
+    from ..fuzzy.matcher import default_cache_dir
+    from ..fuzzy.score import BigramModel, Scorer
+    from ._data import lexicon as shared_lexicon
+    from .garbled import bigrams
+
+    lexicon = shared_lexicon(dicts, protect)
+    try:
+        cache = default_cache_dir()
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        cache = None
+    matcher = Matcher(lexicon, Confusions.load(), max_subs=1, cache_dir=cache)
+    b = bigrams()
+    model = BigramModel(
+        dict(b.uni), {(a, c): n for a, follow in b.bi.items() for c, n in follow.items()}
+    )
+    scorer = Scorer(lexicon, model, bigram_weight=BIGRAM_WEIGHT,
+                    threshold=SCORER_THRESHOLD, scale=SCALE)
+    return matcher, scorer
+
+
+@rule("confusable.glyph-misread", safety=Safety.GUESS)
+def glyph_misread(doc):
+    """A character OCR misread as a look-alike (``深人学习`` for ``深入学习``).
+
+    ## Why
+    OCR confuses characters that look alike: 入/人, 己/已/巳, 未/末, 土/士, 日/曰 …
+    A correction needs evidence: the span is one look-alike substitution away from a
+    lexicon word, the observed text is not itself a plausible reading, and the
+    correction makes the surrounding text far likelier (word segmentation and
+    character bigrams).  Each edit carries its confidence and a note such as
+    ``人→入 (深入)``; weaker ones are logged as suggestions, not applied.  Names in
+    bylines, numbers, Latin text and protected words are never changed.
+
+    ## Example
+        before: 要深人学习贯彻习近平法治思想。
+        after:  要深入学习贯彻习近平法治思想。
+    """
+    matcher, scorer = models(tuple(doc.config.dicts), tuple(doc.config.protect))
+    text = doc.text
+    for block in doc.blocks():
+        if block.kind in NAME_KINDS:
+            continue
+        span = text[block.start : block.end]
+        for d in scorer.judge(span, matcher.find(span)):
+            yield Edit(block.start + d.start, block.start + d.end, d.new,
+                       confidence=round(d.confidence, 4), note=d.note)
