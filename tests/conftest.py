@@ -44,7 +44,7 @@ FAST = ["--disable", "confusable"]
 def fast_args(args) -> list[str]:
     """``args`` plus ``--disable confusable`` where the command cleans text."""
     args = [str(a) for a in args]
-    if args and (args[0] == "rules" or "--help" in args or "--version" in args):
+    if args and (args[0] in ("rules", "lexicon") or "--help" in args or "--version" in args):
         return args
     return args + FAST
 

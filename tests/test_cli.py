@@ -137,3 +137,23 @@ def test_version():
 def test_python_dash_m():
     p = subprocess.run([sys.executable, "-m", "textfix", *fast_args([])], input="甲,乙\n".encode(), capture_output=True)
     assert p.stdout.decode() == "甲，乙\n"
+
+
+def test_lexicon_learn_writes_a_user_dictionary(tmp_path):
+    archive = tmp_path / "archive"
+    (archive / "b").mkdir(parents=True)
+    seed = SEED.read_text(encoding="utf-8")
+    for i in range(4):  # an archive of four copies of the page, in a tree
+        (archive / ("b" if i % 2 else "") / f"p{i}.txt").write_text(seed, encoding="utf-8")
+    out = tmp_path / "terms.tsv"
+    p = run("lexicon", "learn", str(archive), "-o", str(out))
+    assert p.returncode == 0, p.stderr.decode()
+    terms = dict(line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()
+                 if line and not line.startswith("#"))
+    assert terms.get("廖述毅") == str(4 * seed.count("廖述毅"))  # a name jieba does not know
+    # the file reads back as a user dictionary
+    from textfix.fuzzy import read_dict
+
+    assert read_dict(out)["廖述毅"] == 4 * seed.count("廖述毅")
+    missing = run("lexicon", "learn", str(tmp_path / "nope"), "-o", str(out))
+    assert missing.returncode == 2 and "no such file" in missing.stderr.decode()

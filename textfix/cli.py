@@ -202,11 +202,48 @@ def run_report(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
+def run_lexicon(argv: Sequence[str]) -> int:
+    import glob
+    import os
+
+    from .fuzzy.terms import learn_terms, write_terms
+    from .rules._data import lexicon
+
+    p = _Parser(prog="textfix lexicon",
+                description="`textfix lexicon learn DIR... -o terms.tsv`: mine the frequent terms of an "
+                "archive (names, places, recurring phrases) that the lexicon lacks, as a user "
+                "dictionary for --dict, so that a rare OCR variant of a frequent archive term is corrected.")
+    p.add_argument("action", choices=("learn",))
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files and directories (searched recursively)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the terms file to write")
+    p.add_argument("--glob", default="*.txt", help="file pattern inside directories (default: *.txt)")
+    p.add_argument("--min-count", type=int, default=5, help="occurrences a term needs (default 5)")
+    p.add_argument("--encoding", metavar="ENC", help="input encoding (default: detect)")
+    p.add_argument("--errors", choices=("strict", "replace"), default="strict")
+    args = p.parse_args(argv)
+    files: list[str] = []
+    for inp in args.inputs:
+        if os.path.isdir(inp):
+            files += sorted(glob.glob(os.path.join(inp, "**", args.glob), recursive=True))
+        elif os.path.exists(inp):
+            files.append(inp)
+        else:
+            raise InputError(f"{inp}: no such file or directory")
+    if not files:
+        raise InputError(f"no {args.glob} files found in {' '.join(args.inputs)}")
+    texts = (read_path(f, args.encoding, args.errors) for f in files)
+    terms = learn_terms(texts, known=lexicon().freq, min_count=args.min_count)
+    write_terms(terms, args.output, source=f"{len(files)} files under {' '.join(args.inputs)}")
+    print(f"textfix: {len(terms)} terms from {len(files)} files written to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
 #: Subcommands: name → (function taking argv, one-line help).
 SUBCOMMANDS: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
     "rules": (run_rules, "lists the rules or shows one"),
     "clean": (run_clean, "cleans files, directories and globs into an output directory, in parallel and resumably"),
     "report": (run_report, "writes an HTML page to review the edits made to a file"),
+    "lexicon": (run_lexicon, "`lexicon learn DIR... -o terms.tsv` mines an archive's frequent terms for --dict"),
 }
 
 
