@@ -113,6 +113,17 @@ def _primitive(unit: str) -> bool:
     return (unit + unit).find(unit, 1) == n
 
 
+def _shared_doubles(doc) -> list[Double]:
+    """:func:`doubles` of the current text, found once for both repeat rules when the
+    first one changed nothing (the scan is the stage's main cost)."""
+    hit = doc.state.get("repeat.doubles")
+    if hit is not None and hit[0] is doc.text:
+        return hit[1]
+    found = doubles(doc.text)
+    doc.state["repeat.doubles"] = (doc.text, found)
+    return found
+
+
 def doubles(text: str) -> list[Double]:
     """Non-overlapping doubled units of ``text``, longest first where they overlap."""
     found: dict[tuple[int, int], Double] = {}
@@ -196,7 +207,7 @@ def doubled_word(doc):
     """
     text = doc.text
     lex = lexicon(doc)
-    for d in doubles(text):
+    for d in _shared_doubles(doc):
         unit = d.unit.strip(_SPACE)
         if len(unit) > 4 or _PUNCT.search(unit) or "\n\n" in d.sep or heading_echo(text, d):
             continue
@@ -226,7 +237,7 @@ def doubled_clause(doc):
         after:  确保群众诉求得到妥善处理，切实提升效能
     """
     text = doc.text
-    for d in doubles(text):
+    for d in _shared_doubles(doc):
         unit = d.unit.strip(_SPACE)
         short = len(unit) <= 4 and not _PUNCT.search(unit)
         if short:
