@@ -11,7 +11,7 @@ from conftest import SEEDS
 db = pytest.importorskip("dask.bag", reason="dask is not installed (pip install 'textfix[dask]')")
 distributed = pytest.importorskip("distributed", reason="distributed is not installed (pip install 'textfix[dask]')")
 
-from textfix.dask import clean_bag, han_ngrams, learn_terms, learn_terms_bag, select_terms  # noqa: E402
+from textfix.dask import clean_bag, han_ngrams, learn_terms, learn_terms_bag  # noqa: E402
 
 
 def test_module_does_not_shadow_the_library():

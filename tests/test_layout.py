@@ -11,7 +11,6 @@ import sys
 import pytest
 
 import textfix
-from textfix.rules import PIPELINE
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import layout_gen  # noqa: E402

@@ -17,6 +17,12 @@ CJK_PUNCT = "，。、；：？！“”‘’（）《》〈〉【】「」『�
 #: Characters that make their neighbourhood Chinese: Han and Chinese punctuation.
 CJK_CONTEXT = regex.compile(rf"[{HAN}{regex.escape(CJK_PUNCT)}]")
 
+#: One Han character.
+HAN_CHAR = regex.compile(HAN)
+
+#: Horizontal white space of OCR text: space, tab and the ideographic space.
+SPACE = " \t\u3000"
+
 #: Sentence-ending marks after which an unmatched straight quote closes.
 SENTENCE_END = "。！？…；"
 
@@ -36,6 +42,16 @@ PROTECTED = regex.compile(
 def is_cjk(ch: str) -> bool:
     """Is ``ch`` a Han character or Chinese punctuation?"""
     return bool(ch) and CJK_CONTEXT.match(ch) is not None
+
+
+def is_han(ch: str) -> bool:
+    """Is ``ch`` a Han character?"""
+    return bool(ch) and HAN_CHAR.match(ch) is not None
+
+
+def has_han(s: str) -> bool:
+    """Does ``s`` hold a Han character?"""
+    return HAN_CHAR.search(s) is not None
 
 
 def protected_spans(text: str) -> list[tuple[int, int]]:

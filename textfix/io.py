@@ -8,7 +8,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterator
 
-import regex
+from .chars import HAN_CHAR as _HAN
 
 
 class InputError(Exception):
@@ -24,7 +24,6 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
-_HAN = regex.compile(r"\p{Han}")
 
 
 @dataclass

@@ -29,12 +29,11 @@ from functools import lru_cache
 
 import regex
 
+from .chars import CJK_PUNCT, HAN_CHAR as _HAN, SPACE, is_cjk, is_han
+
 # -- characters -----------------------------------------------------------------------
 
-_HAN = regex.compile(r"\p{Han}")
-CJK_PUNCT = "，。、；：？！“”‘’（）《》〈〉【】「」『』〔〕—…·～"
 ASCII_PUNCT = ",.:;!?()\"'%"
-SPACE = " \t\u3000"
 #: marks that end a sentence, so a block ending in one is a finished paragraph
 FINISHED = "。！？!?….．"
 #: quotes: a block ending in one is taken as finished (the quote closes a sentence).
@@ -45,15 +44,6 @@ CLOSING_QUOTE = "”’」』\"'“‘"
 CONTINUES = "，,、；;：:（(《〈【「『—"
 #: marks a new paragraph never starts with
 NO_START = "，,、。；;：:）)》〉】」』！？!?…"
-
-
-def is_han(c: str) -> bool:
-    return bool(c) and _HAN.match(c) is not None
-
-
-def is_cjk(c: str) -> bool:
-    """A Han character or Chinese punctuation."""
-    return bool(c) and (c in CJK_PUNCT or _HAN.match(c) is not None)
 
 
 #: marks a wrap can fall between with no Han next to it (``。 《``); straight quotes

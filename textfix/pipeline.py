@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import regex
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Iterator
 
 from .edit import Edit, EditError, Flag, Label, Safety, apply, validate

@@ -31,7 +31,6 @@ Method
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 import numpy as np

@@ -17,7 +17,7 @@ import itertools
 import os
 import pickle
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 import ahocorasick_rs
 

@@ -24,7 +24,6 @@ from ..rule import rule
 DATA = Path(__file__).resolve().parent.parent / "data"
 BIGRAMS_TSV = DATA / "char_bigrams.tsv"
 
-_HAN = regex.compile(r"\p{Han}")
 
 
 # -- data -----------------------------------------------------------------------------

@@ -11,12 +11,11 @@ import unicodedata
 
 import regex
 
-from ..chars import CJK_CONTEXT, HALF_TO_FULL, SENTENCE_END, Protected
+from ..chars import HALF_TO_FULL, SENTENCE_END, SPACE as _SPACE, Protected, has_han as _has_han, is_cjk as _cjk
 from ..edit import Edit, Safety
 from ..rule import rule
 
 _HALF = regex.compile(r"[,:;!?()]")
-_SPACE = " \t\u3000"
 
 
 def _is_skipped(c: str) -> bool:
@@ -64,18 +63,6 @@ def _at_line_end(text: str, i: int) -> bool:
     while i < len(text) and text[i] in _SPACE:
         i += 1
     return i >= len(text) or text[i] == "\n"
-
-
-def _cjk(ch: str) -> bool:
-    """Is the context character Chinese?  (Contexts are never punctuation.)"""
-    return bool(ch) and CJK_CONTEXT.match(ch) is not None
-
-
-_HAN = regex.compile(r"\p{Han}")
-
-
-def _has_han(s: str) -> bool:
-    return _HAN.search(s) is not None
 
 
 @rule("punct.halfwidth-in-cjk", safety=Safety.SAFE)

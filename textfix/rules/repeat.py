@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import regex
 
+from ..chars import HAN_CHAR as _HAN, SPACE as _SPACE
 from ..edit import Edit, Safety
 from ..rule import rule
 from .garbled import lexicon
@@ -29,9 +30,7 @@ _SEP = r"[ \t\u3000]*(?:\n[ \t\u3000]*){0,3}"
 #: a unit starting with a Han character, then an optional line or column break, then
 #: the same unit again.  The lookahead finds candidates at every position.
 _DOUBLE = regex.compile(rf"(?=(\p{{Han}}[^\n]{{1,{MAX_UNIT - 1}}}?)({_SEP})\1)")
-_HAN = regex.compile(r"\p{Han}")
 _PUNCT = regex.compile(r"[，。、；：？！,.;:?!…—“”‘’\"'（）()《》]")
-_SPACE = " \t\u3000"
 
 #: Two-character verbs and adjectives that Chinese reduplicates as ABAB
 #: (``研究研究`` "look into it a bit", ``雪白雪白`` "snow-white").

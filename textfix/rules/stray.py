@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import regex
 
-from ..chars import Protected
+from ..chars import SPACE as _SPACE, Protected, is_han
 from ..edit import Edit, Safety
 from ..rule import rule
 from .garbled import lexicon
 
-_SPACE = " \t\u3000"
 #: Han radicals that OCR makes of specks and strokes; never used alone in running text.
 STROKES = "丶丿亅乛"
 #: Han characters or Chinese punctuation, not counting the stroke radicals above.
@@ -33,7 +32,7 @@ def _cjk(ch: str) -> bool:
 
 
 def _han(ch: str) -> bool:
-    return bool(ch) and ch not in _STROKE_SET and regex.match(r"\p{Han}", ch) is not None
+    return ch not in _STROKE_SET and is_han(ch)
 
 
 def _around(text: str, start: int, end: int) -> tuple[int, int, str, str]:
