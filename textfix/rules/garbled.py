@@ -32,22 +32,12 @@ BIGRAMS_TSV = DATA / "char_bigrams.tsv"
 def lexicon(doc=None):
     """The word list the garbled-text rules consult (``word in lex``, ``lex.get(word)``).
 
-    The shared :class:`textfix.fuzzy.Lexicon`: jieba's dictionary, textfix's
-    newspaper terms and the user dictionaries of ``config.dicts``.
+    The shared :class:`textfix.fuzzy.Lexicon` (loaded once per process): jieba's
+    dictionary, textfix's newspaper terms and the user dictionaries of ``config.dicts``.
     """
-    key = tuple(doc.config.dicts) if doc is not None else ()
-    if doc is not None:
-        lex = doc.resources.get(("garbled.lexicon", key))
-        if lex is None:
-            lex = doc.resources[("garbled.lexicon", key)] = _load_lexicon(key)
-        return lex
-    return _load_lexicon(key)
-
-
-def _load_lexicon(dicts: tuple[str, ...]):
     from ._data import lexicon as shared_lexicon
 
-    return shared_lexicon(dicts)
+    return shared_lexicon(tuple(doc.config.dicts) if doc is not None else ())
 
 
 class Bigrams:
