@@ -16,6 +16,7 @@ import hashlib
 import itertools
 import os
 import pickle
+from array import array
 from pathlib import Path
 from typing import NamedTuple
 
@@ -24,7 +25,7 @@ import ahocorasick_rs
 from .confusions import Confusions
 from .lexicon import Lexicon
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 class Candidate(NamedTuple):
@@ -55,6 +56,26 @@ def _keep(lexicon_freq: dict, word: str, variant: str, prune_ratio: float) -> bo
     return lexicon_freq[word] > prune_ratio * lexicon_freq.get(variant, 0)
 
 
+class VariantTable(NamedTuple):
+    """Every confusion variant of a lexicon, stored compactly.
+
+    ``patterns[k]`` is a string to look for.  Its targets (the lexicon words it
+    may stand for) are entries ``first[k] <= j < first[k + 1]`` of the parallel
+    arrays: ``words[word_id[j]]`` is the word, ``code[j]`` packs the substituted
+    offsets (``(code & 15) - 1`` and ``(code >> 4) - 1``, -1 for none) and
+    ``sim[j]`` is the product of the glyph similarities.  Frequencies are read
+    from the lexicon when a target is hit.  A few flat arrays instead of a
+    million small Python objects keep the table ~25 MB and quick to load.
+    """
+
+    patterns: list
+    words: list
+    first: array
+    word_id: array
+    code: array
+    sim: array
+
+
 def build_variants(
     lexicon: Lexicon,
     confusions: Confusions,
@@ -63,15 +84,17 @@ def build_variants(
     max_len: int = 8,
     min_len_two_subs: int = 4,
     prune_ratio: float = 1.0,
-) -> tuple[list[str], list[tuple]]:
-    """All confusion variants of the lexicon: ``patterns[k]`` is a string to
-    look for; ``targets[k]`` the tuple of ``(word, subs, word_freq,
-    observed_freq, similarity)`` it may stand for."""
+) -> VariantTable:
+    """All confusion variants of the lexicon whose word is worth proposing
+    (see :func:`_keep`), as a :class:`VariantTable`."""
+    if max_len > 15:
+        raise ValueError("max_len must be at most 15")
     freq = lexicon.freq
     by_int = confusions.by_intended
     index: dict[str, int] = {}
     patterns: list[str] = []
     targets: list[list] = []
+    words: list[str] = []
     for word, wf in freq.items():
         n = len(word)
         if n < min_len or n > max_len:
@@ -79,6 +102,7 @@ def build_variants(
         slots = [i for i, ch in enumerate(word) if ch in by_int]
         if not slots:
             continue
+        wid = -1
         ks = [1] if (max_subs < 2 or n < min_len_two_subs) else range(1, max_subs + 1)
         for k in ks:
             for pos in itertools.combinations(slots, k) if k > 1 else ((i,) for i in slots):
@@ -86,23 +110,60 @@ def build_variants(
                 for choice in itertools.product(*options) if k > 1 else ((o,) for o in options[0]):
                     chars = list(word)
                     sim = 1.0
-                    subs = []
                     for i, (obs, s) in zip(pos, choice):
                         chars[i] = obs
                         sim *= s
-                        subs.append((i, obs, word[i]))
                     variant = "".join(chars)
-                    of = freq.get(variant, 0)
-                    if not wf > prune_ratio * of:
+                    if not wf > prune_ratio * freq.get(variant, 0):
                         continue
+                    if wid < 0:
+                        wid = len(words)
+                        words.append(word)
+                    code = (pos[0] + 1) | ((pos[1] + 1) << 4 if k > 1 else 0)
                     k_ = index.get(variant)
                     if k_ is None:
                         index[variant] = len(patterns)
                         patterns.append(variant)
-                        targets.append([(word, tuple(subs), wf, of, sim)])
+                        targets.append([(wid, code, sim)])
                     else:
-                        targets[k_].append((word, tuple(subs), wf, of, sim))
-    return patterns, [tuple(t) for t in targets]
+                        targets[k_].append((wid, code, sim))
+    first = array("I", [0])
+    word_id, codes, sims = array("I"), array("B"), array("d")
+    for ts in targets:
+        for wid, code, sim in ts:
+            word_id.append(wid)
+            codes.append(code)
+            sims.append(sim)
+        first.append(len(word_id))
+    return VariantTable(patterns, words, first, word_id, codes, sims)
+
+
+def _dump_table(table: VariantTable, path: Path) -> None:
+    """Write ``table`` atomically: two joined strings and four raw arrays."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    state = _pack(table)
+    with open(tmp, "wb") as fh:
+        pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def _pack(table: VariantTable) -> dict:
+    return {
+        "patterns": "\n".join(table.patterns),
+        "words": "\n".join(table.words),
+        **{name: getattr(table, name) for name in ("first", "word_id", "code", "sim")},
+    }
+
+
+def _unpack(state: dict) -> VariantTable:
+    split = lambda s: s.split("\n") if s else []  # noqa: E731
+    table = VariantTable(split(state["patterns"]), split(state["words"]),
+                         *(state[name] for name in ("first", "word_id", "code", "sim")))
+    if len(table.first) != len(table.patterns) + 1 or not (
+            len(table.word_id) == len(table.code) == len(table.sim) == table.first[-1]):
+        raise ValueError("inconsistent variant table")
+    return table
 
 
 def _cache_key(lexicon: Lexicon, confusions: Confusions, params: tuple) -> str:
@@ -130,9 +191,16 @@ class Matcher:
 
     ``cache_dir`` (``None``: no cache) stores the computed variants keyed by a
     hash of lexicon, confusions and parameters, so a second process starts
-    faster.  A Matcher pickles as its variant table and rebuilds the
-    automaton when unpickled.
+    faster.  Only the automaton (~130 MB for the default lexicon) and flat
+    arrays stay in memory; the automaton is built from the cached table when a
+    Matcher is made or unpickled.  Memory not touched after start-up (the
+    automaton lives outside Python's heap) stays shared between worker
+    processes forked from a parent that built it.
     """
+
+    #: Candidate tuples kept for the most recently hit patterns (bounds memory
+    #: on a whole archive while repeated hits cost one dict lookup).
+    TAIL_CACHE = 50_000
 
     def __init__(
         self,
@@ -150,75 +218,96 @@ class Matcher:
         self.lexicon = lexicon
         self.confusions = confusions
         self.params = (max_subs, min_len, max_len, min_len_two_subs, prune_ratio)
-        patterns = targets = None
+        table = None
         cache_file = None
         if cache_dir is not None:
             key = _cache_key(lexicon, confusions, self.params)
             cache_file = Path(cache_dir) / f"fuzzy-variants-{key}.pickle"
             try:
                 with open(cache_file, "rb") as fh:
-                    patterns, targets = pickle.load(fh)
-            except (OSError, pickle.UnpicklingError, EOFError, ValueError):
-                patterns = targets = None
-        if patterns is None:
-            patterns, targets = build_variants(lexicon, confusions, *self.params)
+                    table = _unpack(pickle.load(fh))
+            except (OSError, pickle.UnpicklingError, EOFError, ValueError, KeyError, TypeError):
+                table = None
+        if table is None:
+            table = build_variants(lexicon, confusions, *self.params)
             if cache_file is not None:
                 try:
-                    cache_file.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = cache_file.with_suffix(f".tmp{os.getpid()}")
-                    with open(tmp, "wb") as fh:
-                        pickle.dump((patterns, targets), fh, protocol=pickle.HIGHEST_PROTOCOL)
-                    os.replace(tmp, cache_file)
+                    _dump_table(table, cache_file)
                 except OSError:
                     pass
-        self._setup(patterns, targets)
+        self._setup(table)
 
-    def _setup(self, patterns: list[str], targets: list[tuple]) -> None:
-        self.patterns = patterns
-        self.targets = targets
+    def _setup(self, table: VariantTable) -> None:
+        self._packed = None
+        self._n = len(table.patterns)
         self._ac = (
-            ahocorasick_rs.AhoCorasick(patterns, implementation=ahocorasick_rs.Implementation.ContiguousNFA)
-            if patterns
+            ahocorasick_rs.AhoCorasick(table.patterns, implementation=ahocorasick_rs.Implementation.ContiguousNFA)
+            if table.patterns
             else None
         )
-        # Candidate fields after (start, end), ready to be prefixed.
-        self._tails = [tuple((p,) + t for t in ts) for p, ts in zip(patterns, targets)]
+        self._words, self._first, self._word_id = table.words, table.first, table.word_id
+        self._code, self._sim = table.code, table.sim
+        # The pattern strings are only needed to pickle the Matcher: keep them
+        # as one joined string, not a million objects.
+        self._patterns_joined = "\n".join(table.patterns)
+        self._tails: dict[int, tuple] = {}
 
     def __len__(self) -> int:
-        return len(self.patterns)
+        return self._n
 
     def __getstate__(self):
         return {
             "lexicon": self.lexicon,
             "confusions": self.confusions,
             "params": self.params,
-            "patterns": self.patterns,
-            "targets": self.targets,
+            "table": {"patterns": self._patterns_joined, "words": "\n".join(self._words),
+                      "first": self._first, "word_id": self._word_id, "code": self._code, "sim": self._sim},
         }
 
     def __setstate__(self, st):
         self.lexicon = st["lexicon"]
         self.confusions = st["confusions"]
         self.params = st["params"]
-        self._setup(st["patterns"], st["targets"])
+        self._setup(_unpack(st["table"]))
+
+    def _tail(self, k: int, observed: str) -> tuple:
+        """Candidate fields after (start, end) for every target of pattern ``k``."""
+        freq = self.lexicon.freq
+        of = freq.get(observed, 0)
+        words, word_id, codes, sims = self._words, self._word_id, self._code, self._sim
+        out = []
+        for j in range(self._first[k], self._first[k + 1]):
+            word = words[word_id[j]]
+            code = codes[j]
+            p = (code & 15) - 1
+            q = (code >> 4) - 1
+            subs = ((p, observed[p], word[p]),) if q < 0 else ((p, observed[p], word[p]), (q, observed[q], word[q]))
+            out.append((observed, word, subs, freq[word], of, sims[j]))
+        return tuple(out)
 
     def find(self, text: str) -> list[Candidate]:
         """All candidates in ``text``, ordered by start (then end, word)."""
         if self._ac is None or not text:
             return []
         tails = self._tails
+        if len(tails) > self.TAIL_CACHE:
+            tails.clear()
+        make = self._tail
         new = tuple.__new__
         out = []
         append = out.append
         # The results hold no reference cycles; letting the cyclic collector
         # run while thousands of tuples are made here would make it walk the
-        # whole variant table again and again.
+        # caches again and again.
         was_enabled = gc.isenabled()
         gc.disable()
         try:
             for k, s, e in self._ac.find_matches_as_indexes(text, overlapping=True):
-                for tail in tails[k]:
-                    append(new(Candidate, (s, e) + tail))
+                tail = tails.get(k)
+                if tail is None:
+                    tail = tails[k] = make(k, text[s:e])
+                for t in tail:
+                    append(new(Candidate, (s, e) + t))
         finally:
             if was_enabled:
                 gc.enable()
