@@ -119,3 +119,17 @@ def test_seed_pages_are_cleaned_losslessly(seed):
     for token in ("maonanxinwen@126.com", "111.52%", "4.15", "12345"):
         if token in src:
             assert token in r.text
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name)
+def test_paragraph_flags_are_those_overlapping_the_paragraph(seed):
+    # The flags of each paragraph, by the definition: the flag's output span overlaps
+    # or touches the paragraph (an empty span: it sits inside or at an edge).
+    r = textfix.clean(seed.read_text(encoding="utf-8"))
+    assert r.flags, "the seed pages carry flags"
+    spans = [(r.output_span(f.start, f.end), f) for f in r.flags]
+    for p in r.paragraphs:
+        want = tuple(f for (fa, fb), f in spans
+                     if fa < p.end and fb >= p.start or (fa == fb and p.start <= fa <= p.end))
+        assert p.flags == want
+    assert sum(len(p.flags) for p in r.paragraphs) >= len(r.flags)

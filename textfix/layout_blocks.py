@@ -74,7 +74,11 @@ def wrap_joinable(left: str, right: str, chinese: bool = True) -> bool:
 def width(s: str) -> float:
     """Printed width in character cells: ASCII letters and digits take half a cell
     (punctuation was printed full width and only read as ASCII by the OCR)."""
-    return sum(0.5 if (c.isascii() and c.isalnum()) else 1.0 for c in s if c not in SPACE and c != "\n")
+    return len(s) - len(_BLANKS.findall(s)) - 0.5 * len(_ASCII_ALNUM.findall(s))
+
+
+_BLANKS = regex.compile(r"[ \t\u3000\n]")
+_ASCII_ALNUM = regex.compile(r"[A-Za-z0-9]")
 
 
 # -- the lexicon ------------------------------------------------------------------------
@@ -208,7 +212,7 @@ def _add(blocks: list, text: str, a: int, b: int) -> None:
         b -= 1
     if b > a:
         raw = text[a:b]
-        vis = "".join(c for c in raw if c not in SPACE and c != "\n")
+        vis = _BLANKS.sub("", raw)
         if vis:
             blocks.append(Block(a, b, raw, vis))
 

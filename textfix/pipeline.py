@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from bisect import bisect_left, bisect_right
 import regex
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, Iterator
@@ -269,13 +270,22 @@ def _paragraphs(result: Result, smap: SourceMap, labels) -> list[Paragraph]:
         end -= 1
     if end > pos:
         spans.append((pos, end))
-    flag_out = [(smap.output_span(f.start, f.end), f) for f in result.flags]
+    # Each flag goes to the paragraphs its output span overlaps or touches (an empty
+    # span: the paragraphs it sits in or at the edge of); found by bisection, so the
+    # cost is linear in paragraphs and flags, not their product.
+    starts = [a for a, _ in spans]
+    ends = [b for _, b in spans]
+    per_para: list[list] = [[] for _ in spans]
+    for f in result.flags:
+        fa, fb = smap.output_span(f.start, f.end)
+        lo = bisect_left(ends, fa) if fa == fb else bisect_right(ends, fa)
+        for i in range(lo, bisect_right(starts, fb)):
+            per_para[i].append(f)
     paras = []
     for i, (a, b) in enumerate(spans):
         src = tuple(smap.source_spans(a, b))
         kind = kind_at_source(labels, smap.source_span(a, a + 1)[0])
-        fl = tuple(f for (fa, fb), f in flag_out if fa < b and fb >= a or (fa == fb and a <= fa <= b))
-        paras.append(Paragraph(i, text[a:b], kind, a, b, src, fl))
+        paras.append(Paragraph(i, text[a:b], kind, a, b, src, tuple(per_para[i])))
     return paras
 
 
