@@ -17,6 +17,7 @@ current text back to the source.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from itertools import accumulate
 from typing import Sequence
 
 from .edit import Edit, Safety
@@ -49,11 +50,7 @@ class SourceMap:
     # -- lookups --------------------------------------------------------------------
     def _out_starts(self) -> list[int]:
         if self._starts is None:
-            starts, pos = [], 0
-            for p in self._pieces:
-                starts.append(pos)
-                pos += p.n
-            self._starts = starts
+            self._starts = list(accumulate([p.n for p in self._pieces], initial=0))[:-1]
         return self._starts
 
     def source_spans(self, start: int, end: int) -> list[tuple[int, int]]:
@@ -159,7 +156,7 @@ class SourceMap:
                 clusters.append([a, b, [e], is_move])
 
         new: list[_Piece] = []
-        cursor = _Cursor(pieces)
+        cursor = _Cursor(pieces, starts)
         for a, b, group, is_move in clusters:
             cursor.take(a, new, copying=True)
             if is_move:
@@ -187,12 +184,11 @@ class SourceMap:
             out.append(text[off:b])
             new_text = "".join(out)
             if new_text == self.source[s0:s1]:
-                if s1 > s0:
-                    new.append(_Piece(s0, s1, s1 - s0, KEPT))
+                _push(new, _Piece(s0, s1, s1 - s0, KEPT))
             else:
                 new.append(_Piece(s0, s1, len(new_text), CHANGED, new_text, None, prior + tuple(group)))
         cursor.take(1 << 62, new, copying=True)
-        self._pieces = _merge_kept(new)
+        self._pieces = new
         self._starts = None
         self._src_starts = None
 
@@ -239,10 +235,16 @@ class SourceMap:
 
 
 class _Cursor:
-    """Walks a piece list, splitting kept and moved pieces at the limits asked for."""
+    """Walks a piece list, splitting kept and moved pieces at the limits asked for.
 
-    def __init__(self, pieces: list[_Piece]):
+    Whatever it puts in a sink goes through :func:`_push`, so kept pieces that touch
+    in the source are merged as they meet: the map stays as short as it can be
+    without a pass over all of it.  Runs of whole pieces are copied as one slice.
+    """
+
+    def __init__(self, pieces: list[_Piece], starts: list[int]):
         self.pieces = pieces
+        self.ends = starts[1:] + [starts[-1] + pieces[-1].n] if pieces else []
         self.i = 0
         self.pos = 0
         self.cur = pieces[0] if pieces else None
@@ -253,22 +255,43 @@ class _Cursor:
         Copying (text before an edit) also takes empty pieces sitting at ``limit``;
         consuming (text under an edit) leaves them for what follows.
         """
+        pieces = self.pieces
         while self.cur is not None:
             p = self.cur
             end = self.pos + p.n
             if end < limit or (end == limit and (p.n > 0 or copying)):
-                sink.append(p)
-                self.pos = end
-                self.i += 1
-                self.cur = self.pieces[self.i] if self.i < len(self.pieces) else None
+                _push(sink, p)
+                if copying and p is pieces[self.i]:
+                    # every whole piece that ends by ``limit``, in one slice
+                    j = bisect_right(self.ends, limit, self.i + 1)
+                    sink.extend(pieces[self.i + 1 : j])
+                    self.i = j
+                    self.pos = self.ends[j - 1]
+                else:
+                    self.pos = end
+                    self.i += 1
+                self.cur = pieces[self.i] if self.i < len(pieces) else None
             elif self.pos < limit:
                 left, right = _split(p, limit - self.pos)
-                sink.append(left)
+                _push(sink, left)
                 self.cur = right
                 self.pos = limit
                 return
             else:
                 return
+
+
+def _push(sink: list, p: _Piece) -> None:
+    """Append ``p``, merging it into a kept piece it continues; empty kept pieces are dropped."""
+    if p.kind == KEPT:
+        if p.n == 0:
+            return
+        if sink:
+            q = sink[-1]
+            if q.kind == KEPT and q.s1 == p.s0:
+                sink[-1] = _Piece(q.s0, p.s1, q.n + p.n, KEPT)
+                return
+    sink.append(p)
 
 
 def _with(e: Edit, **kw) -> Edit:
@@ -286,19 +309,6 @@ def _split(p: _Piece, k: int) -> tuple[_Piece, _Piece]:
             _Piece(p.s0, p.s0, p.n - k, MOVED, None, p.origin + k, p.edits),
         )
     raise AssertionError("a changed piece is never split")
-
-
-def _merge_kept(pieces: list[_Piece]) -> list[_Piece]:
-    out: list[_Piece] = []
-    for p in pieces:
-        if p.kind == KEPT and p.n == 0:
-            continue
-        if out and p.kind == KEPT and out[-1].kind == KEPT and out[-1].s1 == p.s0:
-            q = out[-1]
-            out[-1] = _Piece(q.s0, p.s1, q.n + p.n, KEPT)
-        else:
-            out.append(p)
-    return out
 
 
 def _compose_edit(s0: int, s1: int, old: str, new: str, steps: tuple[Edit, ...]) -> Edit:
