@@ -246,3 +246,20 @@ def test_cli_interrupted_batch_resumes_without_redoing_finished_files(tmp_path):
     expected = {i: textfix.clean(open(src, encoding="utf-8").read(), disable=["confusable"]).text for i, src in enumerate(SEEDS)}
     for p in out.rglob("page*.txt"):
         assert p.read_text(encoding="utf-8") == expected[int(p.stem[-1])]
+
+
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+def test_workers_started_either_way_give_the_serial_output(tmp_path, monkeypatch, method):
+    # fork: the parent loads the data and its workers share it; forkserver: each
+    # worker loads its own.  Same files either way.
+    from textfix.batch import _start_method
+
+    monkeypatch.setenv("TEXTFIX_START_METHOD", method)
+    assert _start_method() == method
+    make_archive(tmp_path / "in", copies=2)
+    pipe = textfix.Pipeline(disable=["confusable"])
+    run_batch([str(tmp_path / "in")], str(tmp_path / "o1"), pipeline=pipe, jobs=1, quiet=True)
+    s2 = run_batch([str(tmp_path / "in")], str(tmp_path / "o2"), pipeline=pipe, jobs=2, quiet=True)
+    assert s2["files"]["cleaned"] == 4 and s2["workers"] == 2
+    for f in sorted((tmp_path / "o1").rglob("page*.txt")):
+        assert f.read_bytes() == (tmp_path / "o2" / f.relative_to(tmp_path / "o1")).read_bytes()

@@ -711,11 +711,31 @@ def _remove_stale_temps(tasks: Sequence[Task]) -> None:
                         pass
 
 
+def _start_method() -> str:
+    """``fork`` where it is safe (POSIX, and this process runs no other thread), so
+    workers share the parent's loaded data; else ``forkserver`` (or ``spawn`` on
+    Windows), where each worker loads its own.  ``TEXTFIX_START_METHOD`` overrides."""
+    import multiprocessing
+    import threading
+
+    forced = os.environ.get("TEXTFIX_START_METHOD")
+    methods = multiprocessing.get_all_start_methods()
+    if forced in methods:
+        return forced
+    if "fork" in methods and sys.platform != "darwin" and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
 def _run_pool(pipeline: Pipeline, groups: list[list[Task]], options: dict, workers: int, finished) -> None:
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+    ctx = multiprocessing.get_context(_start_method())
+    if ctx.get_start_method() == "fork":
+        # Load the data once here: forked workers share it (the matcher's automaton is
+        # never written to, so its pages stay shared) and start at once.
+        pipeline.warm()
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
                              initargs=(pipeline,)) as pool:
         try:

@@ -160,6 +160,17 @@ class Pipeline:
     def __repr__(self) -> str:
         return f"Pipeline({self.config!r})"
 
+    #: Text that makes every rule load its data (a misread, a doubled word, punctuation).
+    _WARM_TEXT = "要深人学习学习,提高工作水平。\n"
+
+    def warm(self) -> "Pipeline":
+        """Load every rule's data now instead of on the first :meth:`clean` (the
+        dictionary matcher takes a few seconds).  A batch warms its pipeline before
+        forking workers, which then share the loaded data instead of each loading
+        their own.  Returns the pipeline."""
+        self.clean(self._WARM_TEXT)
+        return self
+
     def map(self, texts: Iterable[str]) -> Iterator[Result]:
         """Clean each text of an iterable, lazily."""
         for t in texts:
