@@ -11,7 +11,9 @@ from conftest import SEEDS
 db = pytest.importorskip("dask.bag", reason="dask is not installed (pip install 'textfix[dask]')")
 distributed = pytest.importorskip("distributed", reason="distributed is not installed (pip install 'textfix[dask]')")
 
-from textfix.dask import clean_bag, han_ngrams, learn_terms, learn_terms_bag  # noqa: E402
+from textfix.dask import clean_bag, learn_terms_bag  # noqa: E402
+from textfix.fuzzy.terms import count_ngrams, learn_terms  # noqa: E402
+from textfix.rules._data import lexicon  # noqa: E402
 
 
 def test_module_does_not_shadow_the_library():
@@ -23,17 +25,12 @@ def test_module_does_not_shadow_the_library():
     assert hasattr(dask, "delayed") and ours.__name__ == "textfix.dask"
 
 
-def test_han_ngrams_do_not_cross_punctuation():
-    c = han_ngrams("茂名晚报，茂名")
+def test_ngram_counts_stay_inside_han_runs_and_add_up():
+    c = count_ngrams(["茂名晚报，茂名"])
     assert c["茂名"] == 2 and c["茂名晚报"] == 1 and "报，" not in c and "报茂" not in c
-
-
-def test_select_terms_criterion():
-    docs = ["城镇老旧小区改造。城镇老旧小区", "老旧小区改造", "老旧小区"] * 2
-    terms = learn_terms(docs, min_count=3, min_docs=2)
-    assert "老旧小区" in terms and terms["老旧小区"] == 8
-    assert "旧小区" not in terms  # only ever part of 老旧小区
-    assert all(2 <= len(t) <= 4 for t in terms)
+    assert c["^茂名"] == 2 and c["茂名$"] == 1 and c["晚报$"] == 1
+    parts = count_ngrams(["茂名晚报"]) + count_ngrams(["茂名"])
+    assert parts == c  # counts of parts add up to the counts of the whole
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +67,11 @@ def test_clean_bag_on_a_local_cluster_equals_the_local_batch(client, tmp_path):
 def test_learn_terms_bag_equals_learning_on_one_machine(client):
     texts = [open(p, encoding="utf-8").read() for p in SEEDS] * 3
     bag = db.from_sequence(texts, npartitions=4)
-    terms = learn_terms_bag(bag).compute()
-    assert terms == learn_terms(texts) and len(terms) > 10
-    assert "茂南" in terms
+    terms = learn_terms_bag(bag, min_count=3).compute()
+    assert terms == learn_terms(texts, known=lexicon().freq, min_count=3) and len(terms) > 10
+    assert dict(terms)["廖述毅"] >= 9  # the district secretary: a name no dictionary has
+    unknown = learn_terms_bag(bag, known=(), min_count=3).compute()
+    assert unknown == learn_terms(texts, min_count=3) and len(unknown) > len(terms)
 
 
 def test_bad_options_fail_on_the_client():

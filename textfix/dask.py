@@ -4,8 +4,10 @@
   pairs) and gives a bag of JSON-ready records, the same records ``textfix clean
   --format jsonl`` writes, each with the document's name;
 * :func:`learn_terms_bag` learns the archive's lexicon with a map-reduce: each
-  partition counts the Han n-grams of its documents, the counts are summed and
-  filtered by :func:`select_terms`.
+  partition counts the Han n-grams of its documents
+  (:func:`textfix.fuzzy.terms.count_ngrams`), the counts are summed and the terms
+  selected by :func:`textfix.fuzzy.terms.select_terms`: the very computation of
+  ``textfix lexicon learn`` on one machine, so both give the same terms.
 
 The module is called ``textfix.dask``; it only imports the ``dask`` library inside its
 functions, with absolute imports, so it never shadows it.  Each partition builds its
@@ -18,18 +20,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Iterable, Iterator
 
-import regex
-
+from .fuzzy.terms import count_ngrams, select_terms
 from .pipeline import Config, Pipeline
-
-#: Term criterion of :func:`learn_terms_bag`: n-grams of 2 to 4 Han characters …
-TERM_SIZES = (2, 3, 4)
-#: … seen at least this many times in the archive …
-MIN_COUNT = 5
-#: … in at least this many documents.
-MIN_DOCS = 2
-
-_HAN_RUN = regex.compile(r"\p{Han}{2,}")
 
 
 def _require_dask():
@@ -76,83 +68,43 @@ def clean_bag(bag, *, results: bool = False, config: Config | None = None, **opt
     return bag.map_partitions(_clean_partition, cfg, results)
 
 
-def han_ngrams(text: str, sizes: Iterable[int] = TERM_SIZES) -> Counter:
-    """Counts of the n-grams of Han characters in ``text`` (runs of Han characters only:
-    no n-gram crosses punctuation, a space or a line break)."""
-    counts: Counter = Counter()
-    sizes = tuple(sizes)
-    for m in _HAN_RUN.finditer(text):
-        run = m.group()
-        for n in sizes:
-            for i in range(len(run) - n + 1):
-                counts[run[i:i + n]] += 1
-    return counts
+def _count_partition(docs: Iterable[Any], max_len: int) -> list[Counter]:
+    """The map: the n-gram counts of one partition."""
+    return [count_ngrams((text for _, text in _named(docs)), max_len)]
 
 
-def _count_partition(docs: Iterable[Any], sizes: tuple[int, ...]) -> list[tuple[Counter, Counter]]:
-    """The map: n-gram counts and document frequencies of one partition."""
-    counts: Counter = Counter()
-    doc_freq: Counter = Counter()
-    for _, text in _named(docs):
-        c = han_ngrams(text, sizes)
-        counts.update(c)
-        doc_freq.update(c.keys())
-    return [(counts, doc_freq)]
+def _reduce_partition(items: Iterable[Counter]) -> Counter:
+    """The reduce: sum the counts."""
+    acc: Counter = Counter()
+    for item in items:
+        acc.update(item)
+    return acc
 
 
-def _merge(a: tuple[Counter, Counter], b: tuple[Counter, Counter]) -> tuple[Counter, Counter]:
-    """The reduce: sum counts and document frequencies."""
-    a[0].update(b[0])
-    a[1].update(b[1])
-    return a
+def _select(counts: Counter, known: Any, criteria: dict) -> list[tuple[str, int]]:
+    if isinstance(known, str) and known == "default":
+        from .rules._data import lexicon
+
+        known = lexicon().freq
+    return select_terms(counts, known, **criteria)
 
 
-def select_terms(counts: Counter, doc_freq: Counter, min_count: int = MIN_COUNT,
-                 min_docs: int = MIN_DOCS) -> dict[str, int]:
-    """The term criterion: an n-gram seen at least ``min_count`` times in at least
-    ``min_docs`` documents, and not only as part of one longer term (an n-gram whose
-    count equals that of an (n+1)-gram containing it is dropped)."""
-    frequent = {t: c for t, c in counts.items() if c >= min_count and doc_freq[t] >= min_docs}
-    covered = set()
-    for t, c in frequent.items():
-        if len(t) > 2:
-            for sub in (t[:-1], t[1:]):
-                if frequent.get(sub) == c:
-                    covered.add(sub)
-    return {t: c for t, c in sorted(frequent.items(), key=lambda kv: (-kv[1], kv[0]))
-            if t not in covered}
-
-
-def learn_terms(texts: Iterable[str], min_count: int = MIN_COUNT, min_docs: int = MIN_DOCS,
-                sizes: Iterable[int] = TERM_SIZES) -> dict[str, int]:
-    """The same as :func:`learn_terms_bag`, on one machine, for an iterable of texts."""
-    counts, doc_freq = _count_partition(list(texts), tuple(sizes))[0]
-    return select_terms(counts, doc_freq, min_count, min_docs)
-
-
-def learn_terms_bag(bag, min_count: int = MIN_COUNT, min_docs: int = MIN_DOCS,
-                    sizes: Iterable[int] = TERM_SIZES):
+def learn_terms_bag(bag, known: Any = "default", **criteria: Any):
     """Learn the archive lexicon from a bag of documents with a map-reduce.
 
-    Map: per partition, counts and document frequencies of 2–4 character Han n-grams.
-    Reduce: sum them.  Filter: :func:`select_terms`.  Returns a ``dask.delayed`` of a
-    ``{term: count}`` dict, most frequent first (call ``.compute()``).
+    Map: per partition, :func:`~textfix.fuzzy.terms.count_ngrams` of its documents
+    (strings or ``(name, text)`` pairs).  Reduce: sum the counts.  Select:
+    :func:`~textfix.fuzzy.terms.select_terms` with ``known`` (``"default"``: the
+    default lexicon, loaded where the selection runs; or a set or dict of words) and
+    its criteria (``min_count``, ``min_len``, ``max_len``, ``min_pmi``,
+    ``min_entropy``).  Returns a ``dask.delayed`` of ``[(term, count), ...]``, most
+    frequent first (call ``.compute()``): the list ``textfix lexicon learn`` writes
+    for the same documents.
     """
     _require_dask()
     import dask
 
-    partials = bag.map_partitions(_count_partition, tuple(sizes))
+    max_len = criteria.get("max_len", 4)
+    partials = bag.map_partitions(_count_partition, max_len)
     total = partials.reduction(_reduce_partition, _reduce_partition)
-    return dask.delayed(_select_pair)(total, min_count, min_docs)
-
-
-def _reduce_partition(items: Iterable[tuple[Counter, Counter]]) -> tuple[Counter, Counter]:
-    acc: tuple[Counter, Counter] = (Counter(), Counter())
-    for item in items:
-        acc = _merge(acc, item)
-    return acc
-
-
-def _select_pair(pair: tuple[Counter, Counter], min_count: int, min_docs: int) -> dict[str, int]:
-    return select_terms(pair[0], pair[1], min_count, min_docs)
-
+    return dask.delayed(_select)(total, known, criteria)

@@ -29,6 +29,26 @@ def _entropy(counter: Counter) -> float:
     return -sum(c / n * math.log(c / n) for c in counter.values())
 
 
+def count_ngrams(texts: Iterable[str], max_len: int = 4) -> Counter:
+    """The counts :func:`select_terms` needs, for ``texts``: every n-gram of 1 to
+    ``max_len + 1`` characters inside a run of Han characters, and, keyed ``^g`` and
+    ``g$``, how often an n-gram ``g`` of 2 to ``max_len`` characters starts or ends a
+    run.  Counts of parts of an archive add up (``Counter.update``) to the counts of
+    the whole, which is what lets :mod:`textfix.dask` learn with a map-reduce."""
+    counts: Counter = Counter()
+    for t in texts:
+        for m in HAN_RUN.finditer(t):
+            r = m.group()
+            n = len(r)
+            for L in range(1, max_len + 2):
+                for i in range(n - L + 1):
+                    counts[r[i:i + L]] += 1
+            for L in range(2, min(max_len, n) + 1):
+                counts["^" + r[:L]] += 1
+                counts[r[n - L:] + "$"] += 1
+    return counts
+
+
 def learn_terms(
     texts: Iterable[str],
     known: "set[str] | dict | None" = None,
@@ -39,15 +59,25 @@ def learn_terms(
     min_entropy: float = 1.0,
 ) -> list[tuple[str, int]]:
     """Frequent cohesive n-grams of ``texts`` not in ``known``, most frequent
-    first, as ``[(term, count), ...]``."""
+    first, as ``[(term, count), ...]``: :func:`select_terms` of :func:`count_ngrams`."""
+    return select_terms(count_ngrams(texts, max_len), known, min_count, min_len, max_len, min_pmi, min_entropy)
+
+
+def select_terms(
+    counts: Counter,
+    known: "set[str] | dict | None" = None,
+    min_count: int = 5,
+    min_len: int = 2,
+    max_len: int = 4,
+    min_pmi: float = 3.0,
+    min_entropy: float = 1.0,
+) -> list[tuple[str, int]]:
+    """The terms among ``counts`` (made by :func:`count_ngrams` with the same
+    ``max_len``): seen ``min_count`` times, not in ``known``, cohesive (the weakest
+    split has PMI >= ``min_pmi``), free (left and right neighbour entropy >=
+    ``min_entropy``), not a phrase of two known words, and not only ever part of a
+    longer term."""
     known = known or {}
-    runs = [m.group() for t in texts for m in HAN_RUN.finditer(t)]
-    counts: Counter = Counter()
-    for r in runs:
-        n = len(r)
-        for L in range(1, max_len + 2):
-            for i in range(n - L + 1):
-                counts[r[i:i + L]] += 1
     total = sum(c for g, c in counts.items() if len(g) == 1) or 1
 
     def pmi(g: str) -> float:
@@ -58,23 +88,29 @@ def learn_terms(
             best = min(best, math.log(cg * total / (counts[a] * counts[b])))
         return best
 
-    cands = [g for g, c in counts.items() if min_len <= len(g) <= max_len and c >= min_count and g not in known]
     def compositional(g: str) -> bool:
         # 经济发展 = 经济 + 发展: a phrase of known words, not a new term.
         return any(g[:k] in known and g[k:] in known for k in range(2, len(g) - 1))
 
+    cands = [g for g, c in counts.items()
+             if min_len <= len(g) <= max_len and c >= min_count and g[0] != "^" and g[-1] != "$"
+             and g not in known]
     cands = [g for g in cands if pmi(g) >= min_pmi and not compositional(g)]
     cset = set(cands)
     left: dict[str, Counter] = defaultdict(Counter)
     right: dict[str, Counter] = defaultdict(Counter)
-    for r in runs:
-        n = len(r)
-        for L in range(min_len, max_len + 1):
-            for i in range(n - L + 1):
-                g = r[i:i + L]
-                if g in cset:
-                    left[g][r[i - 1] if i else "^"] += 1
-                    right[g][r[i + L] if i + L < n else "$"] += 1
+    for k, c in counts.items():
+        if k[0] == "^":
+            if k[1:] in cset:
+                left[k[1:]]["^"] += c
+        elif k[-1] == "$":
+            if k[:-1] in cset:
+                right[k[:-1]]["$"] += c
+        elif len(k) > min_len:
+            if k[1:] in cset:
+                left[k[1:]][k[0]] += c
+            if k[:-1] in cset:
+                right[k[:-1]][k[-1]] += c
 
     def free(g: str) -> bool:
         # A run boundary counts as many different neighbours, not as one.
