@@ -670,8 +670,14 @@ def run_batch(inputs: Sequence[str], outdir: str, *, pipeline: Pipeline | None =
         mf.flush()
         bar.update(sizes[t.rel], stats["chars"])
 
+    # The rules' data loads once, here, unless each worker must load its own.
+    method = _start_method() if jobs > 1 and len(todo) > 1 else None
+    load_started = time.monotonic()
+    if todo and method in (None, "fork"):
+        pipeline.warm()
+    load_seconds = time.monotonic() - load_started
     try:
-        if jobs == 1 or len(todo) <= 1:
+        if method is None:
             for t in todo:
                 try:
                     stats = clean_file(pipeline, t.src, t.outputs, **options)
@@ -680,12 +686,13 @@ def run_batch(inputs: Sequence[str], outdir: str, *, pipeline: Pipeline | None =
                 else:
                     finished(t, stats, None)
         else:
-            _run_pool(pipeline, _groups(todo, sizes, jobs), options, min(jobs, len(todo)), finished)
+            _run_pool(pipeline, _groups(todo, sizes, jobs), options, min(jobs, len(todo)), finished, method)
     finally:
         mf.close()
         bar.close()
     seconds = time.monotonic() - started
     summary = _summary(tasks, done_stats, new_stats, failures, seconds, jobs, pipeline, fmt)
+    summary["load_seconds"] = round(load_seconds, 3)
     _write_json(os.path.join(outdir, SUMMARY_NAME), summary)
     return summary
 
@@ -727,15 +734,15 @@ def _start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
-def _run_pool(pipeline: Pipeline, groups: list[list[Task]], options: dict, workers: int, finished) -> None:
+def _run_pool(pipeline: Pipeline, groups: list[list[Task]], options: dict, workers: int, finished,
+              method: str) -> None:
+    """Clean the groups in ``workers`` processes.  With ``fork`` the workers share the
+    data the parent loaded (the matcher's automaton is never written to, so its pages
+    stay shared) and start at once; otherwise each loads its own."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    ctx = multiprocessing.get_context(_start_method())
-    if ctx.get_start_method() == "fork":
-        # Load the data once here: forked workers share it (the matcher's automaton is
-        # never written to, so its pages stay shared) and start at once.
-        pipeline.warm()
+    ctx = multiprocessing.get_context(method)
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
                              initargs=(pipeline,)) as pool:
         try:
