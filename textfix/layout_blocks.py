@@ -61,14 +61,29 @@ def wrap_joinable(left: str, right: str, chinese: bool = True) -> bool:
     (``。 《``, ``” 1月``) is a wrap too; straight and Chinese marks count alike, so the
     decision is the same before and after the punct stage turns ``(`` into ``（``.
     """
-    def ok(c: str) -> bool:
-        return is_cjk(c) or c in ASCII_PUNCT or c == "％" or (c.isascii() and c.isdigit())
-
-    if not (ok(left) and ok(right)):
+    kl, kr = _char_class(left), _char_class(right)
+    if not (kl & kr & _OK):
         return False
-    if is_han(left) or is_han(right):
+    if (kl | kr) & _HAN_BIT:
         return True
-    return chinese and not (left.isascii() and left.isalnum() and right.isascii() and right.isalnum())
+    return chinese and not (kl & kr & _ALNUM)
+
+
+_OK, _HAN_BIT, _ALNUM = 1, 2, 4
+_CLASSES: dict[str, int] = {}
+
+
+def _char_class(c: str) -> int:
+    """Bits for :func:`wrap_joinable`: may stand by a wrap (Chinese, a mark, a digit,
+    ``％``), Han, ASCII letter or digit.  Memoised: a page has a few thousand distinct
+    characters and every gap asks about two of them."""
+    k = _CLASSES.get(c)
+    if k is None:
+        k = ((_OK if is_cjk(c) or c in ASCII_PUNCT or c == "％" or (c.isascii() and c.isdigit()) else 0)
+             | (_HAN_BIT if is_han(c) else 0) | (_ALNUM if c.isascii() and c.isalnum() else 0))
+        if len(_CLASSES) < 1 << 16:
+            _CLASSES[c] = k
+    return k
 
 
 def width(s: str) -> float:
