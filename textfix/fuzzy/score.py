@@ -71,6 +71,33 @@ class BigramModel:
         return math.log(lam * self.bi.get((a, b), 0) / ca + (1 - lam) * pb)
 
 
+_WP_CACHE: dict[int, tuple] = {}
+
+
+def _word_prefix_table(lexicon: Lexicon, max_len: int) -> dict:
+    """``{word: log probability}`` for words of at most ``max_len``
+    characters, plus ``{prefix: None}`` for every proper prefix of such a word
+    that is not itself a word (so a scan over a text stops at the first
+    string no word starts with).  One table per lexicon, shared."""
+    key = id(lexicon.freq)
+    hit = _WP_CACHE.get(key)
+    if hit is not None and hit[0] is lexicon.freq and hit[1] == max_len:
+        return hit[2]
+    lt = math.log(lexicon.total)
+    log = math.log
+    wp: dict = {}
+    for w, f in lexicon.freq.items():
+        if len(w) <= max_len and f > 0:
+            wp[w] = log(f) - lt
+    for w in list(wp):
+        for k in range(1, len(w)):
+            wp.setdefault(w[:k], None)
+    if len(_WP_CACHE) >= 4:
+        _WP_CACHE.pop(next(iter(_WP_CACHE)))
+    _WP_CACHE[key] = (lexicon.freq, max_len, wp)
+    return wp
+
+
 class Decision(NamedTuple):
     start: int  #: text offset of the (first) changed character
     end: int  #: just past the last changed character
@@ -111,6 +138,9 @@ class Scorer:
         self.max_len = min(lexicon.max_len, 8)
         self._unk = lexicon.logp("\0") - unknown_char_penalty
         self._logtotal = math.log(lexicon.total)
+        self._wp = _word_prefix_table(lexicon, self.max_len)
+        self._tab_text: str | None = None
+        self._tab: tuple = ([], [])
 
     # -- models -------------------------------------------------------------
     def segment_logp(self, s: str) -> float:
@@ -137,6 +167,95 @@ class Scorer:
                     b = v
             best[j] = b
         return best[n]
+
+    def _tables(self, text: str) -> tuple[list[float], list[float]]:
+        """Forward and backward best-segmentation tables of ``text``:
+        ``fwd[i]`` scores the best segmentation of ``text[:i]``, ``bwd[i]``
+        that of ``text[i:]``.  Kept for the last text judged."""
+        if self._tab_text is text or self._tab_text == text:
+            return self._tab
+        wp = self._wp
+        unk = self._unk
+        n = len(text)
+        L = self.max_len
+        NEG = -1e18
+        fwd = [0.0] + [NEG] * n
+        bwd = [NEG] * n + [0.0]
+        # Words starting at i: wp[text[i:j]] is the log probability of a word,
+        # None for a prefix of longer words only; a missing key ends the scan.
+        starts: list[list] = []
+        for i in range(n):
+            ws = []
+            for j in range(i + 1, min(n, i + L) + 1):
+                v = wp.get(text[i:j], 1.0)
+                if v == 1.0:
+                    break
+                if v is not None:
+                    ws.append((j, v))
+            starts.append(ws)
+        for i in range(n):
+            base = fwd[i]
+            v = base + unk
+            if v > fwd[i + 1]:
+                fwd[i + 1] = v
+            for j, lp in starts[i]:
+                v = base + lp
+                if v > fwd[j]:
+                    fwd[j] = v
+        for i in range(n - 1, -1, -1):
+            b = bwd[i + 1] + unk
+            for j, lp in starts[i]:
+                v = bwd[j] + lp
+                if v > b:
+                    b = v
+            bwd[i] = b
+        self._tab_text = text
+        self._tab = (fwd, bwd)
+        return self._tab
+
+    def segment_gain(self, text: str, subs: dict[int, str]) -> float:
+        """Change of the best segmentation's log probability of the whole of
+        ``text`` when ``{position: new char}`` is applied.
+
+        Only words near the change are re-scored: a segmentation of the new
+        text is a segmentation of the unchanged prefix (``fwd``), words over
+        the changed stretch, and one of the unchanged suffix (``bwd``)."""
+        fwd, bwd = self._tables(text)
+        n = len(text)
+        lo = min(subs)
+        hi = max(subs) + 1
+        L = self.max_len
+        a = max(0, lo - L + 1)
+        z = min(n, hi + L - 1)
+        chars = list(text[a:z])
+        for p, c in subs.items():
+            chars[p - a] = c
+        s = "".join(chars)
+        wp = self._wp
+        unk = self._unk
+        NEG = -1e18
+        # best[j - a]: best score of new[:j]; for j <= lo it is fwd[j].
+        best = fwd[a:lo + 1] + [NEG] * (z - lo)
+        m = z - a
+        for i in range(0, m):
+            base = best[i]
+            if base <= -1e17:
+                continue
+            if i + a >= lo:
+                v = base + unk
+                if v > best[i + 1]:
+                    best[i + 1] = v
+            for j in range(i + 1, min(m, i + L) + 1):
+                v = wp.get(s[i:j], 1.0)
+                if v == 1.0:
+                    break
+                if v is not None and j + a > lo:
+                    v = base + v
+                    if v > best[j]:
+                        best[j] = v
+        # Every segmentation has a boundary at some j in [hi, hi + L - 1].
+        new = max(best[j - a] + bwd[j] for j in range(hi, z + 1))
+        return new - fwd[n]
 
     def _bigram_delta(self, text: str, pos: int, new_ch: str, new_left: str | None = None) -> float:
         bm = self.bigrams
@@ -180,16 +299,7 @@ class Scorer:
     # -- judging -----------------------------------------------------------
     def gain(self, text: str, subs: dict[int, str]) -> float:
         """Log-likelihood gain of applying ``{position: new char}`` to text."""
-        lo = min(subs)
-        hi = max(subs) + 1
-        a = max(0, lo - self.window)
-        b = min(len(text), hi + self.window)
-        old = text[a:b]
-        chars = list(old)
-        for p, c in subs.items():
-            chars[p - a] = c
-        new = "".join(chars)
-        g = self.segment_logp(new) - self.segment_logp(old)
+        g = self.segment_gain(text, subs)
         if self.bigrams is not None:
             bd = 0.0
             for p in sorted(subs):
