@@ -55,7 +55,7 @@ def models(dicts: tuple[str, ...] = (), protect: tuple[str, ...] = ()):
         dict(b.uni), {(a, c): n for a, follow in b.bi.items() for c, n in follow.items()}
     )
     scorer = Scorer(lexicon, model, bigram_weight=BIGRAM_WEIGHT,
-                    threshold=SCORER_THRESHOLD, scale=SCALE)
+                    threshold=SCORER_THRESHOLD, scale=SCALE, confusions=matcher.confusions)
     return matcher, scorer
 
 
