@@ -135,7 +135,7 @@ def tune(matcher, lexicon, bigrams, protect, train_lines, conf, rate, quick):
     n_chars = sum(len(l) for l in rng_lines)
     best = None
     table = []
-    for w in (0.5, 1.0, 1.5, 2.0):
+    for w in (0.5, 0.75, 1.0, 1.5):
         sc = Scorer(lexicon, bigrams, protect=protect, bigram_weight=w, threshold=-1e9, confusions=conf)
         dn = decide_lines(matcher, sc, noisy, keep_rejected=True)
         dc = decide_lines(matcher, sc, rng_lines, keep_rejected=True)

@@ -151,7 +151,7 @@ class Scorer:
         confusions: "Confusions | None" = None,
         single_min_bigram: float = 4.0,
         single_margin: float = 0.0,
-        channel_weight: float = 0.0,
+        channel_weight: float = 4.0,
         name_logp: float | None = -24.0,
     ):
         self.lexicon = lexicon
