@@ -219,7 +219,7 @@ class Scorer:
         nl = self.name_logp
         for i in range(n):
             ws = []
-            for j in range(i + 1, min(n, i + L) + 1):
+            for j in range(i + 1, (i + L if i + L < n else n) + 1):
                 v = wp.get(text[i:j], 1.0)
                 if v == 1.0:
                     break
@@ -285,7 +285,7 @@ class Scorer:
                 v = base + unk
                 if v > best[i + 1]:
                     best[i + 1] = v
-            for j in range(i + 1, min(m, i + L) + 1):
+            for j in range(i + 1, (i + L if i + L < m else m) + 1):
                 v = wp.get(s[i:j], 1.0)
                 if v == 1.0:
                     break
@@ -368,11 +368,14 @@ class Scorer:
         freq = self.lexicon.freq
         out = []
         n = len(text)
-        for p in range(n):
+        unseen = [i for i, pair in enumerate(zip(text, text[1:])) if pair not in bi]
+        if not unseen:
+            return out
+        positions = sorted({i for i in unseen if text[i] in by_obs}
+                           | {i + 1 for i in unseen if text[i + 1] in by_obs})
+        for p in positions:
             ch = text[p]
-            opts = by_obs.get(ch)
-            if opts is None:
-                continue
+            opts = by_obs[ch]
             left = text[p - 1] if p else ""
             right = text[p + 1] if p + 1 < n else ""
             if (not left or (left, ch) in bi) and (not right or (ch, right) in bi):
