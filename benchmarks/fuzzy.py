@@ -135,8 +135,8 @@ def tune(matcher, lexicon, bigrams, protect, train_lines, conf, rate, quick):
     n_chars = sum(len(l) for l in rng_lines)
     best = None
     table = []
-    for w in (0.5, 1.0, 1.5, 2.0):
-        sc = Scorer(lexicon, bigrams, protect=protect, bigram_weight=w, threshold=-1e9)
+    for w in (0.5, 0.75, 1.0, 1.5):
+        sc = Scorer(lexicon, bigrams, protect=protect, bigram_weight=w, threshold=-1e9, confusions=conf)
         dn = decide_lines(matcher, sc, noisy, keep_rejected=True)
         dc = decide_lines(matcher, sc, rng_lines, keep_rejected=True)
         for t in [x / 2 for x in range(0, 31)]:
@@ -221,7 +221,7 @@ def main(argv=None) -> None:
     protect = ()
     w, thr, _table = tune(matcher, lexicon, bigrams, protect, train, conf, args.rate, args.quick)
     res["tuned"] = {"bigram_weight": w, "threshold": thr}
-    scorer = Scorer(lexicon, bigrams, protect=protect, bigram_weight=w, threshold=thr)
+    scorer = Scorer(lexicon, bigrams, protect=protect, bigram_weight=w, threshold=thr, confusions=conf)
 
     log("quality on the held-out half")
     noisy, truth = add_noise(test, conf, args.rate, seed=args.seed)

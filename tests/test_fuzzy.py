@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from textfix.fuzzy import Confusions, Lexicon, LexiconError, Matcher, read_dict, reference_find
-from textfix.fuzzy.score import Scorer, correct
+from textfix.fuzzy import Candidate, Confusions, Lexicon, LexiconError, Matcher, read_dict, reference_find
+from textfix.fuzzy.score import BigramModel, Scorer, correct
 from textfix.fuzzy.terms import learn_terms, write_terms
 
 SMALL_WORDS = {"深入": 4933, "学习": 13482, "入学": 732, "纳入": 1491, "公务员": 3000, "已经": 51289,
@@ -103,6 +103,53 @@ def test_protected_word_is_never_changed(full):
     lex, m, _ = full
     sc = Scorer(lex, protect={"深人"})
     assert sc.judge("深人学习", m.find("深人学习")) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=TEXT_ALPHABET, min_size=1, max_size=25), st.data())
+def test_segment_gain_is_the_change_of_the_whole_segmentation(text, data):
+    # The fast gain (prefix/suffix tables, local re-scoring) equals segmenting
+    # the whole text again with and without the substitution.
+    sc = Scorer(Lexicon({**SMALL_WORDS, "深入学习": 800, "自己土地": 50}), name_logp=None)
+    p = data.draw(st.integers(0, len(text) - 1))
+    subs = {p: data.draw(st.sampled_from("入人已士末日大"))}
+    if p + 1 < len(text) and data.draw(st.booleans()):
+        subs[p + 1] = "学"
+    new = list(text)
+    for q, ch in subs.items():
+        new[q] = ch
+    want = sc.segment_logp("".join(new)) - sc.segment_logp(text)
+    assert sc.segment_gain(text, subs) == pytest.approx(want, abs=1e-6)
+
+
+def test_single_character_word_is_proposed_from_bigram_context(full):
+    # 在 is a word on its own: no lexicon word of two characters spans 左 here,
+    # so the matcher has nothing; the character bigrams of clean text do.
+    lex, m, _ = full
+    bm = BigramModel.train(["会议期间在城区设立服务点", "他们在城区工作", "我们在北京开会", "期间在上海举行"] * 5)
+    conf = Confusions([("左", "在", 0.7), ("在", "左", 0.7)])
+    text = "会议期间左城区设立了三个服务点"
+    (d,) = Scorer(lex, bm, confusions=conf).judge(text, m.find(text))
+    assert d.note == "左→在 (在)" and correct(text, [d]) == "会议期间在城区设立了三个服务点"
+    # without the confusion table the scorer proposes nothing of its own
+    assert Scorer(lex, bm).judge(text, []) == []
+
+
+def test_given_name_is_a_reading_not_a_misreading(full):
+    # 赵宇泫 reads as surname + given name: turning 泫 into 法 gains nothing.
+    lex, _m, _ = full
+    text = "选手赵宇泫在比赛中表现出色"
+    p = text.index("泫")
+    c = Candidate(p, p + 1, "泫", "法", ((0, "泫", "法"),), lex.get("法"), lex.get("泫"), 0.7)
+    assert Scorer(lex).judge(text, [c]) == []
+    assert Scorer(lex, name_logp=None).gain(text, {p: "法"}) > Scorer(lex).gain(text, {p: "法"})
+
+
+def test_numerals_never_change_but_a_unit_next_to_a_digit_may(full):
+    lex, m, _ = full
+    sc = Scorer(lex)
+    assert sc._in_number("5千人", 1, "干") and sc._in_number("取得二定成效", 2, "一")
+    assert not sc._in_number("12月5彐上午", 4, "日")
 
 
 def test_confusion_data_covers_known_pairs():

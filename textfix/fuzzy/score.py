@@ -10,9 +10,20 @@ A candidate is accepted only on strong evidence:
   already a good reading;
 * character bigrams learned from clean text (optional) must not object:
   their log-likelihood change is added with weight ``bigram_weight``;
+* a personal name is a reading too (``name_logp``): a common surname and
+  one or two Han characters may form one token, so a rare character in a
+  name (李宙泫) is not "corrected" into a word it happens to be close to;
 * nothing protected is touched (protected words of the lexicon, and any
   word passed as ``protect``), only Han characters ever change, and numbers
-  never do (no numeral becomes another, nothing next to a digit changes).
+  never do (no numeral becomes another, and next to a digit or numeral no
+  character becomes or stops being a numeral; a unit like 日 in 12日 may be
+  mended).
+
+Besides the matcher's candidates (spans one look-alike away from a lexicon
+word of two or more characters), with ``confusions`` and a bigram model the
+scorer proposes single characters itself: a character that stands next to a
+character bigram unseen in clean text and whose look-alike mends it (左 for
+在 in 期间左城区) is tried like any other candidate.
 
 :meth:`Scorer.judge` returns :class:`Decision` objects with a confidence in
 [0, 1] and a note like ``人→入 (深入)``.
@@ -22,11 +33,22 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Iterable, NamedTuple
+from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from .lexicon import Lexicon
 from .matcher import Candidate
 
+if TYPE_CHECKING:
+    from .confusions import Confusions
+
+
+#: Common surnames: with ``name_logp`` set, a surname and one or two Han
+#: characters may be read as a personal name (a token of that log probability),
+#: so a rare character in a name is not "corrected" into a word.
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
 
 NUMERALS = frozenset("〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟")
 
@@ -71,6 +93,33 @@ class BigramModel:
         return math.log(lam * self.bi.get((a, b), 0) / ca + (1 - lam) * pb)
 
 
+_WP_CACHE: dict[int, tuple] = {}
+
+
+def _word_prefix_table(lexicon: Lexicon, max_len: int) -> dict:
+    """``{word: log probability}`` for words of at most ``max_len``
+    characters, plus ``{prefix: None}`` for every proper prefix of such a word
+    that is not itself a word (so a scan over a text stops at the first
+    string no word starts with).  One table per lexicon, shared."""
+    key = id(lexicon.freq)
+    hit = _WP_CACHE.get(key)
+    if hit is not None and hit[0] is lexicon.freq and hit[1] == max_len:
+        return hit[2]
+    lt = math.log(lexicon.total)
+    log = math.log
+    wp: dict = {}
+    for w, f in lexicon.freq.items():
+        if len(w) <= max_len and f > 0:
+            wp[w] = log(f) - lt
+    for w in list(wp):
+        for k in range(1, len(w)):
+            wp.setdefault(w[:k], None)
+    if len(_WP_CACHE) >= 4:
+        _WP_CACHE.pop(next(iter(_WP_CACHE)))
+    _WP_CACHE[key] = (lexicon.freq, max_len, wp)
+    return wp
+
+
 class Decision(NamedTuple):
     start: int  #: text offset of the (first) changed character
     end: int  #: just past the last changed character
@@ -99,6 +148,11 @@ class Scorer:
         scale: float = 2.0,
         bigram_weight: float = 0.5,
         unknown_char_penalty: float = 4.0,
+        confusions: "Confusions | None" = None,
+        single_min_bigram: float = 4.0,
+        single_margin: float = 0.0,
+        channel_weight: float = 4.0,
+        name_logp: float | None = -24.0,
     ):
         self.lexicon = lexicon
         self.bigrams = bigrams
@@ -111,6 +165,14 @@ class Scorer:
         self.max_len = min(lexicon.max_len, 8)
         self._unk = lexicon.logp("\0") - unknown_char_penalty
         self._logtotal = math.log(lexicon.total)
+        self._wp = _word_prefix_table(lexicon, self.max_len)
+        self._tab_text: str | None = None
+        self._tab: tuple = ([], [])
+        self.confusions = confusions
+        self.single_min_bigram = single_min_bigram
+        self.single_margin = single_margin
+        self.channel_weight = channel_weight
+        self.name_logp = name_logp
 
     # -- models -------------------------------------------------------------
     def segment_logp(self, s: str) -> float:
@@ -138,6 +200,110 @@ class Scorer:
             best[j] = b
         return best[n]
 
+    def _tables(self, text: str) -> tuple[list[float], list[float]]:
+        """Forward and backward best-segmentation tables of ``text``:
+        ``fwd[i]`` scores the best segmentation of ``text[:i]``, ``bwd[i]``
+        that of ``text[i:]``.  Kept for the last text judged."""
+        if self._tab_text is text or self._tab_text == text:
+            return self._tab
+        wp = self._wp
+        unk = self._unk
+        n = len(text)
+        L = self.max_len
+        NEG = -1e18
+        fwd = [0.0] + [NEG] * n
+        bwd = [NEG] * n + [0.0]
+        # Words starting at i: wp[text[i:j]] is the log probability of a word,
+        # None for a prefix of longer words only; a missing key ends the scan.
+        starts: list[list] = []
+        nl = self.name_logp
+        for i in range(n):
+            ws = []
+            for j in range(i + 1, (i + L if i + L < n else n) + 1):
+                v = wp.get(text[i:j], 1.0)
+                if v == 1.0:
+                    break
+                if v is not None:
+                    ws.append((j, v))
+            if nl is not None and text[i] in SURNAMES:
+                for j in (i + 2, i + 3):
+                    if j <= n and is_han(text[j - 1]):
+                        ws.append((j, nl))
+                    else:
+                        break
+            starts.append(ws)
+        for i in range(n):
+            base = fwd[i]
+            v = base + unk
+            if v > fwd[i + 1]:
+                fwd[i + 1] = v
+            for j, lp in starts[i]:
+                v = base + lp
+                if v > fwd[j]:
+                    fwd[j] = v
+        for i in range(n - 1, -1, -1):
+            b = bwd[i + 1] + unk
+            for j, lp in starts[i]:
+                v = bwd[j] + lp
+                if v > b:
+                    b = v
+            bwd[i] = b
+        self._tab_text = text
+        self._tab = (fwd, bwd)
+        return self._tab
+
+    def segment_gain(self, text: str, subs: dict[int, str]) -> float:
+        """Change of the best segmentation's log probability of the whole of
+        ``text`` when ``{position: new char}`` is applied.
+
+        Only words near the change are re-scored: a segmentation of the new
+        text is a segmentation of the unchanged prefix (``fwd``), words over
+        the changed stretch, and one of the unchanged suffix (``bwd``)."""
+        fwd, bwd = self._tables(text)
+        n = len(text)
+        lo = min(subs)
+        hi = max(subs) + 1
+        L = self.max_len
+        a = max(0, lo - L + 1)
+        z = min(n, hi + L - 1)
+        chars = list(text[a:z])
+        for p, c in subs.items():
+            chars[p - a] = c
+        s = "".join(chars)
+        wp = self._wp
+        unk = self._unk
+        nl = self.name_logp
+        NEG = -1e18
+        # best[j - a]: best score of new[:j]; for j <= lo it is fwd[j].
+        best = fwd[a:lo + 1] + [NEG] * (z - lo)
+        m = z - a
+        for i in range(0, m):
+            base = best[i]
+            if base <= -1e17:
+                continue
+            if i + a >= lo:
+                v = base + unk
+                if v > best[i + 1]:
+                    best[i + 1] = v
+            for j in range(i + 1, (i + L if i + L < m else m) + 1):
+                v = wp.get(s[i:j], 1.0)
+                if v == 1.0:
+                    break
+                if v is not None and j + a > lo:
+                    v = base + v
+                    if v > best[j]:
+                        best[j] = v
+            if nl is not None and s[i] in SURNAMES:
+                for j in (i + 2, i + 3):
+                    if j <= m and is_han(s[j - 1]):
+                        if j + a > lo and base + nl > best[j]:
+                            best[j] = base + nl
+                    else:
+                        break
+        # Every segmentation has a boundary at some j in [hi, hi + L - 1].
+        new = max(best[j - a] + bwd[j] for j in range(hi, z + 1))
+        return new - fwd[n]
+
     def _bigram_delta(self, text: str, pos: int, new_ch: str, new_left: str | None = None) -> float:
         bm = self.bigrams
         if bm is None:
@@ -162,7 +328,7 @@ class Scorer:
         for q in (p - 1, p + 1):
             if 0 <= q < len(text):
                 n = text[q]
-                if n.isdigit() or (n in NUMERALS and (old in NUMERALS or new in NUMERALS)):
+                if (n.isdigit() or n in NUMERALS) and (old in NUMERALS or new in NUMERALS):
                     return True
         return False
 
@@ -180,16 +346,7 @@ class Scorer:
     # -- judging -----------------------------------------------------------
     def gain(self, text: str, subs: dict[int, str]) -> float:
         """Log-likelihood gain of applying ``{position: new char}`` to text."""
-        lo = min(subs)
-        hi = max(subs) + 1
-        a = max(0, lo - self.window)
-        b = min(len(text), hi + self.window)
-        old = text[a:b]
-        chars = list(old)
-        for p, c in subs.items():
-            chars[p - a] = c
-        new = "".join(chars)
-        g = self.segment_logp(new) - self.segment_logp(old)
+        g = self.segment_gain(text, subs)
         if self.bigrams is not None:
             bd = 0.0
             for p in sorted(subs):
@@ -197,6 +354,40 @@ class Scorer:
                 bd += self._bigram_delta(text, p, subs[p], left)
             g += self.bigram_weight * bd
         return g
+
+    def _single_candidates(self, text: str) -> list[Candidate]:
+        """Candidates the matcher cannot propose: a character misread for a
+        look-alike that is a word on its own (左 for 在, 力 for 为).  Only
+        characters standing next to a bigram unseen in clean text are tried,
+        and only substitutions the character bigrams clearly prefer are
+        kept (``single_min_bigram`` nats); the segmentation then judges them
+        like any other candidate."""
+        bm = self.bigrams
+        bi = bm.bi
+        by_obs = self.confusions.by_observed
+        freq = self.lexicon.freq
+        out = []
+        n = len(text)
+        unseen = [i for i, pair in enumerate(zip(text, text[1:])) if pair not in bi]
+        if not unseen:
+            return out
+        positions = sorted({i for i in unseen if text[i] in by_obs}
+                           | {i + 1 for i in unseen if text[i + 1] in by_obs})
+        for p in positions:
+            ch = text[p]
+            opts = by_obs[ch]
+            left = text[p - 1] if p else ""
+            right = text[p + 1] if p + 1 < n else ""
+            if (not left or (left, ch) in bi) and (not right or (ch, right) in bi):
+                continue
+            for x, sim in opts.items():
+                # the substitution must at least mend an unseen bigram
+                if not ((left and (left, ch) not in bi and (left, x) in bi)
+                        or (right and (ch, right) not in bi and (x, right) in bi)):
+                    continue
+                if self._bigram_delta(text, p, x) >= self.single_min_bigram:
+                    out.append(Candidate(p, p + 1, ch, x, ((0, ch, x),), freq.get(x, 0), freq.get(ch, 0), sim))
+        return out
 
     def confidence(self, gain: float) -> float:
         x = (gain - self.threshold) / self.scale
@@ -213,6 +404,13 @@ class Scorer:
             prev = groups.get(key)
             if prev is None or c.word_freq > prev.word_freq:
                 groups[key] = c
+        singles = set()
+        if self.confusions is not None and self.bigrams is not None:
+            for c in self._single_candidates(text):
+                key = ((c.start, c.word),)
+                if key not in groups:
+                    groups[key] = c
+                    singles.add(key)
         judged = []
         for key, c in groups.items():
             if not all(is_han(text[p]) and is_han(ch) for p, ch in key):
@@ -222,6 +420,10 @@ class Scorer:
             if c.observed in self.protect or self._protected(text, (p for p, _ in key)):
                 continue
             g = self.gain(text, dict(key))
+            if key in singles:
+                g -= self.single_margin
+            if self.channel_weight and c.similarity > 0:
+                g += self.channel_weight * math.log(c.similarity)
             judged.append((g, key, c))
         judged.sort(key=lambda t: -t[0])
         # Greedy, best gain first; a substitution next to or on one already

@@ -24,11 +24,11 @@ from ..rule import rule
 #: confidence threshold 0.9: the decision threshold tuned on the learning half of the
 #: benchmark corpus (benchmarks/fuzzy.py).  Weaker corrections (confidence 0.5–0.9)
 #: are logged as suggestions.
-APPLY_GAIN = 12.0
+APPLY_GAIN = 9.5
 SCALE = 2.0
 #: With this threshold a gain of APPLY_GAIN gives confidence 0.9.
 SCORER_THRESHOLD = APPLY_GAIN - SCALE * 2.1972  # logit(0.9) = 2.1972
-BIGRAM_WEIGHT = 1.0
+BIGRAM_WEIGHT = 0.75
 
 #: Blocks whose text is names and labels, never corrected.
 NAME_KINDS = frozenset({"byline", "credit", "furniture"})
@@ -55,7 +55,7 @@ def models(dicts: tuple[str, ...] = (), protect: tuple[str, ...] = ()):
         dict(b.uni), {(a, c): n for a, follow in b.bi.items() for c, n in follow.items()}
     )
     scorer = Scorer(lexicon, model, bigram_weight=BIGRAM_WEIGHT,
-                    threshold=SCORER_THRESHOLD, scale=SCALE)
+                    threshold=SCORER_THRESHOLD, scale=SCALE, confusions=matcher.confusions)
     return matcher, scorer
 
 
