@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import textfix
@@ -134,3 +134,36 @@ def test_dense_candidates_restore(text):
     r = textfix.clean(text, select=list(STAGES))
     assert r.restore() == text
     assert RULES  # the registry still resolves every rule
+
+
+_PIECE = st.text(alphabet="记录本报讯研究一个谢哈11A，。 \u3000\t\n", max_size=50)
+
+
+_UNIT_CHARS = "记录本报讯研究一个谢哈1A，。 茂名南区委书记廖述毅带领有关人员到城街道开展主题教育攻坚行动了解社"
+
+
+@st.composite
+def with_doubles(draw):
+    """Text with a unit (up to 45 characters, spaces inside) doubled across spaces or
+    line breaks, and random text around it."""
+    n = draw(st.integers(1, 45))
+    unit = "".join(draw(st.lists(st.sampled_from(_UNIT_CHARS), min_size=n, max_size=n, unique=True)))
+    sep = draw(st.sampled_from(["", " ", "\u3000\u3000", "\n", " \n \n", "\n\n\n\n"]))
+    return draw(_PIECE) + unit + sep + unit + draw(_PIECE)
+
+
+_LONGEST = "".join(dict.fromkeys(_UNIT_CHARS.replace(" ", "")))[:40]  # the longest unit looked for
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_PIECE, with_doubles()))
+@example("前" + _LONGEST + " \n" + _LONGEST + "后")
+def test_doubles_tries_every_start_the_pattern_matches(text):
+    from textfix.rules.repeat import _DOUBLE, _starts
+
+    every = [m.start() for m in _DOUBLE.finditer(text)]
+    starts = set(_starts(text))
+    # every match whose unit is used (it does not end with a space) is tried
+    for p in every:
+        if _DOUBLE.match(text, p).group(1)[-1] not in " \t\u3000":
+            assert p in starts, (text, p)

@@ -8,13 +8,16 @@ what was doubled.  Chinese has real reduplication, which stays: ``谢谢``,
 adjective ABAB (``研究研究``, ``雪白雪白``), ``一个一个``, ``是不是``, numbers and
 Latin text.
 
-Candidates are found in one pass of a bounded back-reference pattern
-(``(unit)(space?)\\1``, unit at most :data:`MAX_UNIT` characters), so the cost is
-linear in the length of the text.
+Candidates are found by a bounded back-reference pattern (``(unit)(space?)\\1``,
+unit at most :data:`MAX_UNIT` characters), tried only where a doubled unit can
+start: where the two characters there come again within :data:`MAX_UNIT`
+characters (one pass with a dictionary), so the cost is linear in the length of the
+text and small for text without repeats.
 """
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 
 import regex
@@ -30,6 +33,8 @@ _SEP = r"[ \t\u3000]*(?:\n[ \t\u3000]*){0,3}"
 #: a unit starting with a Han character, then an optional line or column break, then
 #: the same unit again.  The lookahead finds candidates at every position.
 _DOUBLE = regex.compile(rf"(?=(\p{{Han}}[^\n]{{1,{MAX_UNIT - 1}}}?)({_SEP})\1)")
+#: what may separate the copies of a unit (besides nothing): spaces and line breaks
+_GAP = regex.compile(r"[ \t\u3000\n]+")
 _PUNCT = regex.compile(r"[，。、；：？！,.;:?!…—“”‘’\"'（）()《》]")
 
 #: Two-character verbs and adjectives that Chinese reduplicates as ABAB
@@ -123,10 +128,48 @@ def _shared_doubles(doc) -> list[Double]:
     return found
 
 
+def _starts(text: str) -> list[int]:
+    """Where :data:`_DOUBLE` can match, in order (a superset of them).
+
+    Spaces and line breaks left out (``packed``), a doubled unit with two characters or
+    more is a square ``packed[p:q] == packed[q:2q-p]`` with ``q - p`` at most
+    :data:`MAX_UNIT` (a unit with fewer ends with a space and is never used).  Then the
+    pair ``packed[p:p+2]`` comes again at ``q``: one pass with a dictionary links every
+    pair to its next occurrence, and only the occurrences within :data:`MAX_UNIT` of
+    ``p`` are tried as ``q`` — usually none or one, so the cost is linear.
+    """
+    gap = " \t\u3000\n"
+    pos = [i for i, c in enumerate(text) if c not in gap]  # offsets of the characters kept
+    packed = _GAP.sub("", text)
+    last: dict[str, int] = {}
+    get = last.get
+    nxt: dict[int, int] = {}  # position of a pair -> its next occurrence, if close enough
+    for i, pair in enumerate(map(operator.add, packed, packed[1:])):
+        p = get(pair)
+        if p is not None and i - p <= MAX_UNIT:
+            nxt[p] = i
+        last[pair] = i
+    hits = []
+    for p, q in nxt.items():
+        while True:
+            if packed[p:q] == packed[q : 2 * q - p]:
+                hits.append(pos[p])
+                break
+            q = nxt.get(q)
+            if q is None or q - p > MAX_UNIT:
+                break
+    hits.sort()
+    return hits
+
+
 def doubles(text: str) -> list[Double]:
     """Non-overlapping doubled units of ``text``, longest first where they overlap."""
     found: dict[tuple[int, int], Double] = {}
-    for m in _DOUBLE.finditer(text):
+    match = _DOUBLE.match
+    for start in _starts(text):
+        m = match(text, start)
+        if m is None:
+            continue
         unit, sep = m.group(1), m.group(2)
         if unit[-1] in _SPACE or not _primitive(unit.strip(_SPACE)):
             continue
