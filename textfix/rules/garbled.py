@@ -13,6 +13,7 @@ per process and kept in ``doc.resources``.
 from __future__ import annotations
 
 import math
+import operator
 from functools import lru_cache
 from pathlib import Path
 
@@ -111,22 +112,56 @@ SURNAMES = frozenset(
 )
 
 
+def _stems(lex) -> frozenset[str]:
+    """The strings of two or more characters that a longer lexicon word (of at most
+    :data:`MAX_WORD` characters) starts with: where the segmenter's look-up of longer
+    words can stop.  Built once per lexicon."""
+    cached = _STEMS.get(id(lex))
+    if cached is not None and cached[0] is lex:
+        return cached[1]
+    stems = set()
+    for w in lex.freq:
+        for k in range(2, min(len(w), MAX_WORD + 1)):
+            stems.add(w[:k])
+    _STEMS.clear()
+    _STEMS[id(lex)] = (lex, frozenset(stems))
+    return _STEMS[id(lex)][1]
+
+
+_STEMS: dict[int, tuple] = {}
+
+
 def segment(run: str, lex) -> list[str]:
-    """The most probable cut of a Han run into lexicon words (unknown characters alone)."""
+    """The most probable cut of a Han run into lexicon words (unknown characters alone).
+
+    Words are looked up from each position onwards only while the characters read so
+    far start a lexicon word (:func:`_stems`); on a tie the shorter last word wins."""
     freq = lex.freq
+    stems = _stems(lex)
+    log = math.log
     log_total = math.log(lex.total)
     n = len(run)
     best = [0.0] + [-1e18] * n
     back = [1] * (n + 1)
-    for i in range(1, n + 1):
-        for k in range(1, min(MAX_WORD, i) + 1):
-            f = freq.get(run[i - k : i])
-            if f is None and k > 1:
+    for s in range(n):
+        b = best[s]
+        # longer words first, so that on a tie the shortest (the last tried) wins
+        e = min(n, s + MAX_WORD)
+        top = s + 2
+        while top <= e and run[s:top] in stems:
+            top += 1
+        for k in range(min(top, e) - s, 1, -1):
+            f = freq.get(run[s : s + k])
+            if f is None:
                 continue
-            v = best[i - k] + math.log(f or 0.5) - log_total
-            if v > best[i]:
-                best[i] = v
-                back[i] = k
+            v = b + log(f or 0.5) - log_total
+            if v >= best[s + k]:
+                best[s + k] = v
+                back[s + k] = k
+        v = b + log(freq.get(run[s]) or 0.5) - log_total
+        if v >= best[s + 1]:
+            best[s + 1] = v
+            back[s + 1] = 1
     words = []
     i = n
     while i > 0:
@@ -160,6 +195,55 @@ def suspicious_joins(run: str, lex, bi: Bigrams) -> int:
     return n
 
 
+def _rare_alone(lex, bi: Bigrams) -> frozenset[str]:
+    """The characters :func:`suspicious_joins` counts when they stand alone."""
+    key = (id(lex), id(bi))
+    hit = _RARE.get(key)
+    if hit is None or hit[0] is not lex or hit[1] is not bi:
+        rare = frozenset(c for c, n in bi.uni.items() if n >= COMMON and lex.get(c) < RARE_ALONE)
+        _RARE.clear()
+        hit = _RARE[key] = (lex, bi, rare)
+    return hit[2]
+
+
+_RARE: dict[tuple[int, int], tuple] = {}
+_UNSEEN: dict[str, bool] = {}  #: character pair -> does it count as a join nobody writes
+_UNSEEN_OF: list = [None]  #: the Bigrams that _UNSEEN was computed from
+
+
+def _upper_bound(run: str, rare: frozenset[str], bi: Bigrams) -> int:
+    """At least :func:`suspicious_joins` of ``run``, without segmenting it: every
+    character that counts when alone, and every pair of characters that counts when
+    two words meet there."""
+    if _UNSEEN_OF[0] is not bi or len(_UNSEEN) > 1_000_000:
+        _UNSEEN.clear()
+        _UNSEEN_OF[0] = bi
+    pairs = list(map(operator.add, run, run[1:]))
+    unseen = _UNSEEN
+    for p in set(pairs).difference(unseen):
+        a, b = p
+        unseen[p] = (bi.bi.get(a, {}).get(b, 0) == 0
+                     and bi.uni.get(a, 0) * bi.uni.get(b, 0) >= EXPECTED * bi.total)
+    return sum(map(rare.__contains__, run)) + sum(map(unseen.__getitem__, pairs))
+
+
+def _windows(runs):
+    """``(i, k, han, bad)`` for the shortest window ``runs[i:k]`` from each ``i`` with at
+    least :data:`MIN_HAN` Han characters (runs are ``(…, bad, han)``)."""
+    k = 0
+    han = bad = 0
+    for i in range(len(runs)):
+        # two pointers: window runs[i..k) is the shortest from i with >= MIN_HAN Han
+        while k < len(runs) and han < MIN_HAN:
+            han += runs[k][-1]
+            bad += runs[k][-2]
+            k += 1
+        if han >= MIN_HAN:
+            yield i, k, han, bad
+        han -= runs[i][-1]
+        bad -= runs[i][-2]
+
+
 def unreadable_spans(text: str, lex, bi: Bigrams, start: int = 0, end: int | None = None):
     """``(start, end, score)`` of the unreadable regions of ``text[start:end]``.
 
@@ -167,31 +251,31 @@ def unreadable_spans(text: str, lex, bi: Bigrams, start: int = 0, end: int | Non
     of consecutive runs with at least :data:`MIN_HAN` Han characters whose density of
     suspicious joins reaches :data:`THRESHOLD` is unreadable, and overlapping
     windows merge.  Linear in the length of the text (each window grows from its
-    first run until it is long enough).
+    first run until it is long enough).  Runs are first scored by a bound that needs
+    no segmenting (:func:`_upper_bound`); only the runs of a window whose bound
+    reaches the threshold are segmented, the others cannot be in an unreadable window.
     """
-    runs = [(m.start(), m.end(), suspicious_joins(h, lex, bi), len(h))
+    rare = _rare_alone(lex, bi)
+    runs = [[m.start(), m.end(), h, _upper_bound(h, rare, bi), len(h)]
             for m in _RUN.finditer(text, start, len(text) if end is None else end)
             for h in (_SPACES.sub("", m.group()),)]
+    exact = [False] * len(runs)
+    for i, k, han, bad in _windows(runs):
+        if bad / han >= THRESHOLD:
+            exact[i:k] = [True] * (k - i)
+    for j, r in enumerate(runs):
+        if exact[j]:
+            r[3] = suspicious_joins(r[2], lex, bi)
     regions: list[list] = []
-    k = 0
-    han = bad = 0
-    for i in range(len(runs)):
-        # two pointers: window runs[i..k) is the shortest from i with >= MIN_HAN Han
-        while k < len(runs) and han < MIN_HAN:
-            han += runs[k][3]
-            bad += runs[k][2]
-            k += 1
-        if han >= MIN_HAN:
-            score = bad / han
-            if score >= THRESHOLD:
-                a, b = runs[i][0], runs[k - 1][1]
-                if regions and a <= regions[-1][1]:
-                    regions[-1][1] = max(regions[-1][1], b)
-                    regions[-1][2] = max(regions[-1][2], score)
-                else:
-                    regions.append([a, b, score])
-        han -= runs[i][3]
-        bad -= runs[i][2]
+    for i, k, han, bad in _windows(runs):
+        score = bad / han
+        if score >= THRESHOLD:
+            a, b = runs[i][0], runs[k - 1][1]
+            if regions and a <= regions[-1][1]:
+                regions[-1][1] = max(regions[-1][1], b)
+                regions[-1][2] = max(regions[-1][2], score)
+            else:
+                regions.append([a, b, score])
     return [tuple(r) for r in regions]
 
 
