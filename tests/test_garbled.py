@@ -62,6 +62,26 @@ def test_seed_000_hotline_paragraph():
     assert r.restore() == src
 
 
+def test_seed_002_names_and_list_items_not_unreadable():
+    src = (ROOT / "seeds" / "002_2729f900fda1658c.txt").read_text(encoding="utf-8")
+    r = textfix.clean(src, select=list(STAGES))
+    flags = [f for f in r.flags if f.name == "unreadable"]
+    villages = src.index("章福村")
+    assert not any(f.start <= villages < f.end for f in flags)
+    assert len(flags) <= 1
+
+
+def test_short_runs_are_not_scored():
+    from textfix.rules.garbled import MIN_RUN, bigrams, unreadable_spans
+
+    # clauses of rare single characters (village names), each shorter than MIN_RUN
+    names = "、".join(["章福村", "邦决村", "文岭村", "车田村", "合水村", "坡岭村", "福田村"])
+    assert all(len(n) < MIN_RUN for n in names.split("、"))
+    assert unreadable_spans(names, lexicon(), bigrams()) == []
+    # the same characters in one long run are scored
+    assert unreadable_spans(names.replace("、", ""), lexicon(), bigrams()) != []
+
+
 def test_unreadable_never_changes_and_clean_text_not_flagged():
     text = "茂南区委书记廖述毅带领有关人员到城南街道开展主题教育攻坚行动，了解社区党组织和党员队伍建设工作。\n"
     r = textfix.clean(text, select=["garbled"])

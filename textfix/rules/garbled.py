@@ -102,6 +102,10 @@ RARE_ALONE = 3000  #: a character the lexicon counts fewer times than this as a 
 COMMON = 10  #: a rare one-character word counts only if the character is this common in news text
 EXPECTED = 0.05  #: an unseen bigram counts only if chance alone would give it this many times
 MIN_HAN = 20  #: a flagged region spans at least this many Han characters
+#: a run (clause) of fewer Han characters is not scored (it still counts towards
+#: MIN_HAN): between marks, two to four characters are mostly names, list items and
+#: abbreviations (``章福村``, ``合水村``), which no lexicon covers and no corpus shows
+MIN_RUN = 5
 THRESHOLD = 0.5  #: suspicious joins per Han character from which a window is unreadable
 _RUN = regex.compile(r"\p{Han}+(?:[ \t\u3000]+\p{Han}+)*")  # wrap spaces do not cut a run
 _SPACES = regex.compile(r"[ \t\u3000]+")
@@ -247,7 +251,8 @@ def _windows(runs):
 def unreadable_spans(text: str, lex, bi: Bigrams, start: int = 0, end: int | None = None):
     """``(start, end, score)`` of the unreadable regions of ``text[start:end]``.
 
-    Han runs (clauses) are scored by :func:`suspicious_joins`; every shortest window
+    Han runs (clauses) of at least :data:`MIN_RUN` characters are scored by
+    :func:`suspicious_joins` (shorter ones score 0); every shortest window
     of consecutive runs with at least :data:`MIN_HAN` Han characters whose density of
     suspicious joins reaches :data:`THRESHOLD` is unreadable, and overlapping
     windows merge.  Linear in the length of the text (each window grows from its
@@ -256,7 +261,7 @@ def unreadable_spans(text: str, lex, bi: Bigrams, start: int = 0, end: int | Non
     reaches the threshold are segmented, the others cannot be in an unreadable window.
     """
     rare = _rare_alone(lex, bi)
-    runs = [[m.start(), m.end(), h, _upper_bound(h, rare, bi), len(h)]
+    runs = [[m.start(), m.end(), h, _upper_bound(h, rare, bi) if len(h) >= MIN_RUN else 0, len(h)]
             for m in _RUN.finditer(text, start, len(text) if end is None else end)
             for h in (_SPACES.sub("", m.group()),)]
     exact = [False] * len(runs)
@@ -264,7 +269,7 @@ def unreadable_spans(text: str, lex, bi: Bigrams, start: int = 0, end: int | Non
         if bad / han >= THRESHOLD:
             exact[i:k] = [True] * (k - i)
     for j, r in enumerate(runs):
-        if exact[j]:
+        if exact[j] and r[4] >= MIN_RUN:
             r[3] = suspicious_joins(r[2], lex, bi)
     regions: list[list] = []
     for i, k, han, bad in _windows(runs):
@@ -290,7 +295,8 @@ def unreadable(doc):
     can only stand as rare one-character words and words meet in character pairs
     that clean news text never shows (bigrams of the People's Daily, Jan 1998) is
     flagged for review against the scan, with its score (suspicious joins per
-    character).  The text is not changed.
+    character).  Clauses of two to four characters (names and list items like
+    ``章福村``) are not scored.  The text is not changed.
 
     ## Example
         before: 用清晰易懂的表述给询下民指导,确保市民能准确掌握基也询定。
