@@ -187,3 +187,78 @@ def test_doubles_tries_every_start_the_pattern_matches(text):
     for p in every:
         if _DOUBLE.match(text, p).group(1)[-1] not in " \t\u3000":
             assert p in starts, (text, p)
+
+
+def _unreadable_reference(text, lex, bi):
+    """unreadable_spans computed the plain way: every run segmented, every window."""
+    from textfix.rules import garbled as g
+
+    runs = [(m.start(), m.end(), g.suspicious_joins(h, lex, bi) if len(h) >= g.MIN_RUN else 0, len(h))
+            for m in g._RUN.finditer(text) for h in (g._SPACES.sub("", m.group()),)]
+    regions = []
+    for i in range(len(runs)):
+        k, han, bad = i, 0, 0
+        while k < len(runs) and han < g.MIN_HAN:
+            han, bad, k = han + runs[k][3], bad + runs[k][2], k + 1
+        if han >= g.MIN_HAN and bad / han >= g.THRESHOLD:
+            a, b, score = runs[i][0], runs[k - 1][1], bad / han
+            if regions and a <= regions[-1][1]:
+                regions[-1][1:] = [max(regions[-1][1], b), max(regions[-1][2], score)]
+            else:
+                regions.append([a, b, score])
+    return [tuple(r) for r in regions]
+
+
+# characters rare alone, common ones, names, spaces and marks
+_GARBLE = "给询下民指导确保市民能准确掌握基也定章福村合水织密码慧域的是在了和 ，、。\u3000"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=_GARBLE, max_size=150))
+def test_unreadable_spans_as_if_every_run_were_segmented(text):
+    from textfix.rules.garbled import bigrams, unreadable_spans
+
+    lex, bi = lexicon(), bigrams()
+    assert unreadable_spans(text, lex, bi) == _unreadable_reference(text, lex, bi)
+
+
+def test_unreadable_spans_on_seed_pages_as_if_every_run_were_segmented():
+    from textfix.rules.garbled import bigrams, unreadable_spans
+
+    lex, bi = lexicon(), bigrams()
+    for path in sorted((ROOT / "seeds").glob("0*_*.txt")):
+        if ".expected" in path.name:
+            continue
+        for para in path.read_text(encoding="utf-8").split("\n\n"):
+            assert unreadable_spans(para, lex, bi) == _unreadable_reference(para, lex, bi)
+
+
+def _segment_reference(run, lex):
+    """The plain Viterbi cut: every word ending at every position (the shorter on a tie)."""
+    import math
+
+    from textfix.rules.garbled import MAX_WORD
+
+    log_total = math.log(lex.total)
+    best, back = [0.0] + [-1e18] * len(run), [1] * (len(run) + 1)
+    for i in range(1, len(run) + 1):
+        for k in range(1, min(MAX_WORD, i) + 1):
+            f = lex.freq.get(run[i - k : i])
+            if f is None and k > 1:
+                continue
+            v = best[i - k] + math.log(f or 0.5) - log_total
+            if v > best[i]:
+                best[i], back[i] = v, k
+    words, i = [], len(run)
+    while i > 0:
+        words.append(run[i - back[i] : i])
+        i -= back[i]
+    return words[::-1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="中华人民共和国成立了市民能准确掌握基也询定给下指导研究生命起源", max_size=40))
+def test_segment_is_the_viterbi_cut(run):
+    from textfix.rules.garbled import segment
+
+    assert segment(run, lexicon()) == _segment_reference(run, lexicon())

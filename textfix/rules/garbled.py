@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import operator
+from itertools import accumulate
 from functools import lru_cache
 from pathlib import Path
 
@@ -215,20 +216,27 @@ _UNSEEN: dict[str, bool] = {}  #: character pair -> does it count as a join nobo
 _UNSEEN_OF: list = [None]  #: the Bigrams that _UNSEEN was computed from
 
 
-def _upper_bound(run: str, rare: frozenset[str], bi: Bigrams) -> int:
-    """At least :func:`suspicious_joins` of ``run``, without segmenting it: every
-    character that counts when alone, and every pair of characters that counts when
-    two words meet there."""
+def _bounds(packed: str, rare: frozenset[str], bi: Bigrams) -> tuple[list[int], list[int]]:
+    """Running counts over ``packed`` (Han runs without their spaces) of what
+    :func:`suspicious_joins` can count without segmenting: ``chars[i]``, the characters
+    before ``i`` that count when alone, and ``pairs[i]``, the pairs starting before
+    ``i`` that count when two words meet there.  A run ``packed[s:e]`` scores at most
+    ``chars[e] - chars[s] + pairs[e - 1] - pairs[s]``."""
     if _UNSEEN_OF[0] is not bi or len(_UNSEEN) > 1_000_000:
         _UNSEEN.clear()
         _UNSEEN_OF[0] = bi
-    pairs = list(map(operator.add, run, run[1:]))
     unseen = _UNSEEN
+    pairs = list(map(operator.add, packed, packed[1:]))
+    get = bi.bi.get
     for p in set(pairs).difference(unseen):
         a, b = p
-        unseen[p] = (bi.bi.get(a, {}).get(b, 0) == 0
+        unseen[p] = (get(a, {}).get(b, 0) == 0
                      and bi.uni.get(a, 0) * bi.uni.get(b, 0) >= EXPECTED * bi.total)
-    return sum(map(rare.__contains__, run)) + sum(map(unseen.__getitem__, pairs))
+    return ([0, *accumulate(map(rare.__contains__, packed))],
+            [0, *accumulate(map(unseen.__getitem__, pairs))])
+
+
+_HAN_RUN = regex.compile(r"\p{Han}+")
 
 
 def _windows(runs):
@@ -257,23 +265,36 @@ def unreadable_spans(text: str, lex, bi: Bigrams, start: int = 0, end: int | Non
     suspicious joins reaches :data:`THRESHOLD` is unreadable, and overlapping
     windows merge.  Linear in the length of the text (each window grows from its
     first run until it is long enough).  Runs are first scored by a bound that needs
-    no segmenting (:func:`_upper_bound`); only the runs of a window whose bound
-    reaches the threshold are segmented, the others cannot be in an unreadable window.
+    no segmenting (:func:`_bounds`); a run is segmented only while a window
+    that holds it could still reach the threshold.
     """
-    rare = _rare_alone(lex, bi)
-    runs = [[m.start(), m.end(), h, _upper_bound(h, rare, bi) if len(h) >= MIN_RUN else 0, len(h)]
-            for m in _RUN.finditer(text, start, len(text) if end is None else end)
-            for h in (_SPACES.sub("", m.group()),)]
-    exact = [False] * len(runs)
-    for i, k, han, bad in _windows(runs):
-        if bad / han >= THRESHOLD:
-            exact[i:k] = [True] * (k - i)
-    for j, r in enumerate(runs):
-        if exact[j] and r[4] >= MIN_RUN:
-            r[3] = suspicious_joins(r[2], lex, bi)
+    end = len(text) if end is None else end
+    spans = [m.span() for m in _RUN.finditer(text, start, end)]
+    if not spans:
+        return []
+    packed = _SPACES.sub("", text[spans[0][0] : spans[-1][1]])
+    chars, pairs = _bounds(packed, _rare_alone(lex, bi), bi)
+    runs = []
+    for (a, b), (s, e) in zip(spans, (m.span() for m in _HAN_RUN.finditer(packed))):
+        n = e - s
+        runs.append([a, b, s, chars[e] - chars[s] + pairs[e - 1] - pairs[s] if n >= MIN_RUN else 0, n])
+    # only a window whose bound reaches the threshold can be unreadable; it is decided
+    # once its score, with the bound for the runs not yet segmented, falls below the
+    # threshold or all its runs are segmented (the run with the highest bound first)
+    exact = [r[4] < MIN_RUN for r in runs]
     regions: list[list] = []
-    for i, k, han, bad in _windows(runs):
-        score = bad / han
+    for i, k, han, bad in list(_windows(runs)):
+        if bad / han < THRESHOLD:
+            continue
+        while True:
+            score = sum(r[3] for r in runs[i:k]) / han
+            rest = [j for j in range(i, k) if not exact[j]]
+            if not rest or score < THRESHOLD:
+                break
+            j = max(rest, key=lambda j: runs[j][3])
+            s = runs[j][2]
+            runs[j][3] = suspicious_joins(packed[s : s + runs[j][4]], lex, bi)
+            exact[j] = True
         if score >= THRESHOLD:
             a, b = runs[i][0], runs[k - 1][1]
             if regions and a <= regions[-1][1]:
