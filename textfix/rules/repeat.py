@@ -6,7 +6,8 @@ again after a column or page break, doubles words (``咨询记录记录中``), d
 what was doubled.  Chinese has real reduplication, which stays: ``谢谢``,
 ``看看`` and ``干干净净`` (one-character units are never touched), verb and
 adjective ABAB (``研究研究``, ``雪白雪白``), ``一个一个``, ``是不是``, numbers and
-Latin text.
+Latin text; the same item twice in a list (``名誉副主席、副主席、``) is only
+suggested.
 
 Candidates are found by a bounded back-reference pattern (``(unit)(space?)\\1``,
 unit at most :data:`MAX_UNIT` characters), tried only where a doubled unit can
@@ -30,12 +31,18 @@ from .garbled import lexicon
 MAX_UNIT = 40  #: longest unit (characters) that is looked for doubled within a paragraph
 
 _SEP = r"[ \t\u3000]*(?:\n[ \t\u3000]*){0,3}"
-#: a unit starting with a Han character, then an optional line or column break, then
-#: the same unit again.  The lookahead finds candidates at every position.
-_DOUBLE = regex.compile(rf"(?=(\p{{Han}}[^\n]{{1,{MAX_UNIT - 1}}}?)({_SEP})\1)")
+#: a unit (starting with anything but a space: a clause may start with a figure, a
+#: Latin name or a quote), then an optional line or column break, then the same unit
+#: again.  The lookahead finds candidates at every position.
+_DOUBLE = regex.compile(rf"(?=([^ \t\u3000\n][^\n]{{1,{MAX_UNIT - 1}}}?)({_SEP})\1)")
 #: what may separate the copies of a unit (besides nothing): spaces and line breaks
 _GAP = regex.compile(r"[ \t\u3000\n]+")
 _PUNCT = regex.compile(r"[，。、；：？！,.;:?!…—“”‘’\"'（）()《》]")
+#: marks after which a clause starts (a closing bracket or quote is followed by the
+#: rest of its clause: ``总人口(人)总量``)
+_OPENS = set("，。、；：？！,.;:?!…—“‘\"'（(《")
+#: marks that end a clause, after a unit's last copy
+_CLOSES = set("，。、；：？！,.;:?!…—”’\"'）)》")
 
 #: Two-character verbs and adjectives that Chinese reduplicates as ABAB
 #: (``研究研究`` "look into it a bit", ``雪白雪白`` "snow-white").
@@ -86,18 +93,31 @@ class Double:
         return self.cut, self.end
 
 
-def aligned(text: str, d: Double) -> bool:
-    """Is the doubled unit a whole clause (it ends with a mark, or starts one), or do the
-    copies meet at a line break?"""
-    if "\n" in d.sep:
-        return True
-    u = d.unit.rstrip(_SPACE)
-    if _PUNCT.match(u[-1]):
-        return True
+def starts_clause(text: str, d: Double) -> bool:
+    """Does the first copy start a clause (after a mark, at a line start)?"""
     k = d.start - 1
     while k >= 0 and text[k] in _SPACE:
         k -= 1
-    return k < 0 or text[k] == "\n" or _PUNCT.match(text[k]) is not None
+    return k < 0 or text[k] == "\n" or text[k] in _OPENS
+
+
+def ends_clause(text: str, d: Double) -> bool:
+    """Does the last copy end a clause (the unit ends with a mark, or one follows)?"""
+    u = d.unit.rstrip(_SPACE)
+    if _PUNCT.match(u[-1]):
+        return True
+    k = d.end
+    while k < len(text) and text[k] in _SPACE:
+        k += 1
+    return k >= len(text) or text[k] == "\n" or text[k] in _CLOSES
+
+
+def aligned(text: str, d: Double) -> bool:
+    """Is the doubled unit a whole clause (it starts one and ends one), or do the copies
+    meet at a line break?"""
+    if "\n" in d.sep:
+        return True
+    return starts_clause(text, d) and ends_clause(text, d)
 
 
 def heading_echo(text: str, d: Double) -> bool:
@@ -268,11 +288,14 @@ def doubled_clause(doc):
     ## Why
     A recogniser that loses its place repeats a whole clause; after a column or
     page break it starts the next line with the end of the last one.  A whole
-    clause (the unit ends with a mark or starts after one) or a phrase repeated
-    across a line break, with at least four Han characters (three with a mark),
-    is practically never meant; the extra copy goes.  A long repeat that starts
-    and ends mid-clause may be the writer's (``有个查询，你点开它，里面就有一个查询，
-    你点开它，…``) and is only suggested.
+    clause (the unit starts after a mark and ends with one; a clause may start
+    with a figure, a Latin name or a quote) or a phrase repeated across a line
+    break, with at least four Han characters (three with a mark), is practically
+    never meant; the extra copy goes.  A long repeat that starts or ends
+    mid-clause may be the writer's (``有个查询，你点开它，里面就有一个查询，
+    你点开它，…``; ``便有了市场，有了市场，``) and is only suggested, as are a
+    list item named twice (``名誉副主席、副主席、``) and a short exclamation or
+    question (``谢谢你们！谢谢你们！``).
 
     ## Example
         before: 确保群众诉求得到妥善处理，确保群众诉求得到妥善处理，切实提升效能
@@ -289,7 +312,7 @@ def doubled_clause(doc):
             continue
         if heading_echo(text, d):
             continue
-        if unit.rstrip(_SPACE)[-1] in "！!？?":
+        if unit.rstrip(_SPACE)[-1] in "！!？?" and han < 6:
             conf = 0.8  # 谢谢你们！谢谢你们！: an exclamation repeated for effect
         elif aligned(text, d):
             conf = 0.93 if han < 6 else 0.97
@@ -297,6 +320,8 @@ def doubled_clause(doc):
             conf = 0.85  # mid-clause: may be meant (有个查询，你点开它，里面就有一个查询…)
         else:
             continue
+        if unit.rstrip(_SPACE)[-1] == "、" and "\n" not in d.sep:
+            conf = min(conf, 0.85)  # a list may name one item twice (名誉副主席、副主席、)
         yield Edit(*d.removal(), "", confidence=conf, note=f"重复：{unit[:20]}")
 
 
