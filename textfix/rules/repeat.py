@@ -5,9 +5,10 @@ again after a column or page break, doubles words (``咨询记录记录中``), d
 (``本报讯本报讯``), clauses and whole lines.  One copy is removed, the edit says
 what was doubled.  Chinese has real reduplication, which stays: ``谢谢``,
 ``看看`` and ``干干净净`` (one-character units are never touched), verb and
-adjective ABAB (``研究研究``, ``雪白雪白``), ``一个一个``, ``是不是``, numbers and
-Latin text; the same item twice in a list (``名誉副主席、副主席、``) is only
-suggested.
+adjective ABAB (``研究研究``, ``雪白雪白``, ``细长细长的``, ``请他鉴定鉴定``),
+``一个一个``, ``是不是``, ``那么那么``, numbers and Latin text; the same item twice
+in a list (``名誉副主席、副主席、``) and one heading over two columns
+(``代表代表``) are only suggested.
 
 Candidates are found by a bounded back-reference pattern (``(unit)(space?)\\1``,
 unit at most :data:`MAX_UNIT` characters), tried only where a doubled unit can
@@ -60,10 +61,25 @@ REDUPLICATING = frozenset(
     """.split()
 )
 
-#: Characters that make ``X·`` a numeral-classifier or A-not-A unit (``一个一个``,
-#: ``是不是不``): such doubles are grammar, not OCR.
-_NUMERAL = set("一二三四五六七八九十两几每半")
+#: A numeral and a classifier make a unit that Chinese repeats (``一个一个``,
+#: ``一步一步``, ``一个阶段一个阶段地``, ``一味药一味药地``); a number (``九十年``,
+#: ``五千``), a determiner (``一些``, ``一切``) or a word (``一条龙``) does not.
+_NUMERAL = set("一两三几")
+_CLASSIFIER = set(
+    "个只件条张本位名步次遍回趟下句段篇首页支把根棵朵颗粒滴片块层间座栋所家户口群批串双对"
+    "套辆艘架台部封项笔份种样类点味道节盏碗杯瓶箱包袋桶盆门堂课场届期环关处声拳脚刀枪"
+)
+_DIGITS = set("一二三四五六七八九十百千万亿两几零")
+#: Characters that make ``X·`` an A-not-A unit (``是不是不``): grammar, not OCR.
 _NOT = set("不没一了")
+#: Monosyllabic adjectives.  A degree word before one (``很远``, ``老远``, ``好多``)
+#: and a modifier before one (``雪白``, ``细长``, ``墨黑``, ``极少``) make adjectives
+#: that Chinese reduplicates (``很远很远``, ``细长细长的``).
+_ADJ = set("大小多少高低长短远近深浅快慢早晚新旧好坏美丑轻重厚薄宽窄粗细胖瘦冷热暖凉烫香甜苦辣酸"
+           "软硬亮暗黑白红绿蓝黄紫灰青直弯尖圆平满空久")
+#: Words that ask for a little of an action: a verb doubled after one of them at the
+#: end of a clause is the tentative ABAB (``请他鉴定鉴定。``, ``让大家看看``).
+_ASKING = set("请让叫帮要得该来去再好")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +134,17 @@ def aligned(text: str, d: Double) -> bool:
     if "\n" in d.sep:
         return True
     return starts_clause(text, d) and ends_clause(text, d)
+
+
+def alone_on_line(text: str, d: Double) -> bool:
+    """Are the copies all there is on their line (``代表代表``, a table's or a
+    signature block's two columns with the same heading)?"""
+    if "\n" in d.sep:
+        return False
+    ls = text.rfind("\n", 0, d.start) + 1
+    le = text.find("\n", d.end)
+    le = len(text) if le < 0 else le
+    return not text[ls : d.start].strip(_SPACE) and not text[d.end : le].strip(_SPACE)
 
 
 def heading_echo(text: str, d: Double) -> bool:
@@ -224,10 +251,20 @@ def _is_legit_short(unit: str, text: str, d: Double, lex) -> bool:
         return True
     if unit + unit in lex:
         return True
-    if unit[0] in _NUMERAL or (len(unit) == 2 and unit[1] in _NOT):
-        return True  # 一个一个, 一件事一件事, 是不是不
-    if unit[-1] == "着" or (len(unit) == 2 and unit[0] in "很好老挺真多"):
-        return True  # 想着想着, 很远很远
+    if unit[0] in _NUMERAL and unit[1] not in _DIGITS and (
+            (unit[1] in _CLASSIFIER and not (len(unit) >= 3 and unit in lex))
+            or text.startswith("地", d.end)):
+        return True  # 一个一个, 一件事一件事, 一文钱一文钱地
+    if len(unit) == 2 and unit[1] in _NOT:
+        return True  # 是不是不
+    if len(unit) == 2 and (unit[1] == "着" or unit[0] in "很挺真"):
+        return True  # 想着想着, 很远很远, 真的真的
+    if len(unit) == 2 and unit[1] in _ADJ and (unit[0] in "好老多" or _phrase_end(text, d)):
+        return True  # 好多好多, 老远老远; 细长细长的, 天空墨黑墨黑，
+    if unit[-1] == "么":
+        return True  # 那么那么地蓝, 什么什么会议
+    if len(unit) == 2 and _asked(text, d) and _phrase_end(text, d):
+        return True  # 请他鉴定鉴定。
     # the copies are the end of one word and the start of the next: 天主教主教团
     before = any(text[d.start - k : d.cut] in lex for k in range(1, 4) if d.start - k >= 0)
     after = any(text[d.end - len(unit) : d.end + k] in lex for k in range(1, 4))
@@ -236,6 +273,18 @@ def _is_legit_short(unit: str, text: str, d: Double, lex) -> bool:
     if not all(_HAN.match(c) for c in unit):  # 5G5G, A股A股: leave mixed tokens alone
         return True
     return False
+
+
+def _phrase_end(text: str, d: Double) -> bool:
+    """Is the last copy followed by 的/地/得, a mark or the end of the line?"""
+    k = d.end
+    return k >= len(text) or text[k] in "的地得\n" or text[k] in _CLOSES
+
+
+def _asked(text: str, d: Double) -> bool:
+    """Is there a word asking for the action just before the copies (``请他``)?"""
+    ls = text.rfind("\n", 0, d.start) + 1
+    return any(c in _ASKING for c in text[max(ls, d.start - 3) : d.start])
 
 
 def _word_score(unit: str, lex) -> float:
@@ -259,9 +308,15 @@ def doubled_word(doc):
     ## Why
     OCR that reads an overlapping strip twice doubles words; a column wrap between
     the copies is common.  A unit of 2-4 Han characters that the lexicon knows and
-    that is not one of Chinese's own reduplications (``研究研究``, ``一个一个``,
-    ``是不是``; one-character units like ``谢谢`` ``天天`` are never candidates)
-    loses its second copy.  Units that are not words are only suggested.
+    that is not one of Chinese's own reduplications loses its second copy.  Those
+    stay: ABAB verbs and adjectives (``研究研究``; ``请他鉴定鉴定。``, a verb asked for
+    at the end of a clause; ``细长细长的``, ``墨黑墨黑，``, a modifier and a
+    one-syllable adjective before 的 or a mark; ``很远很远``, ``好多好多``), a
+    numeral with a classifier (``一个一个``, ``一个阶段一个阶段地``, but not
+    ``九十年`` or ``一些``), ``是不是``, ``那么那么``; one-character units like
+    ``谢谢`` ``天天`` are never candidates.  Units that are not words, and a double
+    that is alone on its line (``代表代表``: two columns), are only suggested; four
+    characters repeated across a line break go.
 
     ## Example
         before: 还有市民来电咨询记录记录中核进度
@@ -276,8 +331,12 @@ def doubled_word(doc):
         if _is_legit_short(unit, text, d, lex):
             continue
         conf = _word_score(unit, lex)
+        if "\n" in d.sep and len(unit) == 4:
+            conf = max(conf, 0.93)  # a phrase repeated across a line break (see doubled-clause)
         if conf == 0.0:
             continue
+        if alone_on_line(text, d):
+            conf = min(conf, 0.85)  # 代表代表: two columns with the same heading
         yield Edit(*d.removal(), "", confidence=conf, note=f"重复：{unit}")
 
 
@@ -291,11 +350,11 @@ def doubled_clause(doc):
     clause (the unit starts after a mark and ends with one; a clause may start
     with a figure, a Latin name or a quote) or a phrase repeated across a line
     break, with at least four Han characters (three with a mark), is practically
-    never meant; the extra copy goes.  A long repeat that starts or ends
-    mid-clause may be the writer's (``有个查询，你点开它，里面就有一个查询，
-    你点开它，…``; ``便有了市场，有了市场，``) and is only suggested, as are a
-    list item named twice (``名誉副主席、副主席、``) and a short exclamation or
-    question (``谢谢你们！谢谢你们！``).
+    never meant; the extra copy goes.  A repeat that starts or ends mid-clause
+    may be the writer's (``有个查询，你点开它，里面就有一个查询，你点开它，…``;
+    ``便有了市场，有了市场，``): it is left alone, or only suggested when long, as
+    are a list item named twice (``名誉副主席、副主席、``) and a short exclamation
+    or question (``谢谢你们！谢谢你们！``).
 
     ## Example
         before: 确保群众诉求得到妥善处理，确保群众诉求得到妥善处理，切实提升效能
