@@ -150,23 +150,24 @@ def segment(run: str, lex) -> list[str]:
     back = [1] * (n + 1)
     for s in range(n):
         b = best[s]
-        # longer words first, so that on a tie the shortest (the last tried) wins
-        e = min(n, s + MAX_WORD)
-        top = s + 2
-        while top <= e and run[s:top] in stems:
-            top += 1
-        for k in range(min(top, e) - s, 1, -1):
-            f = freq.get(run[s : s + k])
-            if f is None:
-                continue
-            v = b + log(f or 0.5) - log_total
-            if v >= best[s + k]:
-                best[s + k] = v
-                back[s + k] = k
+        # a later start wins a tie (>=): on a tie the shorter last word wins
         v = b + log(freq.get(run[s]) or 0.5) - log_total
         if v >= best[s + 1]:
             best[s + 1] = v
             back[s + 1] = 1
+        e = s + 2
+        last = min(n, s + MAX_WORD)
+        while e <= last:
+            w = run[s:e]
+            f = freq.get(w)
+            if f is not None:
+                v = b + log(f or 0.5) - log_total
+                if v >= best[e]:
+                    best[e] = v
+                    back[e] = e - s
+            if w not in stems:
+                break
+            e += 1
     words = []
     i = n
     while i > 0:
@@ -180,24 +181,36 @@ def suspicious_joins(run: str, lex, bi: Bigrams) -> int:
     as rare one-character words (names excepted), and joins between words that clean
     news text never shows (an unseen character bigram)."""
     words = segment(run, lex)
+    rare = _rare_alone(lex, bi)
     n = 0
     pos = 0
     skip = 0
+    last = len(words) - 1
     for k, w in enumerate(words):
         if skip:
             skip -= 1
-        elif len(w) == 1 and w in SURNAMES and k + 1 < len(words) and len(words[k + 1]) == 1:
-            skip = 2 if k + 2 < len(words) and len(words[k + 2]) == 1 else 1
+        elif len(w) == 1 and w in SURNAMES and k < last and len(words[k + 1]) == 1:
+            skip = 2 if k + 1 < last and len(words[k + 2]) == 1 else 1
         else:
-            if len(w) == 1 and lex.get(w) < RARE_ALONE and bi.uni.get(w, 0) >= COMMON:
+            if len(w) == 1 and w in rare:
                 n += 1
-            if pos > 0:
-                a, b = run[pos - 1], run[pos]
-                if (bi.bi.get(a, {}).get(b, 0) == 0
-                        and bi.uni.get(a, 0) * bi.uni.get(b, 0) >= EXPECTED * bi.total):
-                    n += 1
+            if pos > 0 and _unseen(run[pos - 1 : pos + 1], bi):
+                n += 1
         pos += len(w)
     return n
+
+
+def _unseen(pair: str, bi: Bigrams) -> bool:
+    """Is ``pair`` a join that clean news text never shows, though chance alone would
+    give it :data:`EXPECTED` times?  (Remembered for the process.)"""
+    hit = _UNSEEN.get(pair) if _UNSEEN_OF[0] is bi else None
+    if hit is None:
+        a, b = pair
+        hit = (bi.bi.get(a, {}).get(b, 0) == 0
+               and bi.uni.get(a, 0) * bi.uni.get(b, 0) >= EXPECTED * bi.total)
+        if _UNSEEN_OF[0] is bi:
+            _UNSEEN[pair] = hit
+    return hit
 
 
 def _rare_alone(lex, bi: Bigrams) -> frozenset[str]:
@@ -227,11 +240,8 @@ def _bounds(packed: str, rare: frozenset[str], bi: Bigrams) -> tuple[list[int], 
         _UNSEEN_OF[0] = bi
     unseen = _UNSEEN
     pairs = list(map(operator.add, packed, packed[1:]))
-    get = bi.bi.get
-    for p in set(pairs).difference(unseen):
-        a, b = p
-        unseen[p] = (get(a, {}).get(b, 0) == 0
-                     and bi.uni.get(a, 0) * bi.uni.get(b, 0) >= EXPECTED * bi.total)
+    for p in set(pairs).difference(unseen) if None in map(unseen.get, pairs) else ():
+        _unseen(p, bi)
     return ([0, *accumulate(map(rare.__contains__, packed))],
             [0, *accumulate(map(unseen.__getitem__, pairs))])
 
@@ -269,34 +279,37 @@ def unreadable_spans(text: str, lex, bi: Bigrams, start: int = 0, end: int | Non
     that holds it could still reach the threshold.
     """
     end = len(text) if end is None else end
-    spans = [m.span() for m in _RUN.finditer(text, start, end)]
-    if not spans:
+    found = list(_RUN.finditer(text, start, end))
+    if not found:
         return []
-    packed = _SPACES.sub("", text[spans[0][0] : spans[-1][1]])
+    # the runs without their spaces, one per line: the line breaks count for nothing
+    packed = _SPACES.sub("", "\n".join([m.group() for m in found]))
     chars, pairs = _bounds(packed, _rare_alone(lex, bi), bi)
     runs = []
-    for (a, b), (s, e) in zip(spans, (m.span() for m in _HAN_RUN.finditer(packed))):
-        n = e - s
-        runs.append([a, b, s, chars[e] - chars[s] + pairs[e - 1] - pairs[s] if n >= MIN_RUN else 0, n])
+    s = 0
+    for n in map(len, packed.split("\n")):
+        e = s + n
+        runs.append([s, chars[e] - chars[s] + pairs[e - 1] - pairs[s] if n >= MIN_RUN else 0, n])
+        s = e + 1
     # only a window whose bound reaches the threshold can be unreadable; it is decided
     # once its score, with the bound for the runs not yet segmented, falls below the
     # threshold or all its runs are segmented (the run with the highest bound first)
-    exact = [r[4] < MIN_RUN for r in runs]
+    exact = [r[2] < MIN_RUN for r in runs]
     regions: list[list] = []
     for i, k, han, bad in list(_windows(runs)):
         if bad / han < THRESHOLD:
             continue
         while True:
-            score = sum(r[3] for r in runs[i:k]) / han
+            score = sum(r[1] for r in runs[i:k]) / han
             rest = [j for j in range(i, k) if not exact[j]]
             if not rest or score < THRESHOLD:
                 break
-            j = max(rest, key=lambda j: runs[j][3])
-            s = runs[j][2]
-            runs[j][3] = suspicious_joins(packed[s : s + runs[j][4]], lex, bi)
+            j = max(rest, key=lambda j: runs[j][1])
+            s = runs[j][0]
+            runs[j][1] = suspicious_joins(packed[s : s + runs[j][2]], lex, bi)
             exact[j] = True
         if score >= THRESHOLD:
-            a, b = runs[i][0], runs[k - 1][1]
+            a, b = found[i].start(), found[k - 1].end()
             if regions and a <= regions[-1][1]:
                 regions[-1][1] = max(regions[-1][1], b)
                 regions[-1][2] = max(regions[-1][2], score)
