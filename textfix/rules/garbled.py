@@ -225,7 +225,8 @@ def _rare_alone(lex, bi: Bigrams) -> frozenset[str]:
 
 
 _RARE: dict[tuple[int, int], tuple] = {}
-_UNSEEN: dict[str, bool] = {}  #: character pair -> does it count as a join nobody writes
+#: character pair -> is it a join nobody writes (:func:`_unseen`); at most 200k kept (~20 MB)
+_UNSEEN: dict[str, bool] = {}
 _UNSEEN_OF: list = [None]  #: the Bigrams that _UNSEEN was computed from
 
 
@@ -235,7 +236,7 @@ def _bounds(packed: str, rare: frozenset[str], bi: Bigrams) -> tuple[list[int], 
     before ``i`` that count when alone, and ``pairs[i]``, the pairs starting before
     ``i`` that count when two words meet there.  A run ``packed[s:e]`` scores at most
     ``chars[e] - chars[s] + pairs[e - 1] - pairs[s]``."""
-    if _UNSEEN_OF[0] is not bi or len(_UNSEEN) > 1_000_000:
+    if _UNSEEN_OF[0] is not bi or len(_UNSEEN) > 200_000:
         _UNSEEN.clear()
         _UNSEEN_OF[0] = bi
     unseen = _UNSEEN
