@@ -5,9 +5,9 @@ again after a column or page break, doubles words (``咨询记录记录中``), d
 (``本报讯本报讯``), clauses and whole lines.  One copy is removed, the edit says
 what was doubled.  Chinese has real reduplication, which stays: ``谢谢``,
 ``看看`` and ``干干净净`` (one-character units are never touched), verb and
-adjective ABAB (``研究研究``, ``雪白雪白``, ``细长细长的``, ``请他鉴定鉴定``),
+adjective ABAB (``研究研究``, ``雪白雪白``, ``细长细长的``, ``请师傅鉴定鉴定``),
 ``一个一个``, ``是不是``, ``那么那么``, numbers and Latin text; the same item twice
-in a list (``名誉副主席、副主席、``) and one heading over two columns
+in a list (``名誉副会长、副会长、``) and one heading over two columns
 (``代表代表``) are only suggested.
 
 Candidates are found by a bounded back-reference pattern (``(unit)(space?)\\1``,
@@ -40,7 +40,7 @@ _DOUBLE = regex.compile(rf"(?=([^ \t\u3000\n][^\n]{{1,{MAX_UNIT - 1}}}?)({_SEP})
 _GAP = regex.compile(r"[ \t\u3000\n]+")
 _PUNCT = regex.compile(r"[，。、；：？！,.;:?!…—“”‘’\"'（）()《》]")
 #: marks after which a clause starts (a closing bracket or quote is followed by the
-#: rest of its clause: ``总人口(人)总量``)
+#: rest of its clause: ``户数(户)总量``)
 _OPENS = set("，。、；：？！,.;:?!…—“‘\"'（(《")
 #: marks that end a clause, after a unit's last copy
 _CLOSES = set("，。、；：？！,.;:?!…—”’\"'）)》")
@@ -62,7 +62,7 @@ REDUPLICATING = frozenset(
 )
 
 #: A numeral and a classifier make a unit that Chinese repeats (``一个一个``,
-#: ``一步一步``, ``一个阶段一个阶段地``, ``一味药一味药地``); a number (``九十年``,
+#: ``一步一步``, ``一个阶段一个阶段地``, ``一文钱一文钱地``); a number (``九十年``,
 #: ``五千``), a determiner (``一些``, ``一切``) or a word (``一条龙``) does not.
 _NUMERAL = set("一两三几")
 _CLASSIFIER = set(
@@ -78,7 +78,7 @@ _NOT = set("不没一了")
 _ADJ = set("大小多少高低长短远近深浅快慢早晚新旧好坏美丑轻重厚薄宽窄粗细胖瘦冷热暖凉烫香甜苦辣酸"
            "软硬亮暗黑白红绿蓝黄紫灰青直弯尖圆平满空久")
 #: Words that ask for a little of an action: a verb doubled after one of them at the
-#: end of a clause is the tentative ABAB (``请他鉴定鉴定。``, ``让大家看看``).
+#: end of a clause is the tentative ABAB (``请师傅鉴定鉴定。``, ``让大家看看``).
 _ASKING = set("请让叫帮要得该来去再好")
 
 
@@ -262,9 +262,9 @@ def _is_legit_short(unit: str, text: str, d: Double, lex) -> bool:
     if len(unit) == 2 and unit[1] in _ADJ and (unit[0] in "好老多" or _phrase_end(text, d)):
         return True  # 好多好多, 老远老远; 细长细长的, 天空墨黑墨黑，
     if unit[-1] == "么":
-        return True  # 那么那么地蓝, 什么什么会议
+        return True  # 湖水那么那么地蓝, 什么什么会议
     if len(unit) == 2 and _asked(text, d) and _phrase_end(text, d):
-        return True  # 请他鉴定鉴定。
+        return True  # 请师傅鉴定鉴定。
     # the copies are the end of one word and the start of the next: 天主教主教团
     before = any(text[d.start - k : d.cut] in lex for k in range(1, 4) if d.start - k >= 0)
     after = any(text[d.end - len(unit) : d.end + k] in lex for k in range(1, 4))
@@ -282,7 +282,7 @@ def _phrase_end(text: str, d: Double) -> bool:
 
 
 def _asked(text: str, d: Double) -> bool:
-    """Is there a word asking for the action just before the copies (``请他``)?"""
+    """Is there a word asking for the action just before the copies (``请师傅``)?"""
     ls = text.rfind("\n", 0, d.start) + 1
     return any(c in _ASKING for c in text[max(ls, d.start - 3) : d.start])
 
@@ -309,8 +309,8 @@ def doubled_word(doc):
     OCR that reads an overlapping strip twice doubles words; a column wrap between
     the copies is common.  A unit of 2-4 Han characters that the lexicon knows and
     that is not one of Chinese's own reduplications loses its second copy.  Those
-    stay: ABAB verbs and adjectives (``研究研究``; ``请他鉴定鉴定。``, a verb asked for
-    at the end of a clause; ``细长细长的``, ``墨黑墨黑，``, a modifier and a
+    stay: ABAB verbs and adjectives (``研究研究``; ``请师傅鉴定鉴定。``, a verb asked for
+    at the end of a clause; ``细长细长的``, ``天空墨黑墨黑，``, a modifier and a
     one-syllable adjective before 的 or a mark; ``很远很远``, ``好多好多``), a
     numeral with a classifier (``一个一个``, ``一个阶段一个阶段地``, but not
     ``九十年`` or ``一些``), ``是不是``, ``那么那么``; one-character units like
@@ -352,8 +352,8 @@ def doubled_clause(doc):
     break, with at least four Han characters (three with a mark), is practically
     never meant; the extra copy goes.  A repeat that starts or ends mid-clause
     may be the writer's (``有个查询，你点开它，里面就有一个查询，你点开它，…``;
-    ``便有了市场，有了市场，``): it is left alone, or only suggested when long, as
-    are a list item named twice (``名誉副主席、副主席、``) and a short exclamation
+    ``就有了技术，有了技术，``): it is left alone, or only suggested when long, as
+    are a list item named twice (``名誉副会长、副会长、``) and a short exclamation
     or question (``谢谢你们！谢谢你们！``).
 
     ## Example
@@ -380,7 +380,7 @@ def doubled_clause(doc):
         else:
             continue
         if unit.rstrip(_SPACE)[-1] == "、" and "\n" not in d.sep:
-            conf = min(conf, 0.85)  # a list may name one item twice (名誉副主席、副主席、)
+            conf = min(conf, 0.85)  # a list may name one item twice (名誉副会长、副会长、)
         yield Edit(*d.removal(), "", confidence=conf, note=f"重复：{unit[:20]}")
 
 

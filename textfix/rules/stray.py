@@ -189,7 +189,7 @@ _LETTER = regex.compile(r"(?<![A-Za-z0-9])[A-Za-z](?![A-Za-z0-9])")
 
 
 def _letter_contexts(text: str) -> dict[str, int]:
-    """How often each pair of Han characters follows (``>电厂``) or precedes (``<来宾``)
+    """How often each pair of Han characters follows (``>电站``) or precedes (``<西山``)
     a lone Latin letter in ``text``."""
     seen: dict[str, int] = {}
     for m in _LETTER.finditer(text):
@@ -202,7 +202,7 @@ def _letter_contexts(text: str) -> dict[str, int]:
 
 def _parallel(text: str, i: int, contexts: dict[str, int]) -> bool:
     """Is there another lone letter with the same two Han characters after or before it
-    (``来宾B电厂…来宾B电厂``, ``D大调…降B大调``)?  Letters that name things recur in the
+    (``西山A电站…西山A电站``, ``C大调…降E大调``)?  Letters that name things recur in the
     same words; a speck does not."""
     return (contexts.get(">" + text[i + 1 : i + 3], 0) >= 2
             or contexts.get("<" + text[max(0, i - 2) : i], 0) >= 2)
@@ -238,7 +238,7 @@ def latin_in_han(doc):
     sides is removed unless it is a token: ``A股``, ``B超``, ``X光`` (the lexicon),
     ``A级``, ``C位``, ``n个``, ``维生素C`` (not for the thin ``i j l r``), ``A与B``,
     or another lone letter has the same two characters after or before it
-    (``D大调…降B大调``, ``来宾B电厂`` twice).  Letters next to letters or digits
+    (``C大调…降E大调``, ``西山A电站`` twice).  Letters next to letters or digits
     (``GDP``, ``5G``, ``PM2.5``) are never candidates.
 
     ## Example
