@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import textfix
@@ -60,6 +60,26 @@ def test_seed_000_hotline_paragraph():
     assert any(f.start <= hot < f.end for f in flags)
     assert all(f.rule == "garbled.unreadable" and f.score is not None for f in flags)
     assert r.restore() == src
+
+
+def test_seed_002_names_and_list_items_not_unreadable():
+    src = (ROOT / "seeds" / "002_2729f900fda1658c.txt").read_text(encoding="utf-8")
+    r = textfix.clean(src, select=list(STAGES))
+    flags = [f for f in r.flags if f.name == "unreadable"]
+    villages = src.index("章福村")
+    assert not any(f.start <= villages < f.end for f in flags)
+    assert len(flags) <= 1
+
+
+def test_short_runs_are_not_scored():
+    from textfix.rules.garbled import MIN_RUN, bigrams, unreadable_spans
+
+    # clauses of rare single characters (village names), each shorter than MIN_RUN
+    names = "、".join(["章福村", "邦决村", "文岭村", "车田村", "合水村", "坡岭村", "福田村"])
+    assert all(len(n) < MIN_RUN for n in names.split("、"))
+    assert unreadable_spans(names, lexicon(), bigrams()) == []
+    # the same characters in one long run are scored
+    assert unreadable_spans(names.replace("、", ""), lexicon(), bigrams()) != []
 
 
 def test_unreadable_never_changes_and_clean_text_not_flagged():
@@ -134,3 +154,111 @@ def test_dense_candidates_restore(text):
     r = textfix.clean(text, select=list(STAGES))
     assert r.restore() == text
     assert RULES  # the registry still resolves every rule
+
+
+_PIECE = st.text(alphabet="记录本报讯研究一个谢哈11A，。 \u3000\t\n", max_size=50)
+
+
+_UNIT_CHARS = "记录本报讯研究一个谢哈1A，。 茂名南区委书记廖述毅带领有关人员到城街道开展主题教育攻坚行动了解社"
+
+
+@st.composite
+def with_doubles(draw):
+    """Text with a unit (up to 45 characters, spaces inside) doubled across spaces or
+    line breaks, and random text around it."""
+    n = draw(st.integers(1, 45))
+    unit = "".join(draw(st.lists(st.sampled_from(_UNIT_CHARS), min_size=n, max_size=n, unique=True)))
+    sep = draw(st.sampled_from(["", " ", "\u3000\u3000", "\n", " \n \n", "\n\n\n\n"]))
+    return draw(_PIECE) + unit + sep + unit + draw(_PIECE)
+
+
+_LONGEST = "".join(dict.fromkeys(_UNIT_CHARS.replace(" ", "")))[:40]  # the longest unit looked for
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_PIECE, with_doubles()))
+@example("前" + _LONGEST + " \n" + _LONGEST + "后")
+def test_doubles_tries_every_start_the_pattern_matches(text):
+    from textfix.rules.repeat import _DOUBLE, _starts
+
+    every = [m.start() for m in _DOUBLE.finditer(text)]
+    starts = set(_starts(text))
+    # every match whose unit is used (it does not end with a space) is tried
+    for p in every:
+        if _DOUBLE.match(text, p).group(1)[-1] not in " \t\u3000":
+            assert p in starts, (text, p)
+
+
+def _unreadable_reference(text, lex, bi):
+    """unreadable_spans computed the plain way: every run segmented, every window."""
+    from textfix.rules import garbled as g
+
+    runs = [(m.start(), m.end(), g.suspicious_joins(h, lex, bi) if len(h) >= g.MIN_RUN else 0, len(h))
+            for m in g._RUN.finditer(text) for h in (g._SPACES.sub("", m.group()),)]
+    regions = []
+    for i in range(len(runs)):
+        k, han, bad = i, 0, 0
+        while k < len(runs) and han < g.MIN_HAN:
+            han, bad, k = han + runs[k][3], bad + runs[k][2], k + 1
+        if han >= g.MIN_HAN and bad / han >= g.THRESHOLD:
+            a, b, score = runs[i][0], runs[k - 1][1], bad / han
+            if regions and a <= regions[-1][1]:
+                regions[-1][1:] = [max(regions[-1][1], b), max(regions[-1][2], score)]
+            else:
+                regions.append([a, b, score])
+    return [tuple(r) for r in regions]
+
+
+# characters rare alone, common ones, names, spaces and marks
+_GARBLE = "给询下民指导确保市民能准确掌握基也定章福村合水织密码慧域的是在了和 ，、。\u3000"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=_GARBLE, max_size=150))
+def test_unreadable_spans_as_if_every_run_were_segmented(text):
+    from textfix.rules.garbled import bigrams, unreadable_spans
+
+    lex, bi = lexicon(), bigrams()
+    assert unreadable_spans(text, lex, bi) == _unreadable_reference(text, lex, bi)
+
+
+def test_unreadable_spans_on_seed_pages_as_if_every_run_were_segmented():
+    from textfix.rules.garbled import bigrams, unreadable_spans
+
+    lex, bi = lexicon(), bigrams()
+    for path in sorted((ROOT / "seeds").glob("0*_*.txt")):
+        if ".expected" in path.name:
+            continue
+        for para in path.read_text(encoding="utf-8").split("\n\n"):
+            assert unreadable_spans(para, lex, bi) == _unreadable_reference(para, lex, bi)
+
+
+def _segment_reference(run, lex):
+    """The plain Viterbi cut: every word ending at every position (the shorter on a tie)."""
+    import math
+
+    from textfix.rules.garbled import MAX_WORD
+
+    log_total = math.log(lex.total)
+    best, back = [0.0] + [-1e18] * len(run), [1] * (len(run) + 1)
+    for i in range(1, len(run) + 1):
+        for k in range(1, min(MAX_WORD, i) + 1):
+            f = lex.freq.get(run[i - k : i])
+            if f is None and k > 1:
+                continue
+            v = best[i - k] + math.log(f or 0.5) - log_total
+            if v > best[i]:
+                best[i], back[i] = v, k
+    words, i = [], len(run)
+    while i > 0:
+        words.append(run[i - back[i] : i])
+        i -= back[i]
+    return words[::-1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="中华人民共和国成立了市民能准确掌握基也询定给下指导研究生命起源", max_size=40))
+def test_segment_is_the_viterbi_cut(run):
+    from textfix.rules.garbled import segment
+
+    assert segment(run, lexicon()) == _segment_reference(run, lexicon())

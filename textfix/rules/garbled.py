@@ -13,6 +13,8 @@ per process and kept in ``doc.resources``.
 from __future__ import annotations
 
 import math
+import operator
+from itertools import accumulate
 from functools import lru_cache
 from pathlib import Path
 
@@ -101,6 +103,10 @@ RARE_ALONE = 3000  #: a character the lexicon counts fewer times than this as a 
 COMMON = 10  #: a rare one-character word counts only if the character is this common in news text
 EXPECTED = 0.05  #: an unseen bigram counts only if chance alone would give it this many times
 MIN_HAN = 20  #: a flagged region spans at least this many Han characters
+#: a run (clause) of fewer Han characters is not scored (it still counts towards
+#: MIN_HAN): between marks, two to four characters are mostly names, list items and
+#: abbreviations (``章福村``, ``合水村``), which no lexicon covers and no corpus shows
+MIN_RUN = 5
 THRESHOLD = 0.5  #: suspicious joins per Han character from which a window is unreadable
 _RUN = regex.compile(r"\p{Han}+(?:[ \t\u3000]+\p{Han}+)*")  # wrap spaces do not cut a run
 _SPACES = regex.compile(r"[ \t\u3000]+")
@@ -111,22 +117,57 @@ SURNAMES = frozenset(
 )
 
 
+def _stems(lex) -> frozenset[str]:
+    """The strings of two or more characters that a longer lexicon word (of at most
+    :data:`MAX_WORD` characters) starts with: where the segmenter's look-up of longer
+    words can stop.  Built once per lexicon."""
+    cached = _STEMS.get(id(lex))
+    if cached is not None and cached[0] is lex:
+        return cached[1]
+    stems = set()
+    for w in lex.freq:
+        for k in range(2, min(len(w), MAX_WORD + 1)):
+            stems.add(w[:k])
+    _STEMS.clear()
+    _STEMS[id(lex)] = (lex, frozenset(stems))
+    return _STEMS[id(lex)][1]
+
+
+_STEMS: dict[int, tuple] = {}
+
+
 def segment(run: str, lex) -> list[str]:
-    """The most probable cut of a Han run into lexicon words (unknown characters alone)."""
+    """The most probable cut of a Han run into lexicon words (unknown characters alone).
+
+    Words are looked up from each position onwards only while the characters read so
+    far start a lexicon word (:func:`_stems`); on a tie the shorter last word wins."""
     freq = lex.freq
+    stems = _stems(lex)
+    log = math.log
     log_total = math.log(lex.total)
     n = len(run)
     best = [0.0] + [-1e18] * n
     back = [1] * (n + 1)
-    for i in range(1, n + 1):
-        for k in range(1, min(MAX_WORD, i) + 1):
-            f = freq.get(run[i - k : i])
-            if f is None and k > 1:
-                continue
-            v = best[i - k] + math.log(f or 0.5) - log_total
-            if v > best[i]:
-                best[i] = v
-                back[i] = k
+    for s in range(n):
+        b = best[s]
+        # a later start wins a tie (>=): on a tie the shorter last word wins
+        v = b + log(freq.get(run[s]) or 0.5) - log_total
+        if v >= best[s + 1]:
+            best[s + 1] = v
+            back[s + 1] = 1
+        e = s + 2
+        last = min(n, s + MAX_WORD)
+        while e <= last:
+            w = run[s:e]
+            f = freq.get(w)
+            if f is not None:
+                v = b + log(f or 0.5) - log_total
+                if v >= best[e]:
+                    best[e] = v
+                    back[e] = e - s
+            if w not in stems:
+                break
+            e += 1
     words = []
     i = n
     while i > 0:
@@ -140,58 +181,141 @@ def suspicious_joins(run: str, lex, bi: Bigrams) -> int:
     as rare one-character words (names excepted), and joins between words that clean
     news text never shows (an unseen character bigram)."""
     words = segment(run, lex)
+    rare = _rare_alone(lex, bi)
     n = 0
     pos = 0
     skip = 0
+    last = len(words) - 1
     for k, w in enumerate(words):
         if skip:
             skip -= 1
-        elif len(w) == 1 and w in SURNAMES and k + 1 < len(words) and len(words[k + 1]) == 1:
-            skip = 2 if k + 2 < len(words) and len(words[k + 2]) == 1 else 1
+        elif len(w) == 1 and w in SURNAMES and k < last and len(words[k + 1]) == 1:
+            skip = 2 if k + 1 < last and len(words[k + 2]) == 1 else 1
         else:
-            if len(w) == 1 and lex.get(w) < RARE_ALONE and bi.uni.get(w, 0) >= COMMON:
+            if len(w) == 1 and w in rare:
                 n += 1
-            if pos > 0:
-                a, b = run[pos - 1], run[pos]
-                if (bi.bi.get(a, {}).get(b, 0) == 0
-                        and bi.uni.get(a, 0) * bi.uni.get(b, 0) >= EXPECTED * bi.total):
-                    n += 1
+            if pos > 0 and _unseen(run[pos - 1 : pos + 1], bi):
+                n += 1
         pos += len(w)
     return n
 
 
-def unreadable_spans(text: str, lex, bi: Bigrams, start: int = 0, end: int | None = None):
-    """``(start, end, score)`` of the unreadable regions of ``text[start:end]``.
+def _unseen(pair: str, bi: Bigrams) -> bool:
+    """Is ``pair`` a join that clean news text never shows, though chance alone would
+    give it :data:`EXPECTED` times?  (Remembered for the process.)"""
+    hit = _UNSEEN.get(pair) if _UNSEEN_OF[0] is bi else None
+    if hit is None:
+        a, b = pair
+        hit = (bi.bi.get(a, {}).get(b, 0) == 0
+               and bi.uni.get(a, 0) * bi.uni.get(b, 0) >= EXPECTED * bi.total)
+        if _UNSEEN_OF[0] is bi:
+            _UNSEEN[pair] = hit
+    return hit
 
-    Han runs (clauses) are scored by :func:`suspicious_joins`; every shortest window
-    of consecutive runs with at least :data:`MIN_HAN` Han characters whose density of
-    suspicious joins reaches :data:`THRESHOLD` is unreadable, and overlapping
-    windows merge.  Linear in the length of the text (each window grows from its
-    first run until it is long enough).
-    """
-    runs = [(m.start(), m.end(), suspicious_joins(h, lex, bi), len(h))
-            for m in _RUN.finditer(text, start, len(text) if end is None else end)
-            for h in (_SPACES.sub("", m.group()),)]
-    regions: list[list] = []
+
+def _rare_alone(lex, bi: Bigrams) -> frozenset[str]:
+    """The characters :func:`suspicious_joins` counts when they stand alone."""
+    key = (id(lex), id(bi))
+    hit = _RARE.get(key)
+    if hit is None or hit[0] is not lex or hit[1] is not bi:
+        rare = frozenset(c for c, n in bi.uni.items() if n >= COMMON and lex.get(c) < RARE_ALONE)
+        _RARE.clear()
+        hit = _RARE[key] = (lex, bi, rare)
+    return hit[2]
+
+
+_RARE: dict[tuple[int, int], tuple] = {}
+#: character pair -> is it a join nobody writes (:func:`_unseen`); at most 200k kept (~20 MB)
+_UNSEEN: dict[str, bool] = {}
+_UNSEEN_OF: list = [None]  #: the Bigrams that _UNSEEN was computed from
+
+
+def _bounds(packed: str, rare: frozenset[str], bi: Bigrams) -> tuple[list[int], list[int]]:
+    """Running counts over ``packed`` (Han runs without their spaces) of what
+    :func:`suspicious_joins` can count without segmenting: ``chars[i]``, the characters
+    before ``i`` that count when alone, and ``pairs[i]``, the pairs starting before
+    ``i`` that count when two words meet there.  A run ``packed[s:e]`` scores at most
+    ``chars[e] - chars[s] + pairs[e - 1] - pairs[s]``."""
+    if _UNSEEN_OF[0] is not bi or len(_UNSEEN) > 200_000:
+        _UNSEEN.clear()
+        _UNSEEN_OF[0] = bi
+    unseen = _UNSEEN
+    pairs = list(map(operator.add, packed, packed[1:]))
+    for p in set(pairs).difference(unseen) if None in map(unseen.get, pairs) else ():
+        _unseen(p, bi)
+    return ([0, *accumulate(map(rare.__contains__, packed))],
+            [0, *accumulate(map(unseen.__getitem__, pairs))])
+
+
+_HAN_RUN = regex.compile(r"\p{Han}+")
+
+
+def _windows(runs):
+    """``(i, k, han, bad)`` for the shortest window ``runs[i:k]`` from each ``i`` with at
+    least :data:`MIN_HAN` Han characters (runs are ``(…, bad, han)``)."""
     k = 0
     han = bad = 0
     for i in range(len(runs)):
         # two pointers: window runs[i..k) is the shortest from i with >= MIN_HAN Han
         while k < len(runs) and han < MIN_HAN:
-            han += runs[k][3]
-            bad += runs[k][2]
+            han += runs[k][-1]
+            bad += runs[k][-2]
             k += 1
         if han >= MIN_HAN:
-            score = bad / han
-            if score >= THRESHOLD:
-                a, b = runs[i][0], runs[k - 1][1]
-                if regions and a <= regions[-1][1]:
-                    regions[-1][1] = max(regions[-1][1], b)
-                    regions[-1][2] = max(regions[-1][2], score)
-                else:
-                    regions.append([a, b, score])
-        han -= runs[i][3]
-        bad -= runs[i][2]
+            yield i, k, han, bad
+        han -= runs[i][-1]
+        bad -= runs[i][-2]
+
+
+def unreadable_spans(text: str, lex, bi: Bigrams, start: int = 0, end: int | None = None):
+    """``(start, end, score)`` of the unreadable regions of ``text[start:end]``.
+
+    Han runs (clauses) of at least :data:`MIN_RUN` characters are scored by
+    :func:`suspicious_joins` (shorter ones score 0); every shortest window
+    of consecutive runs with at least :data:`MIN_HAN` Han characters whose density of
+    suspicious joins reaches :data:`THRESHOLD` is unreadable, and overlapping
+    windows merge.  Linear in the length of the text (each window grows from its
+    first run until it is long enough).  Runs are first scored by a bound that needs
+    no segmenting (:func:`_bounds`); a run is segmented only while a window
+    that holds it could still reach the threshold.
+    """
+    end = len(text) if end is None else end
+    found = list(_RUN.finditer(text, start, end))
+    if not found:
+        return []
+    # the runs without their spaces, one per line: the line breaks count for nothing
+    packed = _SPACES.sub("", "\n".join([m.group() for m in found]))
+    chars, pairs = _bounds(packed, _rare_alone(lex, bi), bi)
+    runs = []
+    s = 0
+    for n in map(len, packed.split("\n")):
+        e = s + n
+        runs.append([s, chars[e] - chars[s] + pairs[e - 1] - pairs[s] if n >= MIN_RUN else 0, n])
+        s = e + 1
+    # only a window whose bound reaches the threshold can be unreadable; it is decided
+    # once its score, with the bound for the runs not yet segmented, falls below the
+    # threshold or all its runs are segmented (the run with the highest bound first)
+    exact = [r[2] < MIN_RUN for r in runs]
+    regions: list[list] = []
+    for i, k, han, bad in list(_windows(runs)):
+        if bad / han < THRESHOLD:
+            continue
+        while True:
+            score = sum(r[1] for r in runs[i:k]) / han
+            rest = [j for j in range(i, k) if not exact[j]]
+            if not rest or score < THRESHOLD:
+                break
+            j = max(rest, key=lambda j: runs[j][1])
+            s = runs[j][0]
+            runs[j][1] = suspicious_joins(packed[s : s + runs[j][2]], lex, bi)
+            exact[j] = True
+        if score >= THRESHOLD:
+            a, b = found[i].start(), found[k - 1].end()
+            if regions and a <= regions[-1][1]:
+                regions[-1][1] = max(regions[-1][1], b)
+                regions[-1][2] = max(regions[-1][2], score)
+            else:
+                regions.append([a, b, score])
     return [tuple(r) for r in regions]
 
 
@@ -206,7 +330,8 @@ def unreadable(doc):
     can only stand as rare one-character words and words meet in character pairs
     that clean news text never shows (bigrams of the People's Daily, Jan 1998) is
     flagged for review against the scan, with its score (suspicious joins per
-    character).  The text is not changed.
+    character).  Clauses of two to four characters (names and list items like
+    ``章福村``) are not scored.  The text is not changed.
 
     ## Example
         before: 用清晰易懂的表述给询下民指导,确保市民能准确掌握基也询定。

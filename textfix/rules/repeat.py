@@ -5,16 +5,21 @@ again after a column or page break, doubles words (``咨询记录记录中``), d
 (``本报讯本报讯``), clauses and whole lines.  One copy is removed, the edit says
 what was doubled.  Chinese has real reduplication, which stays: ``谢谢``,
 ``看看`` and ``干干净净`` (one-character units are never touched), verb and
-adjective ABAB (``研究研究``, ``雪白雪白``), ``一个一个``, ``是不是``, numbers and
-Latin text.
+adjective ABAB (``研究研究``, ``雪白雪白``, ``细长细长的``, ``请师傅鉴定鉴定``),
+``一个一个``, ``是不是``, ``那么那么``, numbers and Latin text; the same item twice
+in a list (``名誉副会长、副会长、``) and one heading over two columns
+(``代表代表``) are only suggested.
 
-Candidates are found in one pass of a bounded back-reference pattern
-(``(unit)(space?)\\1``, unit at most :data:`MAX_UNIT` characters), so the cost is
-linear in the length of the text.
+Candidates are found by a bounded back-reference pattern (``(unit)(space?)\\1``,
+unit at most :data:`MAX_UNIT` characters), tried only where a doubled unit can
+start: where the two characters there come again within :data:`MAX_UNIT`
+characters (one pass with a dictionary), so the cost is linear in the length of the
+text and small for text without repeats.
 """
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 
 import regex
@@ -27,10 +32,18 @@ from .garbled import lexicon
 MAX_UNIT = 40  #: longest unit (characters) that is looked for doubled within a paragraph
 
 _SEP = r"[ \t\u3000]*(?:\n[ \t\u3000]*){0,3}"
-#: a unit starting with a Han character, then an optional line or column break, then
-#: the same unit again.  The lookahead finds candidates at every position.
-_DOUBLE = regex.compile(rf"(?=(\p{{Han}}[^\n]{{1,{MAX_UNIT - 1}}}?)({_SEP})\1)")
+#: a unit (starting with anything but a space: a clause may start with a figure, a
+#: Latin name or a quote), then an optional line or column break, then the same unit
+#: again.  The lookahead finds candidates at every position.
+_DOUBLE = regex.compile(rf"(?=([^ \t\u3000\n][^\n]{{1,{MAX_UNIT - 1}}}?)({_SEP})\1)")
+#: what may separate the copies of a unit (besides nothing): spaces and line breaks
+_GAP = regex.compile(r"[ \t\u3000\n]+")
 _PUNCT = regex.compile(r"[，。、；：？！,.;:?!…—“”‘’\"'（）()《》]")
+#: marks after which a clause starts (a closing bracket or quote is followed by the
+#: rest of its clause: ``户数(户)总量``)
+_OPENS = set("，。、；：？！,.;:?!…—“‘\"'（(《")
+#: marks that end a clause, after a unit's last copy
+_CLOSES = set("，。、；：？！,.;:?!…—”’\"'）)》")
 
 #: Two-character verbs and adjectives that Chinese reduplicates as ABAB
 #: (``研究研究`` "look into it a bit", ``雪白雪白`` "snow-white").
@@ -48,10 +61,25 @@ REDUPLICATING = frozenset(
     """.split()
 )
 
-#: Characters that make ``X·`` a numeral-classifier or A-not-A unit (``一个一个``,
-#: ``是不是不``): such doubles are grammar, not OCR.
-_NUMERAL = set("一二三四五六七八九十两几每半")
+#: A numeral and a classifier make a unit that Chinese repeats (``一个一个``,
+#: ``一步一步``, ``一个阶段一个阶段地``, ``一文钱一文钱地``); a number (``九十年``,
+#: ``五千``), a determiner (``一些``, ``一切``) or a word (``一条龙``) does not.
+_NUMERAL = set("一两三几")
+_CLASSIFIER = set(
+    "个只件条张本位名步次遍回趟下句段篇首页支把根棵朵颗粒滴片块层间座栋所家户口群批串双对"
+    "套辆艘架台部封项笔份种样类点味道节盏碗杯瓶箱包袋桶盆门堂课场届期环关处声拳脚刀枪"
+)
+_DIGITS = set("一二三四五六七八九十百千万亿两几零")
+#: Characters that make ``X·`` an A-not-A unit (``是不是不``): grammar, not OCR.
 _NOT = set("不没一了")
+#: Monosyllabic adjectives.  A degree word before one (``很远``, ``老远``, ``好多``)
+#: and a modifier before one (``雪白``, ``细长``, ``墨黑``, ``极少``) make adjectives
+#: that Chinese reduplicates (``很远很远``, ``细长细长的``).
+_ADJ = set("大小多少高低长短远近深浅快慢早晚新旧好坏美丑轻重厚薄宽窄粗细胖瘦冷热暖凉烫香甜苦辣酸"
+           "软硬亮暗黑白红绿蓝黄紫灰青直弯尖圆平满空久")
+#: Words that ask for a little of an action: a verb doubled after one of them at the
+#: end of a clause is the tentative ABAB (``请师傅鉴定鉴定。``, ``让大家看看``).
+_ASKING = set("请让叫帮要得该来去再好")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,18 +109,42 @@ class Double:
         return self.cut, self.end
 
 
-def aligned(text: str, d: Double) -> bool:
-    """Is the doubled unit a whole clause (it ends with a mark, or starts one), or do the
-    copies meet at a line break?"""
-    if "\n" in d.sep:
-        return True
-    u = d.unit.rstrip(_SPACE)
-    if _PUNCT.match(u[-1]):
-        return True
+def starts_clause(text: str, d: Double) -> bool:
+    """Does the first copy start a clause (after a mark, at a line start)?"""
     k = d.start - 1
     while k >= 0 and text[k] in _SPACE:
         k -= 1
-    return k < 0 or text[k] == "\n" or _PUNCT.match(text[k]) is not None
+    return k < 0 or text[k] == "\n" or text[k] in _OPENS
+
+
+def ends_clause(text: str, d: Double) -> bool:
+    """Does the last copy end a clause (the unit ends with a mark, or one follows)?"""
+    u = d.unit.rstrip(_SPACE)
+    if _PUNCT.match(u[-1]):
+        return True
+    k = d.end
+    while k < len(text) and text[k] in _SPACE:
+        k += 1
+    return k >= len(text) or text[k] == "\n" or text[k] in _CLOSES
+
+
+def aligned(text: str, d: Double) -> bool:
+    """Is the doubled unit a whole clause (it starts one and ends one), or do the copies
+    meet at a line break?"""
+    if "\n" in d.sep:
+        return True
+    return starts_clause(text, d) and ends_clause(text, d)
+
+
+def alone_on_line(text: str, d: Double) -> bool:
+    """Are the copies all there is on their line (``代表代表``, a table's or a
+    signature block's two columns with the same heading)?"""
+    if "\n" in d.sep:
+        return False
+    ls = text.rfind("\n", 0, d.start) + 1
+    le = text.find("\n", d.end)
+    le = len(text) if le < 0 else le
+    return not text[ls : d.start].strip(_SPACE) and not text[d.end : le].strip(_SPACE)
 
 
 def heading_echo(text: str, d: Double) -> bool:
@@ -123,10 +175,48 @@ def _shared_doubles(doc) -> list[Double]:
     return found
 
 
+def _starts(text: str) -> list[int]:
+    """Where :data:`_DOUBLE` can match, in order (a superset of them).
+
+    Spaces and line breaks left out (``packed``), a doubled unit with two characters or
+    more is a square ``packed[p:q] == packed[q:2q-p]`` with ``q - p`` at most
+    :data:`MAX_UNIT` (a unit with fewer ends with a space and is never used).  Then the
+    pair ``packed[p:p+2]`` comes again at ``q``: one pass with a dictionary links every
+    pair to its next occurrence, and only the occurrences within :data:`MAX_UNIT` of
+    ``p`` are tried as ``q`` — usually none or one, so the cost is linear.
+    """
+    gap = " \t\u3000\n"
+    pos = [i for i, c in enumerate(text) if c not in gap]  # offsets of the characters kept
+    packed = _GAP.sub("", text)
+    last: dict[str, int] = {}
+    get = last.get
+    nxt: dict[int, int] = {}  # position of a pair -> its next occurrence, if close enough
+    for i, pair in enumerate(map(operator.add, packed, packed[1:])):
+        p = get(pair)
+        if p is not None and i - p <= MAX_UNIT:
+            nxt[p] = i
+        last[pair] = i
+    hits = []
+    for p, q in nxt.items():
+        while True:
+            if packed[p:q] == packed[q : 2 * q - p]:
+                hits.append(pos[p])
+                break
+            q = nxt.get(q)
+            if q is None or q - p > MAX_UNIT:
+                break
+    hits.sort()
+    return hits
+
+
 def doubles(text: str) -> list[Double]:
     """Non-overlapping doubled units of ``text``, longest first where they overlap."""
     found: dict[tuple[int, int], Double] = {}
-    for m in _DOUBLE.finditer(text):
+    match = _DOUBLE.match
+    for start in _starts(text):
+        m = match(text, start)
+        if m is None:
+            continue
         unit, sep = m.group(1), m.group(2)
         if unit[-1] in _SPACE or not _primitive(unit.strip(_SPACE)):
             continue
@@ -161,10 +251,20 @@ def _is_legit_short(unit: str, text: str, d: Double, lex) -> bool:
         return True
     if unit + unit in lex:
         return True
-    if unit[0] in _NUMERAL or (len(unit) == 2 and unit[1] in _NOT):
-        return True  # 一个一个, 一件事一件事, 是不是不
-    if unit[-1] == "着" or (len(unit) == 2 and unit[0] in "很好老挺真多"):
-        return True  # 想着想着, 很远很远
+    if unit[0] in _NUMERAL and unit[1] not in _DIGITS and (
+            (unit[1] in _CLASSIFIER and not (len(unit) >= 3 and unit in lex))
+            or text.startswith("地", d.end)):
+        return True  # 一个一个, 一件事一件事, 一文钱一文钱地
+    if len(unit) == 2 and unit[1] in _NOT:
+        return True  # 是不是不
+    if len(unit) == 2 and (unit[1] == "着" or unit[0] in "很挺真"):
+        return True  # 想着想着, 很远很远, 真的真的
+    if len(unit) == 2 and unit[1] in _ADJ and (unit[0] in "好老多" or _phrase_end(text, d)):
+        return True  # 好多好多, 老远老远; 细长细长的, 天空墨黑墨黑，
+    if unit[-1] == "么":
+        return True  # 湖水那么那么地蓝, 什么什么会议
+    if len(unit) == 2 and _asked(text, d) and _phrase_end(text, d):
+        return True  # 请师傅鉴定鉴定。
     # the copies are the end of one word and the start of the next: 天主教主教团
     before = any(text[d.start - k : d.cut] in lex for k in range(1, 4) if d.start - k >= 0)
     after = any(text[d.end - len(unit) : d.end + k] in lex for k in range(1, 4))
@@ -173,6 +273,18 @@ def _is_legit_short(unit: str, text: str, d: Double, lex) -> bool:
     if not all(_HAN.match(c) for c in unit):  # 5G5G, A股A股: leave mixed tokens alone
         return True
     return False
+
+
+def _phrase_end(text: str, d: Double) -> bool:
+    """Is the last copy followed by 的/地/得, a mark or the end of the line?"""
+    k = d.end
+    return k >= len(text) or text[k] in "的地得\n" or text[k] in _CLOSES
+
+
+def _asked(text: str, d: Double) -> bool:
+    """Is there a word asking for the action just before the copies (``请师傅``)?"""
+    ls = text.rfind("\n", 0, d.start) + 1
+    return any(c in _ASKING for c in text[max(ls, d.start - 3) : d.start])
 
 
 def _word_score(unit: str, lex) -> float:
@@ -196,9 +308,15 @@ def doubled_word(doc):
     ## Why
     OCR that reads an overlapping strip twice doubles words; a column wrap between
     the copies is common.  A unit of 2-4 Han characters that the lexicon knows and
-    that is not one of Chinese's own reduplications (``研究研究``, ``一个一个``,
-    ``是不是``; one-character units like ``谢谢`` ``天天`` are never candidates)
-    loses its second copy.  Units that are not words are only suggested.
+    that is not one of Chinese's own reduplications loses its second copy.  Those
+    stay: ABAB verbs and adjectives (``研究研究``; ``请师傅鉴定鉴定。``, a verb asked for
+    at the end of a clause; ``细长细长的``, ``天空墨黑墨黑，``, a modifier and a
+    one-syllable adjective before 的 or a mark; ``很远很远``, ``好多好多``), a
+    numeral with a classifier (``一个一个``, ``一个阶段一个阶段地``, but not
+    ``九十年`` or ``一些``), ``是不是``, ``那么那么``; one-character units like
+    ``谢谢`` ``天天`` are never candidates.  Units that are not words, and a double
+    that is alone on its line (``代表代表``: two columns), are only suggested; four
+    characters repeated across a line break go.
 
     ## Example
         before: 还有市民来电咨询记录记录中核进度
@@ -213,8 +331,12 @@ def doubled_word(doc):
         if _is_legit_short(unit, text, d, lex):
             continue
         conf = _word_score(unit, lex)
+        if "\n" in d.sep and len(unit) == 4:
+            conf = max(conf, 0.93)  # a phrase repeated across a line break (see doubled-clause)
         if conf == 0.0:
             continue
+        if alone_on_line(text, d):
+            conf = min(conf, 0.85)  # 代表代表: two columns with the same heading
         yield Edit(*d.removal(), "", confidence=conf, note=f"重复：{unit}")
 
 
@@ -225,11 +347,14 @@ def doubled_clause(doc):
     ## Why
     A recogniser that loses its place repeats a whole clause; after a column or
     page break it starts the next line with the end of the last one.  A whole
-    clause (the unit ends with a mark or starts after one) or a phrase repeated
-    across a line break, with at least four Han characters (three with a mark),
-    is practically never meant; the extra copy goes.  A long repeat that starts
-    and ends mid-clause may be the writer's (``有个查询，你点开它，里面就有一个查询，
-    你点开它，…``) and is only suggested.
+    clause (the unit starts after a mark and ends with one; a clause may start
+    with a figure, a Latin name or a quote) or a phrase repeated across a line
+    break, with at least four Han characters (three with a mark), is practically
+    never meant; the extra copy goes.  A repeat that starts or ends mid-clause
+    may be the writer's (``有个查询，你点开它，里面就有一个查询，你点开它，…``;
+    ``就有了技术，有了技术，``): it is left alone, or only suggested when long, as
+    are a list item named twice (``名誉副会长、副会长、``) and a short exclamation
+    or question (``谢谢你们！谢谢你们！``).
 
     ## Example
         before: 确保群众诉求得到妥善处理，确保群众诉求得到妥善处理，切实提升效能
@@ -246,7 +371,7 @@ def doubled_clause(doc):
             continue
         if heading_echo(text, d):
             continue
-        if unit.rstrip(_SPACE)[-1] in "！!？?":
+        if unit.rstrip(_SPACE)[-1] in "！!？?" and han < 6:
             conf = 0.8  # 谢谢你们！谢谢你们！: an exclamation repeated for effect
         elif aligned(text, d):
             conf = 0.93 if han < 6 else 0.97
@@ -254,6 +379,8 @@ def doubled_clause(doc):
             conf = 0.85  # mid-clause: may be meant (有个查询，你点开它，里面就有一个查询…)
         else:
             continue
+        if unit.rstrip(_SPACE)[-1] == "、" and "\n" not in d.sep:
+            conf = min(conf, 0.85)  # a list may name one item twice (名誉副会长、副会长、)
         yield Edit(*d.removal(), "", confidence=conf, note=f"重复：{unit[:20]}")
 
 

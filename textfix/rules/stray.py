@@ -182,7 +182,30 @@ def misread_bullet(doc):
 _AFTER_LETTER = set("级型类区座栋号档面端轮组队股盘超光恤版线字形口位点楼层门站款项套证卡个次倍种人天年月日")
 #: Characters before which a single Latin letter belongs (``维生素C``, ``甲A``, ``第N``).
 _BEFORE_LETTER = set("甲乙丙丁素第维卡")
+#: Lowercase letters as thin as a speck or a stroke fragment: OCR makes them of dirt,
+#: and no grade or count is written with them (``重i点``, ``第j六届``, ``一l个``).
+_THIN = set("ijlr")
 _LETTER = regex.compile(r"(?<![A-Za-z0-9])[A-Za-z](?![A-Za-z0-9])")
+
+
+def _letter_contexts(text: str) -> dict[str, int]:
+    """How often each pair of Han characters follows (``>电站``) or precedes (``<西山``)
+    a lone Latin letter in ``text``."""
+    seen: dict[str, int] = {}
+    for m in _LETTER.finditer(text):
+        i = m.start()
+        for key, ctx in ((">", text[i + 1 : i + 3]), ("<", text[max(0, i - 2) : i])):
+            if len(ctx) == 2 and all(_han(c) for c in ctx):
+                seen[key + ctx] = seen.get(key + ctx, 0) + 1
+    return seen
+
+
+def _parallel(text: str, i: int, contexts: dict[str, int]) -> bool:
+    """Is there another lone letter with the same two Han characters after or before it
+    (``西山A电站…西山A电站``, ``C大调…降E大调``)?  Letters that name things recur in the
+    same words; a speck does not."""
+    return (contexts.get(">" + text[i + 1 : i + 3], 0) >= 2
+            or contexts.get("<" + text[max(0, i - 2) : i], 0) >= 2)
 
 
 def _letter_is_token(text: str, i: int, lex) -> bool:
@@ -192,7 +215,7 @@ def _letter_is_token(text: str, i: int, lex) -> bool:
     line_end = len(text) if line_end == -1 else line_end
     nxt = text[i + 1] if i + 1 < line_end else ""
     prv = text[i - 1] if i > line_start else ""
-    if nxt in _AFTER_LETTER or prv in _BEFORE_LETTER:
+    if c not in _THIN and (nxt in _AFTER_LETTER or prv in _BEFORE_LETTER):
         return True
     for k in range(1, 4):  # a lexicon word with the letter: A股, X光线, T恤衫
         if text[i : i + 1 + k] in lex or text[max(line_start, i - k) : i + 1] in lex:
@@ -213,8 +236,10 @@ def latin_in_han(doc):
     Specks, stroke fragments and show-through become ``i``, ``l``, ``r`` or a stray
     capital in the middle of a Chinese word.  A lone letter with Chinese on both
     sides is removed unless it is a token: ``A股``, ``B超``, ``X光`` (the lexicon),
-    ``A级``, ``C位``, ``n个``, ``维生素C``, ``A与B``.  Letters next to letters or
-    digits (``GDP``, ``5G``, ``PM2.5``) are never candidates.
+    ``A级``, ``C位``, ``n个``, ``维生素C`` (not for the thin ``i j l r``), ``A与B``,
+    or another lone letter has the same two characters after or before it
+    (``C大调…降E大调``, ``西山A电站`` twice).  Letters next to letters or digits
+    (``GDP``, ``5G``, ``PM2.5``) are never candidates.
 
     ## Example
         before: 推进城南i街道建设
@@ -223,12 +248,15 @@ def latin_in_han(doc):
     text = doc.text
     prot = Protected(text)
     lex = lexicon(doc)
+    contexts = _letter_contexts(text)
     for m in _LETTER.finditer(text):
         i = m.start()
         if i in prot:
             continue
         a, b, prev, nxt = _around(text, i, i + 1)
         if not (_han(prev) and _han(nxt)):
+            continue
+        if _parallel(text, i, contexts):
             continue
         if (a == i and b == i + 1) and _letter_is_token(text, i, lex):
             continue

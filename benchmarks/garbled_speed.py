@@ -1,0 +1,85 @@
+"""Speed of the repeat scan and of garbled.unreadable on the seed pages.
+
+    python benchmarks/garbled_speed.py        # writes benchmarks/results/garbled_speed.json
+
+Text: the seed pages (``seeds/0*_*.txt``, not the expected outputs) cleaned by the
+stages that run before ``repeat`` and ``garbled``, concatenated and replicated to about
+185k characters.  Each function is timed alone on that text (best of 3 runs):
+``repeat.doubles()`` (the scan both doubled-word and doubled-clause rules share), the
+two rules themselves, and ``garbled.unreadable``.  Figures are characters per second.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from textfix.pipeline import Pipeline  # noqa: E402
+from textfix.rules import RULES  # noqa: E402
+from textfix.rules.repeat import doubles  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "results" / "garbled_speed.json"
+TARGET = 185_000
+
+
+def seed_text() -> str:
+    pages = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("0*_*.txt"))
+             if ".expected" not in p.name]
+    one = "\n\n".join(pages)
+    return "\n\n".join([one] * max(1, round(TARGET / len(one))))
+
+
+def best(f, runs: int = 3) -> float:
+    t = []
+    for _ in range(runs):
+        a = time.perf_counter()
+        f()
+        t.append(time.perf_counter() - a)
+    return min(t)
+
+
+def run_rule(name: str, text: str) -> float:
+    """Seconds the rule ``name`` takes on ``text`` (its proposals consumed, not applied)."""
+    from textfix.rule import Doc
+
+    pipe = Pipeline(select=[name])
+    pipe.clean("预热")  # load the data
+    r = RULES[name]
+
+    def once():
+        doc = _doc(pipe, text, Doc)
+        for _ in r(doc):
+            pass
+
+    return best(once)
+
+
+def _doc(pipe, text, Doc):
+    from textfix.provenance import SourceMap
+
+    return Doc(text, pipe.config, pipe.resources, SourceMap(text), [], {})
+
+
+def main() -> int:
+    raw = seed_text()
+    # the text these rules see: after the stages that run before them
+    text = Pipeline(select=["unicode", "width", "layout", "stray"]).clean(raw).text
+    n = len(text)
+    res = {"chars": n}
+    doubles(text)
+    res["repeat.doubles"] = round(n / best(lambda: doubles(text)))
+    for name in ("repeat.doubled-word", "repeat.doubled-clause", "garbled.unreadable"):
+        res[name] = round(n / run_rule(name, text))
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(res, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
