@@ -21,9 +21,9 @@ PIPELINE = (
     layout.broken_paragraph,
     layout.wrap_space,
     layout.incomplete_paragraph,
+    stray.private_use,  # first: a line is judged without the invisible junk it carries
     stray.noise_line,
     stray.column_rule,
-    stray.private_use,
     stray.misread_bullet,
     stray.latin_in_han,
     stray.symbol_in_han,
