@@ -22,7 +22,6 @@ no width evidence and takes the same decisions.
 
 from __future__ import annotations
 
-import os
 import statistics
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -102,24 +101,18 @@ _MIN_FREQ = 20
 
 
 @lru_cache(maxsize=1)
-def _jieba_words() -> frozenset[str]:
-    try:
-        import jieba  # noqa: F401
-    except ImportError:  # pragma: no cover - jieba is a dependency
-        return frozenset()
-    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
-    words = set()
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 2 and 2 <= len(parts[0]) <= 4 and int(parts[1]) >= _MIN_FREQ:
-                words.add(parts[0])
-    return frozenset(words)
+def _words() -> dict[str, int]:
+    """Word frequencies: the default lexicon every rule shares (jieba's dictionary and
+    textfix's newspaper terms), loaded once per process."""
+    from .fuzzy.lexicon import load_default
+
+    return load_default().freq
 
 
 def is_word(s: str) -> bool:
-    """Is ``s`` a common Chinese word?  The one place layout looks words up."""
-    return s in _jieba_words()
+    """Is ``s`` a common Chinese word of two to four characters?  The one place layout
+    looks words up."""
+    return 2 <= len(s) <= 4 and _words().get(s, 0) >= _MIN_FREQ
 
 
 def word_spans_gap(left: str, right: str) -> bool:

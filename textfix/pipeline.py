@@ -161,7 +161,7 @@ class Pipeline:
         return f"Pipeline({self.config!r})"
 
     #: Text that makes every rule load its data (a misread, a doubled word, punctuation).
-    _WARM_TEXT = "要深人学习学习,提高工作水平。\n"
+    _WARM_TEXT = "要深人学习学习,提高工作水平,做好前期工\n\n作。\n"
 
     def warm(self) -> "Pipeline":
         """Load every rule's data now instead of on the first :meth:`clean` (the
