@@ -202,3 +202,9 @@ def test_learned_terms_include_planted_name_and_fix_its_variant(tmp_path):
     text = "书记廖迷毅强调"
     ds = Scorer(full).judge(text, m.find(text))
     assert correct(text, ds) == "书记廖述毅强调"
+
+
+def test_default_lexicon_is_loaded_once_however_it_is_asked_for():
+    from textfix.fuzzy.lexicon import load_default
+
+    assert load_default() is load_default((), ()) is load_default(user_dicts=[], protect_files=())

@@ -163,8 +163,13 @@ class Lexicon:
         return h.hexdigest()
 
 
-@functools.lru_cache(maxsize=4)
 def load_default(user_dicts: tuple[str, ...] = (), protect_files: tuple[str, ...] = ()) -> "Lexicon":
     """:meth:`Lexicon.default`, loaded once per process for each set of user files
     (the rules of every Pipeline share it)."""
+    return _load_default(tuple(user_dicts), tuple(protect_files))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_default(user_dicts: tuple[str, ...], protect_files: tuple[str, ...]) -> "Lexicon":
+    # one cache key however the caller passes the files (positionally, by name, none)
     return Lexicon.default(user_dicts=user_dicts, protect_files=protect_files)
