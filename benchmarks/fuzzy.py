@@ -28,6 +28,12 @@ injected position; precision = right / all corrections, recall = restored /
 injected; false edits = corrections on the clean held-out text, per 10,000
 characters.
 
+Full pipeline (same run, unless ``--no-pipeline``): every stage on the held-out
+half put through the whole noise model of ``benchmarks/noise.py`` (confusions,
+garbage, punctuation width, wrap spaces, column breaks), and peak RSS of a fresh
+process streaming those pages replicated to 50 MB (5 with ``--quick``); see
+``benchmarks/pipeline.py``.
+
 Speed (same text, same run): the matcher's ``find`` (Candidate objects
 included) over the noised held-out half replicated to ``--scale-mb`` MB of
 UTF-8; an exact overlapping multi-pattern scan of the same lexicon with
@@ -179,6 +185,8 @@ def main(argv=None) -> None:
     ap.add_argument("--rate", type=float, default=0.006, help="per-character substitution probability")
     ap.add_argument("--seed", type=int, default=1998)
     ap.add_argument("--scale-mb", type=float, default=None, help="size of the replicated text (default 50, quick 5)")
+    ap.add_argument("--no-pipeline", action="store_true",
+                    help="skip the full-pipeline figures (benchmarks/pipeline.py's archive part)")
     ap.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.memory_child:
@@ -311,6 +319,11 @@ def main(argv=None) -> None:
     os.unlink(mem_text)
     res["memory"] = json.loads(out.stdout.strip().splitlines()[-1])
     res["python"] = sys.version.split()[0]
+    if not args.no_pipeline:
+        log("full pipeline, every stage, on the noised held-out pages; peak memory streaming them")
+        from benchmarks.pipeline import archive
+
+        res["pipeline"] = archive([5 if args.quick else 50])
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     stem = "fuzzy-quick" if args.quick else "fuzzy"
@@ -339,6 +352,16 @@ def markdown(r) -> str:
         ("false edits / 10k chars, clean held-out", f"{q['false_edits_per_10k_clean']:.2f} ({q['false_edits_clean']} in {r['corpus']['test_chars']:,} chars)"),
         ("full correction (find+judge) chars/s", f"{q['full_correction_chars_per_s']:,.0f}"),
     ]
+    p = r.get("pipeline")
+    if p:
+        mem = p["memory"][-1]
+        rows += [
+            ("full pipeline, every stage, noised held-out pages (chars/s)",
+             f"{p['noised']['chars_per_s']:,} ({p['noised']['edits_per_10k_chars']:,.0f} edits per 10k chars)"),
+            ("full pipeline, clean held-out pages (chars/s)", f"{p['clean']['chars_per_s']:,}"),
+            (f"peak RSS, full pipeline streaming {mem['input_mb']:.0f} MB of noised pages (MB)",
+             f"{mem['max_rss_mb']:.0f}"),
+        ]
     head = f"# textfix.fuzzy benchmark{' (--quick)' if r['quick'] else ''}\n\n" \
            f"Python {r['python']}; produced by `python -m benchmarks.fuzzy{' --quick' if r['quick'] else ''}`.\n\n"
     return head + "| measure | value |\n| --- | --- |\n" + "".join(f"| {a} | {b} |\n" for a, b in rows)
