@@ -122,6 +122,23 @@ def test_segment_gain_is_the_change_of_the_whole_segmentation(text, data):
     assert sc.segment_gain(text, subs) == pytest.approx(want, abs=1e-6)
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=TEXT_ALPHABET + "，。王李", min_size=1, max_size=25), st.data())
+def test_segment_gain_is_exact_across_clauses_and_the_cheap_bound_holds(text, data):
+    # Gains are scored clause by clause (punctuation is in no word), names
+    # included; the cheap bound used to drop hopeless candidates never falls
+    # below the gain.
+    sc = Scorer(Lexicon({**SMALL_WORDS, "深入学习": 800, "自己土地": 50}))
+    p = data.draw(st.integers(0, len(text) - 1))
+    ch = data.draw(st.sampled_from("入人已士末日大"))
+    new = text[:p] + ch + text[p + 1:]
+    want = sc.segment_logp(new) - sc.segment_logp(text) if "王" not in text + new and "李" not in text + new else None
+    got = sc.segment_gain(text, {p: ch})
+    if want is not None:
+        assert got == pytest.approx(want, abs=1e-6)
+    assert sc.segment_bound(text, p, ch) >= got - 1e-9
+
+
 def test_single_character_word_is_proposed_from_bigram_context(full):
     # 在 is a word on its own: no lexicon word of two characters spans 左 here,
     # so the matcher has nothing; the character bigrams of clean text do.
