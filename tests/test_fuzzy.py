@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from textfix.fuzzy import Candidate, Confusions, Lexicon, LexiconError, Matcher, read_dict, reference_find
-from textfix.fuzzy.score import BigramModel, Scorer, correct
+from textfix.fuzzy.score import BigramModel, Scorer, correct, train_trigrams
 from textfix.fuzzy.terms import learn_terms, write_terms
 
 SMALL_WORDS = {"深入": 4933, "学习": 13482, "入学": 732, "纳入": 1491, "公务员": 3000, "已经": 51289,
@@ -219,3 +219,40 @@ def test_learned_terms_include_planted_name_and_fix_its_variant(tmp_path):
     text = "书记廖迷毅强调"
     ds = Scorer(full).judge(text, m.find(text))
     assert correct(text, ds) == "书记廖述毅强调"
+
+
+def test_shipped_trigrams_load_and_come_from_the_learning_half():
+    from textfix.data.build_trigrams import OUT
+    from textfix.fuzzy.score import load_trigrams
+
+    header = [l for l in OUT.read_text(encoding="utf-8").splitlines()[:12] if l.startswith("#")]
+    assert any("lines 1-9742 only" in l for l in header)
+    assert any("python -m textfix.data.build_trigrams" in l for l in header)
+    tri = load_trigrams()
+    assert 50_000 < len(tri) < 150_000
+    assert all(len(t) == 3 for t in tri)
+    assert "人民日" in tri and "会见了" in tri
+    assert "深人学" not in tri
+
+
+def test_trigram_file_round_trip_prunes_rare_trigrams(tmp_path):
+    from textfix.data.build_trigrams import write
+    from textfix.fuzzy.score import count_trigrams, load_trigrams, train_trigrams
+
+    texts = ["会见美国客人，会见美国客人。", "深入学习"]
+    counts = count_trigrams(texts)
+    assert counts["会见美"] == 2 and counts["深入学"] == 1 and "人，会" not in counts
+    out = tmp_path / "tri.tsv"
+    write(counts, out)
+    assert load_trigrams(out) == train_trigrams(texts) == frozenset({"会见美", "见美国", "美国客", "国客人"})
+
+
+def test_trigrams_seen_in_clean_text_add_evidence(full):
+    lex, m, _ = full
+    tri = train_trigrams(["江泽民会见美国客人"] * 2)
+    sc = Scorer(lex, trigrams=tri, trigram_weight=1.5)
+    text = "江泽民合见美国客人"
+    assert sc.trigram_delta(text, {3: "会"}) == 3  # 泽民会, 民会见, 会见美 become seen
+    assert sc.trigram_delta("江泽民会见美国客人", {3: "合"}) == -3
+    plain = Scorer(lex)
+    assert sc.gain(text, {3: "会"}) == pytest.approx(plain.gain(text, {3: "会"}) + 4.5)

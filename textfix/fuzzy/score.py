@@ -10,6 +10,10 @@ A candidate is accepted only on strong evidence:
   already a good reading;
 * character bigrams learned from clean text (optional) must not object:
   their log-likelihood change is added with weight ``bigram_weight``;
+* character trigrams seen in clean text (optional, ``trigrams``): each
+  trigram around the change that becomes a seen one adds
+  ``trigram_weight``, each seen one that is lost takes it away
+  (会见美国 is seen, 合见美国 is not; 采油三厂 stays because 油三厂 is seen);
 * a personal name is a reading too (``name_logp``): a common surname and
   one or two Han characters may form one token, so a rare character in a
   name (李宙泫) is not "corrected" into a word it happens to be close to;
@@ -104,6 +108,44 @@ class BigramModel:
         return math.log(w[0] * self.bi.get((a, b), 0) + w[1] * pb)
 
 
+def count_trigrams(texts: Iterable[str]) -> Counter:
+    """Counts of the trigrams of Han characters adjacent in ``texts``."""
+    tri: Counter = Counter()
+    for t in texts:
+        start = -1
+        for i, ch in enumerate(t + "\n"):
+            if is_han(ch):
+                if start < 0:
+                    start = i
+            elif start >= 0:
+                if i - start >= 3:
+                    tri.update(t[k:k + 3] for k in range(start, i - 2))
+                start = -1
+    return tri
+
+
+def train_trigrams(texts: Iterable[str], min_count: int = 2) -> frozenset:
+    """The set of Han trigrams seen at least ``min_count`` times in ``texts``
+    (as in the shipped ``char_trigrams.tsv``)."""
+    return frozenset(k for k, v in count_trigrams(texts).items() if v >= min_count)
+
+
+def load_trigrams(path=None) -> frozenset:
+    """The trigram set of ``char_trigrams.tsv`` (``textfix/data``)."""
+    from pathlib import Path
+
+    if path is None:
+        path = Path(__file__).resolve().parent.parent / "data" / "char_trigrams.tsv"
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#") or not line.strip():
+                continue
+            ab, items = line.rstrip("\n").split("\t")
+            out.extend(ab + item[0] for item in items.split(" "))
+    return frozenset(out)
+
+
 _WP_CACHE: dict[int, tuple] = {}
 
 
@@ -182,6 +224,8 @@ class Scorer:
         single_margin: float = 0.0,
         channel_weight: float = 4.0,
         name_logp: float | None = -24.0,
+        trigrams: frozenset | None = None,
+        trigram_weight: float = 1.0,
     ):
         self.lexicon = lexicon
         self.bigrams = bigrams
@@ -204,6 +248,8 @@ class Scorer:
         self.single_margin = single_margin
         self.channel_weight = channel_weight
         self.name_logp = name_logp
+        self.trigrams = trigrams
+        self.trigram_weight = trigram_weight
 
     # -- models -------------------------------------------------------------
     def segment_logp(self, s: str) -> float:
@@ -407,14 +453,36 @@ class Scorer:
 
     def _context_gain(self, text: str, subs: dict[int, str]) -> float:
         """The part of :meth:`gain` besides the segmentation: character
-        bigrams."""
-        if self.bigrams is None:
-            return 0.0
-        bd = 0.0
-        for p in sorted(subs):
-            left = subs.get(p - 1)
-            bd += self._bigram_delta(text, p, subs[p], left)
-        return self.bigram_weight * bd
+        bigrams and trigrams."""
+        g = 0.0
+        if self.bigrams is not None:
+            bd = 0.0
+            for p in sorted(subs):
+                left = subs.get(p - 1)
+                bd += self._bigram_delta(text, p, subs[p], left)
+            g = self.bigram_weight * bd
+        if self.trigrams is not None and self.trigram_weight:
+            g += self.trigram_weight * self.trigram_delta(text, subs)
+        return g
+
+    def trigram_delta(self, text: str, subs: dict[int, str]) -> int:
+        """How many more of the character trigrams ``{position: new char}``
+        touches are seen in clean text (``trigrams``) after the change than
+        before."""
+        tri = self.trigrams
+        lo = min(subs)
+        hi = max(subs) + 1
+        a = lo - 2 if lo >= 2 else 0
+        z = min(len(text), hi + 2)
+        old = text[a:z]
+        new = list(old)
+        for p, ch in subs.items():
+            new[p - a] = ch
+        new = "".join(new)
+        d = 0
+        for i in range(len(old) - 2):
+            d += (new[i:i + 3] in tri) - (old[i:i + 3] in tri)
+        return d
 
     def segment_bound(self, text: str, p: int, ch: str) -> float:
         """An upper bound of ``segment_gain(text, {p: ch})``, cheap to
