@@ -30,7 +30,9 @@ SCALE = 2.0
 #: With this threshold a gain of APPLY_GAIN gives confidence 0.9.
 SCORER_THRESHOLD = APPLY_GAIN - SCALE * 2.1972  # logit(0.9) = 2.1972
 BIGRAM_WEIGHT = 0.75
-TRIGRAM_WEIGHT = 1.0
+#: Per character trigram around the change that becomes (or stops being) one seen in
+#: clean text; tuned with the other two (see ``WEIGHTS`` in benchmarks/fuzzy.py).
+TRIGRAM_WEIGHT = 0.5
 
 #: Blocks whose text is names and labels, never corrected.
 NAME_KINDS = frozenset({"byline", "credit", "furniture"})
