@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from textfix.fuzzy import Candidate, Confusions, Lexicon, LexiconError, Matcher, read_dict, reference_find
-from textfix.fuzzy.score import BigramModel, Scorer, correct
+from textfix.fuzzy.score import BigramModel, Scorer, correct, train_trigrams
 from textfix.fuzzy.terms import learn_terms, write_terms
 
 SMALL_WORDS = {"深入": 4933, "学习": 13482, "入学": 732, "纳入": 1491, "公务员": 3000, "已经": 51289,
@@ -122,6 +122,23 @@ def test_segment_gain_is_the_change_of_the_whole_segmentation(text, data):
     assert sc.segment_gain(text, subs) == pytest.approx(want, abs=1e-6)
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=TEXT_ALPHABET + "，。王李", min_size=1, max_size=25), st.data())
+def test_segment_gain_is_exact_across_clauses_and_the_cheap_bound_holds(text, data):
+    # Gains are scored clause by clause (punctuation is in no word), names
+    # included; the cheap bound used to drop hopeless candidates never falls
+    # below the gain.
+    sc = Scorer(Lexicon({**SMALL_WORDS, "深入学习": 800, "自己土地": 50}))
+    p = data.draw(st.integers(0, len(text) - 1))
+    ch = data.draw(st.sampled_from("入人已士末日大"))
+    new = text[:p] + ch + text[p + 1:]
+    want = sc.segment_logp(new) - sc.segment_logp(text) if "王" not in text + new and "李" not in text + new else None
+    got = sc.segment_gain(text, {p: ch})
+    if want is not None:
+        assert got == pytest.approx(want, abs=1e-6)
+    assert sc.segment_bound(text, p, ch) >= got - 1e-9
+
+
 def test_single_character_word_is_proposed_from_bigram_context(full):
     # 在 is a word on its own: no lexicon word of two characters spans 左 here,
     # so the matcher has nothing; the character bigrams of clean text do.
@@ -208,3 +225,40 @@ def test_default_lexicon_is_loaded_once_however_it_is_asked_for():
     from textfix.fuzzy.lexicon import load_default
 
     assert load_default() is load_default((), ()) is load_default(user_dicts=[], protect_files=())
+
+
+def test_shipped_trigrams_load_and_come_from_the_learning_half():
+    from textfix.data.build_trigrams import OUT
+    from textfix.fuzzy.score import load_trigrams
+
+    header = [l for l in OUT.read_text(encoding="utf-8").splitlines()[:12] if l.startswith("#")]
+    assert any("lines 1-9742 only" in l for l in header)
+    assert any("python -m textfix.data.build_trigrams" in l for l in header)
+    tri = load_trigrams()
+    assert 50_000 < len(tri) < 150_000
+    assert all(len(t) == 3 for t in tri)
+    assert "人民日" in tri and "会见了" in tri
+    assert "深人学" not in tri
+
+
+def test_trigram_file_round_trip_prunes_rare_trigrams(tmp_path):
+    from textfix.data.build_trigrams import write
+    from textfix.fuzzy.score import count_trigrams, load_trigrams, train_trigrams
+
+    texts = ["会见美国客人，会见美国客人。", "深入学习"]
+    counts = count_trigrams(texts)
+    assert counts["会见美"] == 2 and counts["深入学"] == 1 and "人，会" not in counts
+    out = tmp_path / "tri.tsv"
+    write(counts, out)
+    assert load_trigrams(out) == train_trigrams(texts) == frozenset({"会见美", "见美国", "美国客", "国客人"})
+
+
+def test_trigrams_seen_in_clean_text_add_evidence(full):
+    lex, m, _ = full
+    tri = train_trigrams(["江泽民会见美国客人"] * 2)
+    sc = Scorer(lex, trigrams=tri, trigram_weight=1.5)
+    text = "江泽民合见美国客人"
+    assert sc.trigram_delta(text, {3: "会"}) == 3  # 泽民会, 民会见, 会见美 become seen
+    assert sc.trigram_delta("江泽民会见美国客人", {3: "合"}) == -3
+    plain = Scorer(lex)
+    assert sc.gain(text, {3: "会"}) == pytest.approx(plain.gain(text, {3: "会"}) + 4.5)

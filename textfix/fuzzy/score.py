@@ -10,6 +10,10 @@ A candidate is accepted only on strong evidence:
   already a good reading;
 * character bigrams learned from clean text (optional) must not object:
   their log-likelihood change is added with weight ``bigram_weight``;
+* character trigrams seen in clean text (optional, ``trigrams``): each
+  trigram around the change that becomes a seen one adds
+  ``trigram_weight``, each seen one that is lost takes it away
+  (会见美国 is seen, 合见美国 is not; 采油三厂 stays because 油三厂 is seen);
 * a personal name is a reading too (``name_logp``): a common surname and
   one or two Han characters may form one token, so a rare character in a
   name (李宙泫) is not "corrected" into a word it happens to be close to;
@@ -32,6 +36,9 @@ character bigram unseen in clean text and whose look-alike mends it (左 for
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
+from itertools import compress
+from operator import not_
 from collections import Counter
 from typing import TYPE_CHECKING, Iterable, NamedTuple
 
@@ -61,7 +68,7 @@ def is_han(ch: str) -> bool:
 class BigramModel:
     """Character bigram model with interpolated (Witten-Bell-like) smoothing."""
 
-    __slots__ = ("uni", "bi", "n", "v", "_cont")
+    __slots__ = ("uni", "bi", "n", "v", "_cont", "_inv", "_w")
 
     def __init__(self, uni: dict, bi: dict):
         self.uni = uni
@@ -72,6 +79,16 @@ class BigramModel:
         for a, _b in bi:
             cont[a] += 1  # number of distinct followers of a
         self._cont = dict(cont)
+        self._inv = 1.0 / (self.n + 0.5 * self.v)
+        # per first character: (lambda / count, 1 - lambda), so logp is one
+        # lookup, one multiply-add and a log
+        w = {}
+        for a, ca in uni.items():
+            if ca:
+                t = self._cont.get(a, 0) or 1  # a seen only at line ends still backs off
+                lam = ca / (ca + t)
+                w[a] = (lam / ca, 1 - lam)
+        self._w = w
 
     @classmethod
     def train(cls, texts: Iterable[str]) -> "BigramModel":
@@ -84,13 +101,49 @@ class BigramModel:
 
     def logp(self, a: str, b: str) -> float:
         """log P(b | a)."""
-        pb = (self.uni.get(b, 0) + 0.5) / (self.n + 0.5 * self.v)
-        ca = self.uni.get(a, 0)
-        if not ca:
+        pb = (self.uni.get(b, 0) + 0.5) * self._inv
+        w = self._w.get(a)
+        if w is None:
             return math.log(pb)
-        t = self._cont.get(a, 0) or 1  # a seen only at line ends still backs off
-        lam = ca / (ca + t)
-        return math.log(lam * self.bi.get((a, b), 0) / ca + (1 - lam) * pb)
+        return math.log(w[0] * self.bi.get((a, b), 0) + w[1] * pb)
+
+
+def count_trigrams(texts: Iterable[str]) -> Counter:
+    """Counts of the trigrams of Han characters adjacent in ``texts``."""
+    tri: Counter = Counter()
+    for t in texts:
+        start = -1
+        for i, ch in enumerate(t + "\n"):
+            if is_han(ch):
+                if start < 0:
+                    start = i
+            elif start >= 0:
+                if i - start >= 3:
+                    tri.update(t[k:k + 3] for k in range(start, i - 2))
+                start = -1
+    return tri
+
+
+def train_trigrams(texts: Iterable[str], min_count: int = 2) -> frozenset:
+    """The set of Han trigrams seen at least ``min_count`` times in ``texts``
+    (as in the shipped ``char_trigrams.tsv``)."""
+    return frozenset(k for k, v in count_trigrams(texts).items() if v >= min_count)
+
+
+def load_trigrams(path=None) -> frozenset:
+    """The trigram set of ``char_trigrams.tsv`` (``textfix/data``)."""
+    from pathlib import Path
+
+    if path is None:
+        path = Path(__file__).resolve().parent.parent / "data" / "char_trigrams.tsv"
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#") or not line.strip():
+                continue
+            ab, items = line.rstrip("\n").split("\t")
+            out.extend(ab + item[0] for item in items.split(" "))
+    return frozenset(out)
 
 
 _WP_CACHE: dict[int, tuple] = {}
@@ -118,6 +171,24 @@ def _word_prefix_table(lexicon: Lexicon, max_len: int) -> dict:
         _WP_CACHE.pop(next(iter(_WP_CACHE)))
     _WP_CACHE[key] = (lexicon.freq, max_len, wp)
     return wp
+
+
+_WC_CACHE: dict[int, tuple] = {}
+
+
+def _word_chars(lexicon: Lexicon) -> frozenset:
+    """Every character that occurs in a lexicon word (one set per lexicon)."""
+    key = id(lexicon.freq)
+    hit = _WC_CACHE.get(key)
+    if hit is not None and hit[0] is lexicon.freq:
+        return hit[1]
+    chars: set = set()
+    for w in lexicon.freq:
+        chars.update(w)
+    if len(_WC_CACHE) >= 4:
+        _WC_CACHE.pop(next(iter(_WC_CACHE)))
+    _WC_CACHE[key] = (lexicon.freq, frozenset(chars))
+    return _WC_CACHE[key][1]
 
 
 class Decision(NamedTuple):
@@ -153,6 +224,8 @@ class Scorer:
         single_margin: float = 0.0,
         channel_weight: float = 4.0,
         name_logp: float | None = -24.0,
+        trigrams: frozenset | None = None,
+        trigram_weight: float = 1.0,
     ):
         self.lexicon = lexicon
         self.bigrams = bigrams
@@ -166,13 +239,17 @@ class Scorer:
         self._unk = lexicon.logp("\0") - unknown_char_penalty
         self._logtotal = math.log(lexicon.total)
         self._wp = _word_prefix_table(lexicon, self.max_len)
-        self._tab_text: str | None = None
-        self._tab: tuple = ([], [])
+        self._tab: dict[str, tuple] = {}
+        self._cuts_text: str | None = None
+        self._cuts_list: list[int] = []
+        self._wordchars = _word_chars(lexicon)
         self.confusions = confusions
         self.single_min_bigram = single_min_bigram
         self.single_margin = single_margin
         self.channel_weight = channel_weight
         self.name_logp = name_logp
+        self.trigrams = trigrams
+        self.trigram_weight = trigram_weight
 
     # -- models -------------------------------------------------------------
     def segment_logp(self, s: str) -> float:
@@ -203,9 +280,10 @@ class Scorer:
     def _tables(self, text: str) -> tuple[list[float], list[float]]:
         """Forward and backward best-segmentation tables of ``text``:
         ``fwd[i]`` scores the best segmentation of ``text[:i]``, ``bwd[i]``
-        that of ``text[i:]``.  Kept for the last text judged."""
-        if self._tab_text is text or self._tab_text == text:
-            return self._tab
+        that of ``text[i:]``.  Kept for the last few texts (clauses) judged."""
+        hit = self._tab.get(text)
+        if hit is not None:
+            return hit
         wp = self._wp
         unk = self._unk
         n = len(text)
@@ -248,9 +326,19 @@ class Scorer:
                 if v > b:
                     b = v
             bwd[i] = b
-        self._tab_text = text
-        self._tab = (fwd, bwd)
-        return self._tab
+        if len(self._tab) >= 64:
+            self._tab.clear()
+        self._tab[text] = (fwd, bwd)
+        return fwd, bwd
+
+    def _cuts(self, text: str) -> list[int]:
+        """Offsets of the characters of ``text`` no word runs across."""
+        if self._cuts_text is text:
+            return self._cuts_list
+        wc = self._wordchars
+        self._cuts_list = [i for i, ch in enumerate(text) if ch not in wc and not is_han(ch)]
+        self._cuts_text = text
+        return self._cuts_list
 
     def segment_gain(self, text: str, subs: dict[int, str]) -> float:
         """Change of the best segmentation's log probability of the whole of
@@ -259,10 +347,25 @@ class Scorer:
         Only words near the change are re-scored: a segmentation of the new
         text is a segmentation of the unchanged prefix (``fwd``), words over
         the changed stretch, and one of the unchanged suffix (``bwd``)."""
-        fwd, bwd = self._tables(text)
-        n = len(text)
         lo = min(subs)
         hi = max(subs) + 1
+        # No word (nor name) runs across a character that is neither Han nor
+        # in any lexicon word (punctuation, mostly): the segmentations on
+        # either side of it are independent, so only the clause between two
+        # such characters needs scoring.
+        cuts = self._cuts(text)
+        k = bisect_left(cuts, lo)
+        cs = cuts[k - 1] + 1 if k else 0
+        ce = cuts[k] if k < len(cuts) else len(text)
+        if ce < hi:  # a changed character is itself such a character
+            cs, ce = 0, len(text)
+        if cs or ce < len(text):
+            text = text[cs:ce]
+            subs = {p - cs: ch for p, ch in subs.items()}
+            lo -= cs
+            hi -= cs
+        fwd, bwd = self._tables(text)
+        n = len(text)
         L = self.max_len
         a = max(0, lo - L + 1)
         z = min(n, hi + L - 1)
@@ -346,14 +449,89 @@ class Scorer:
     # -- judging -----------------------------------------------------------
     def gain(self, text: str, subs: dict[int, str]) -> float:
         """Log-likelihood gain of applying ``{position: new char}`` to text."""
-        g = self.segment_gain(text, subs)
+        return self.segment_gain(text, subs) + self._context_gain(text, subs)
+
+    def _context_gain(self, text: str, subs: dict[int, str]) -> float:
+        """The part of :meth:`gain` besides the segmentation: character
+        bigrams and trigrams."""
+        g = 0.0
         if self.bigrams is not None:
             bd = 0.0
             for p in sorted(subs):
                 left = subs.get(p - 1)
                 bd += self._bigram_delta(text, p, subs[p], left)
-            g += self.bigram_weight * bd
+            g = self.bigram_weight * bd
+        if self.trigrams is not None and self.trigram_weight:
+            g += self.trigram_weight * self.trigram_delta(text, subs)
         return g
+
+    def trigram_delta(self, text: str, subs: dict[int, str]) -> int:
+        """How many more of the character trigrams ``{position: new char}``
+        touches are seen in clean text (``trigrams``) after the change than
+        before."""
+        tri = self.trigrams
+        lo = min(subs)
+        hi = max(subs) + 1
+        a = lo - 2 if lo >= 2 else 0
+        z = min(len(text), hi + 2)
+        old = text[a:z]
+        new = list(old)
+        for p, ch in subs.items():
+            new[p - a] = ch
+        new = "".join(new)
+        d = 0
+        for i in range(len(old) - 2):
+            d += (new[i:i + 3] in tri) - (old[i:i + 3] in tri)
+        return d
+
+    def segment_bound(self, text: str, p: int, ch: str) -> float:
+        """An upper bound of ``segment_gain(text, {p: ch})``, cheap to
+        compute: used to drop hopeless candidates before the segmentation.
+
+        Every segmentation of the new text has one token over ``p``, say
+        ``new[i:j]``; the rest of it is at best the old text's best
+        segmentation of ``[:i]`` and ``[j:]``, while the old text can at
+        least be segmented as those two parts and ``old[i:j]`` in single
+        characters.  So the gain is at most the best ``logp(new[i:j])`` minus
+        the single-character score of ``old[i:j]``."""
+        wp = self._wp
+        unk = self._unk
+        L = self.max_len
+        n = len(text)
+        a = p - L + 1 if p >= L - 1 else 0
+        z = p + L if p + L < n else n
+        # single-character score of the old text over [a, z)
+        cost = []
+        for k in range(a, z):
+            v = wp.get(text[k])
+            cost.append(v if v is not None and v > unk else unk)
+        s = text[a:p] + ch + text[p + 1:z]
+        best = unk - cost[p - a]
+        nl = self.name_logp
+        for i in range(0, p - a + 1):
+            c = 0.0
+            for k in range(i, p - a):
+                c += cost[k]
+            m = z - a
+            for j in range(i + 1, (i + L if i + L < m else m) + 1):
+                if j > p - a:
+                    c += cost[j - 1]
+                v = wp.get(s[i:j], 1.0)
+                if v == 1.0:
+                    break
+                if v is not None and j > p - a and v - c > best:
+                    best = v - c
+            if nl is not None and s[i] in SURNAMES:
+                c = 0.0
+                for j in (i + 2, i + 3):
+                    if j <= m and is_han(s[j - 1]):
+                        if j > p - a:
+                            c2 = sum(cost[i:j])
+                            if nl - c2 > best:
+                                best = nl - c2
+                    else:
+                        break
+        return best
 
     def _single_candidates(self, text: str) -> list[Candidate]:
         """Candidates the matcher cannot propose: a character misread for a
@@ -368,7 +546,7 @@ class Scorer:
         freq = self.lexicon.freq
         out = []
         n = len(text)
-        unseen = [i for i, pair in enumerate(zip(text, text[1:])) if pair not in bi]
+        unseen = list(compress(range(n - 1), map(not_, map(bi.__contains__, zip(text, text[1:])))))
         if not unseen:
             return out
         positions = sorted({i for i in unseen if text[i] in by_obs}
@@ -419,11 +597,17 @@ class Scorer:
                 continue
             if c.observed in self.protect or self._protected(text, (p for p, _ in key)):
                 continue
-            g = self.gain(text, dict(key))
+            subs = dict(key)
+            g = self._context_gain(text, subs)
             if key in singles:
                 g -= self.single_margin
             if self.channel_weight and c.similarity > 0:
                 g += self.channel_weight * math.log(c.similarity)
+            # cheap early rejection: not even the best the segmentation could
+            # add reaches the threshold
+            if not keep_rejected and len(key) == 1 and g + self.segment_bound(text, *key[0]) < self.threshold:
+                continue
+            g += self.segment_gain(text, subs)
             judged.append((g, key, c))
         judged.sort(key=lambda t: -t[0])
         # Greedy, best gain first; a substitution next to or on one already

@@ -3,9 +3,10 @@
 The matcher (:mod:`textfix.fuzzy`) finds every span within one look-alike substitution
 of a lexicon word; the scorer keeps a substitution only when it makes the surrounding
 text read much better — a better segmentation under the lexicon's word frequencies and
-likelier character bigrams (counted from the first half of the People's Daily 1998-01
-corpus, ``textfix/data/char_bigrams.tsv``) — and nothing protected, numeric or Latin is
-touched.  Bylines, credits and page furniture (names) are never changed.
+likelier character bigrams and more character trigrams seen in clean text (counted from
+the first half of the People's Daily 1998-01 corpus, ``textfix/data/char_bigrams.tsv``
+and ``char_trigrams.tsv``, the latter ~10 MB once loaded) — and nothing protected,
+numeric or Latin is touched.  Bylines, credits and page furniture (names) are never changed.
 
 Data is loaded once per process and shared by every Pipeline with the same user
 dictionaries: building the matcher's automaton over ~1.4M look-alike variants of the
@@ -29,6 +30,9 @@ SCALE = 2.0
 #: With this threshold a gain of APPLY_GAIN gives confidence 0.9.
 SCORER_THRESHOLD = APPLY_GAIN - SCALE * 2.1972  # logit(0.9) = 2.1972
 BIGRAM_WEIGHT = 0.75
+#: Per character trigram around the change that becomes (or stops being) one seen in
+#: clean text; tuned with the other two (see ``WEIGHTS`` in benchmarks/fuzzy.py).
+TRIGRAM_WEIGHT = 0.5
 
 #: Blocks whose text is names and labels, never corrected.
 NAME_KINDS = frozenset({"byline", "credit", "furniture"})
@@ -39,7 +43,7 @@ def models(dicts: tuple[str, ...] = (), protect: tuple[str, ...] = ()):
     """``(matcher, scorer)`` for a set of user dictionaries and protect lists."""
     from ..fuzzy import Confusions, Matcher
     from ..fuzzy.matcher import default_cache_dir
-    from ..fuzzy.score import BigramModel, Scorer
+    from ..fuzzy.score import BigramModel, Scorer, load_trigrams
     from ._data import lexicon as shared_lexicon
     from .garbled import bigrams
 
@@ -55,7 +59,8 @@ def models(dicts: tuple[str, ...] = (), protect: tuple[str, ...] = ()):
         dict(b.uni), {(a, c): n for a, follow in b.bi.items() for c, n in follow.items()}
     )
     scorer = Scorer(lexicon, model, bigram_weight=BIGRAM_WEIGHT,
-                    threshold=SCORER_THRESHOLD, scale=SCALE, confusions=matcher.confusions)
+                    threshold=SCORER_THRESHOLD, scale=SCALE, confusions=matcher.confusions,
+                    trigrams=load_trigrams(), trigram_weight=TRIGRAM_WEIGHT)
     return matcher, scorer
 
 
@@ -67,8 +72,8 @@ def glyph_misread(doc):
     OCR confuses characters that look alike: 入/人, 己/已/巳, 未/末, 土/士, 日/曰 …
     A correction needs evidence: the span is one look-alike substitution away from a
     lexicon word, the observed text is not itself a plausible reading, and the
-    correction makes the surrounding text far likelier (word segmentation and
-    character bigrams).  Each edit carries its confidence and a note such as
+    correction makes the surrounding text far likelier (word segmentation,
+    character bigrams, character trigrams seen in clean text).  Each edit carries its confidence and a note such as
     ``人→入 (深入)``; weaker ones are logged as suggestions, not applied.  Names in
     bylines, numbers, Latin text and protected words are never changed.
 
