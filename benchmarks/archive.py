@@ -105,16 +105,32 @@ def run_sampled(cmd: list[str], every: float = 0.2) -> dict:
             "peak_pss_all_processes_mb": round(peak_pss / 2**20, 1), "child_processes": workers}
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory.  Linux's VmHWM belongs to the process
+    image; ``ru_maxrss`` is not used where VmHWM exists because it keeps the peak of
+    the parent a child was forked from (a big benchmark parent would show through)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 _MEM_CHILD = r"""
-import resource, sys, time
+import sys, time
+from benchmarks.archive import peak_rss_mb
 from textfix import Pipeline
 from textfix.batch import clean_file
 t = time.time()
 stats = clean_file(Pipeline(), sys.argv[1], {"text": sys.argv[2], "jsonl": sys.argv[3]})
 import json
 print(json.dumps({"seconds": time.time() - t, "chars": stats["chars"], "edits": stats["edits"],
-                  "streamed": stats["streamed"],
-                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "streamed": stats["streamed"], "max_rss_mb": peak_rss_mb()}))
 """
 
 
@@ -124,7 +140,7 @@ def memory(tmp: str, pages: list[str], sizes: list[int]) -> list[dict]:
         src = os.path.join(tmp, f"big{mb}.txt")
         nbytes = write_big(src, pages, mb)
         p = subprocess.run([sys.executable, "-c", _MEM_CHILD, src, src + ".clean", src + ".jsonl"],
-                           capture_output=True, text=True, check=True)
+                           capture_output=True, text=True, check=True, cwd=ROOT)
         r = json.loads(p.stdout)
         r.update(input_mb=round(nbytes / 1e6, 1), chars_per_second=round(r["chars"] / r["seconds"]))
         r["max_rss_mb"] = round(r["max_rss_mb"], 1)

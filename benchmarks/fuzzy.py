@@ -40,7 +40,7 @@ included) over the noised held-out half replicated to ``--scale-mb`` MB of
 UTF-8; an exact overlapping multi-pattern scan of the same lexicon with
 ahocorasick-rs; rapidfuzz ``process.extractOne`` per 2-4 character window and
 symspellpy lookups on a sample, extrapolated.  Peak memory and cold build
-time are measured in a fresh subprocess (ru_maxrss).
+time are measured in a fresh subprocess (its own VmHWM).
 """
 
 from __future__ import annotations
@@ -50,7 +50,6 @@ import json
 import os
 import random
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -175,8 +174,10 @@ def timed_scan(fn, chunks):
 
 
 def memory_child(args) -> None:
-    """Run in a subprocess: cold build + scan; print JSON with ru_maxrss."""
-    r0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """Run in a subprocess: cold build + scan; print JSON with the peak RSS."""
+    from benchmarks.archive import peak_rss_mb
+
+    r0 = peak_rss_mb()
     t = time.perf_counter()
     lex = Lexicon.default()
     conf = Confusions.load()
@@ -184,8 +185,8 @@ def memory_child(args) -> None:
     build = time.perf_counter() - t
     text = Path(args.memory_child).read_text(encoding="utf-8")
     n = len(m.find(text))
-    r1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"cold_build_s": build, "maxrss_mb": r1 / 1024, "python_start_maxrss_mb": r0 / 1024, "candidates": n, "entries": len(lex),
+    r1 = peak_rss_mb()
+    print(json.dumps({"cold_build_s": build, "maxrss_mb": r1, "python_start_maxrss_mb": r0, "candidates": n, "entries": len(lex),
                       "variants": len(m)}))
 
 
