@@ -47,17 +47,6 @@ class Candidate(NamedTuple):
         return tuple(self.start + o for o, _, _ in self.subs)
 
 
-def _eligible(word: str, min_len: int, max_len: int) -> bool:
-    return min_len <= len(word) <= max_len
-
-
-def _keep(lexicon_freq: dict, word: str, variant: str, prune_ratio: float) -> bool:
-    """A variant is worth looking for only if the word it may stand for is
-    more frequent than the variant is as a word of its own (a candidate that
-    would replace a frequent word by a rarer one is never accepted)."""
-    return lexicon_freq[word] > prune_ratio * lexicon_freq.get(variant, 0)
-
-
 class VariantTable(NamedTuple):
     """Every confusion variant of a lexicon, stored compactly.
 
@@ -88,8 +77,11 @@ def build_variants(
     min_len_two_subs: int = 4,
     prune_ratio: float = 1.0,
 ) -> VariantTable:
-    """All confusion variants of the lexicon whose word is worth proposing
-    (see :func:`_keep`), as a :class:`VariantTable`."""
+    """All confusion variants of the lexicon, as a :class:`VariantTable`.
+
+    A variant is kept only if the word it may stand for is more frequent than
+    the variant is as a word of its own (times ``prune_ratio``): a candidate
+    that would replace a frequent word by a rarer one is never accepted."""
     if max_len > 15:
         raise ValueError("max_len must be at most 15")
     freq = lexicon.freq
@@ -242,7 +234,7 @@ class Matcher:
         self._setup(table)
 
     def _setup(self, table: VariantTable) -> None:
-        self._packed = None
+        self._table = table  # also what a pickled Matcher carries
         self._n = len(table.first) - 1
         # Patterns are fed one at a time from the joined string: no list of a
         # million strings is made (peak memory of a start-up 476 -> 326 MB).
@@ -252,10 +244,6 @@ class Matcher:
             if self._n
             else None
         )
-        self._words, self._first, self._word_id = table.words, table.first, table.word_id
-        self._code, self._sim = table.code, table.sim
-        # The pattern strings are only needed to pickle the Matcher.
-        self._patterns_joined = table.patterns
         self._tails: dict[int, tuple] = {}
 
     def __len__(self) -> int:
@@ -266,8 +254,7 @@ class Matcher:
             "lexicon": self.lexicon,
             "confusions": self.confusions,
             "params": self.params,
-            "table": {"patterns": self._patterns_joined, "words": "\n".join(self._words),
-                      "first": self._first, "word_id": self._word_id, "code": self._code, "sim": self._sim},
+            "table": _pack(self._table),
         }
 
     def __setstate__(self, st):
@@ -280,9 +267,10 @@ class Matcher:
         """Candidate fields after (start, end) for every target of pattern ``k``."""
         freq = self.lexicon.freq
         of = freq.get(observed, 0)
-        words, word_id, codes, sims = self._words, self._word_id, self._code, self._sim
+        t = self._table
+        words, word_id, codes, sims = t.words, t.word_id, t.code, t.sim
         out = []
-        for j in range(self._first[k], self._first[k + 1]):
+        for j in range(t.first[k], t.first[k + 1]):
             word = words[word_id[j]]
             code = codes[j]
             p = (code & 15) - 1

@@ -49,18 +49,11 @@ def count_ngrams(texts: Iterable[str], max_len: int = 4) -> Counter:
     return counts
 
 
-def learn_terms(
-    texts: Iterable[str],
-    known: "set[str] | dict | None" = None,
-    min_count: int = 5,
-    min_len: int = 2,
-    max_len: int = 4,
-    min_pmi: float = 3.0,
-    min_entropy: float = 1.0,
-) -> list[tuple[str, int]]:
+def learn_terms(texts: Iterable[str], known: "set[str] | dict | None" = None, **criteria) -> list[tuple[str, int]]:
     """Frequent cohesive n-grams of ``texts`` not in ``known``, most frequent
-    first, as ``[(term, count), ...]``: :func:`select_terms` of :func:`count_ngrams`."""
-    return select_terms(count_ngrams(texts, max_len), known, min_count, min_len, max_len, min_pmi, min_entropy)
+    first, as ``[(term, count), ...]``: :func:`select_terms` (which takes the
+    ``criteria``) of :func:`count_ngrams`."""
+    return select_terms(count_ngrams(texts, criteria.get("max_len", 4)), known, **criteria)
 
 
 def select_terms(

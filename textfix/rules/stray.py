@@ -35,16 +35,16 @@ def _han(ch: str) -> bool:
     return ch not in _STROKE_SET and is_han(ch)
 
 
-def _around(text: str, start: int, end: int) -> tuple[int, int, str, str]:
+def _around(text: str, start: int, end: int, through: str = _SPACE) -> tuple[int, int, str, str]:
     """The spaces around ``[start, end)`` on its line: ``(left, right, prev, next)`` where
-    ``left..start`` and ``end..right`` are spaces and ``prev``/``next`` the characters
-    beyond them (``""`` at a line edge)."""
+    ``left..start`` and ``end..right`` are spaces (or other characters of ``through``)
+    and ``prev``/``next`` the characters beyond them (``""`` at a line edge)."""
     a = start
-    while a > 0 and text[a - 1] in _SPACE:
+    while a > 0 and text[a - 1] in through:
         a -= 1
     b = end
     n = len(text)
-    while b < n and text[b] in _SPACE:
+    while b < n and text[b] in through:
         b += 1
     prev = text[a - 1] if a > 0 and text[a - 1] != "\n" else ""
     nxt = text[b] if b < n and text[b] != "\n" else ""
@@ -292,29 +292,12 @@ def symbol_in_han(doc):
         i = m.start()
         if i in prot:
             continue
-        prev, nxt = _beyond_quotes(text, i)
+        # Looking through quotes: a straight quote becomes a Chinese one later in the
+        # pipeline, and the decision must be the same before and after it does.
+        _, _, prev, nxt = _around(text, i, i + 1, through=_SPACE + "\"'“”‘’")
         if _cjk(prev) and _cjk(nxt) and (_han(prev) or _han(nxt)):
             s, e = _removal(text, i, i + 1)
             yield Edit(s, e, "", confidence=0.95, note=f"杂字：{m.group()}")
-
-
-_QUOTES = "\"'“”‘’"
-
-
-def _beyond_quotes(text: str, i: int) -> tuple[str, str]:
-    """The characters before and after ``text[i]`` on its line, looking through spaces
-    and quotes: a straight quote becomes a Chinese one later in the pipeline, and the
-    decision must be the same before and after it does."""
-    a = i - 1
-    while a >= 0 and (text[a] in _SPACE or text[a] in _QUOTES):
-        a -= 1
-    b = i + 1
-    n = len(text)
-    while b < n and (text[b] in _SPACE or text[b] in _QUOTES):
-        b += 1
-    prev = text[a] if a >= 0 and text[a] != "\n" else ""
-    nxt = text[b] if b < n and text[b] != "\n" else ""
-    return prev, nxt
 
 
 # -- short nonsense lines -------------------------------------------------------------
