@@ -26,6 +26,14 @@ SPACE = " \t\u3000"
 #: Sentence-ending marks after which an unmatched straight quote closes.
 SENTENCE_END = "。！？…；"
 
+#: Common Chinese surnames (the hundred most frequent).  A surname and one or two Han
+#: characters may be a personal name: the garbage, stray-letter and glyph rules read
+#: such a run as a name rather than as noise or as a misreading.
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+
 #: Half-width punctuation and its full-width form, for Chinese text.
 HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "!": "！", "?": "？"}
 

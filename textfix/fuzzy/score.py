@@ -42,20 +42,13 @@ from operator import not_
 from collections import Counter
 from typing import TYPE_CHECKING, Iterable, NamedTuple
 
+from ..chars import SURNAMES
 from .lexicon import Lexicon
 from .matcher import Candidate
 
 if TYPE_CHECKING:
     from .confusions import Confusions
 
-
-#: Common surnames: with ``name_logp`` set, a surname and one or two Han
-#: characters may be read as a personal name (a token of that log probability),
-#: so a rare character in a name is not "corrected" into a word.
-SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
-    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-)
 
 NUMERALS = frozenset("〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟")
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import regex
 
+from ..chars import SURNAMES
 from ..edit import Flag, Safety
 from ..rule import rule
 
@@ -110,11 +111,6 @@ MIN_RUN = 5
 THRESHOLD = 0.5  #: suspicious joins per Han character from which a window is unreadable
 _RUN = regex.compile(r"\p{Han}+(?:[ \t\u3000]+\p{Han}+)*")  # wrap spaces do not cut a run
 _SPACES = regex.compile(r"[ \t\u3000]+")
-#: Common surnames: a surname and one or two single characters are a name, not garbage.
-SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
-    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-)
 
 
 def _stems(lex) -> frozenset[str]:

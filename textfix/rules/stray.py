@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import regex
 
-from ..chars import SPACE as _SPACE, Protected, is_han
+from ..chars import SPACE as _SPACE, SURNAMES, Protected, is_han
 from ..edit import Edit, Safety
 from ..rule import rule
 from .garbled import lexicon
@@ -304,7 +304,6 @@ def symbol_in_han(doc):
 
 _BLOCK_LINE = regex.compile(r"(?m)^[ \t\u3000]*(\S[^\n]*?)[ \t\u3000]*$")
 _JUNK_ONLY = regex.compile(rf"[{regex.escape(_SYMBOLS + _RULE_CHARS)}.,:;'\"■□▪▫·•、，。]+")
-_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 _MAX_NOISE = 5  #: a line of at most this many characters can be a nonsense line
 
 
@@ -335,7 +334,7 @@ def _noise_confidence(c: str, lex) -> float:
     latin = regex.findall(r"[A-Za-z]+", core)
     if not han:
         return 0.0  # GDP, CCTV, a lone "A": Latin tokens
-    if core in lex or (han == core and (_segmentable(core, lex) or core[0] in _SURNAMES)):
+    if core in lex or (han == core and (_segmentable(core, lex) or core[0] in SURNAMES)):
         return 0.0
     if latin:
         if any(len(t) >= 2 for t in latin):
