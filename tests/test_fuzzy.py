@@ -262,3 +262,69 @@ def test_trigrams_seen_in_clean_text_add_evidence(full):
     assert sc.trigram_delta("江泽民会见美国客人", {3: "合"}) == -3
     plain = Scorer(lex)
     assert sc.gain(text, {3: "会"}) == pytest.approx(plain.gain(text, {3: "会"}) + 4.5)
+
+
+TAGGED = [
+    "19980101-01-001-001/m  要/v  把/p  法治/n  教育/vn  纳入/v  考核/vn  ，/w  人/n  在/p  北京/ns",
+    "[中国/ns  政府/n]nt  接纳/v  了/u  冼/nr  鼎昌/nr  和/c  白/nr  宇/nr  ，/w  人/n  来/v  了/y",
+]
+
+
+def test_tagged_counts_say_which_characters_stand_alone_and_which_begin_names():
+    from textfix.fuzzy.tagged import count_alone, count_surnames, parse
+
+    toks = [parse(line) for line in TAGGED]
+    assert toks[0][0] == ("要", "v") and toks[1][:2] == [("中国", "ns"), ("政府", "n")]
+    alone = count_alone(toks)
+    assert alone["纳"] == (0, 2) and alone["人"] == (2, 2) and alone["府"] == (0, 1)
+    assert "，" not in alone and "1" not in alone
+    assert count_surnames(toks) == {"冼": 1, "白": 1}
+
+
+def test_shipped_tagged_counts_load_and_come_from_the_learning_half():
+    from textfix.fuzzy.tagged import ALONE_TSV, SURNAMES_TSV, load_alone, load_surnames
+
+    alone = load_alone()
+    assert alone["纳"][0] == 0 and alone["纳"][1] > 100  # only ever inside words
+    assert alone["人"][0] > 1000 and alone["的"][0] > 0.9 * alone["的"][1]
+    sur = load_surnames()
+    assert {"李", "王", "聂", "关"} <= sur and "的" not in sur
+    for path in (ALONE_TSV, SURNAMES_TSV):
+        head = path.read_text(encoding="utf-8")[:600]
+        assert "lines 1-9742 only" in head and "build_tagged" in head
+
+
+def test_a_character_that_never_stands_alone_is_a_poor_word_alone(full):
+    # 纳 is in the dictionary, but the news only writes it inside words (纳入, 采纳):
+    # weighing one-character words by that makes 纳人 -> 纳入 a much stronger case,
+    # and leaves words that do stand alone (人 in 个人) as they were.
+    lex, _m, _ = full
+    alone = {"纳": (0, 200), "人": (1300, 6000)}
+    text = "把法治教育纳人公务员年度考核"
+    p = text.index("纳人") + 1
+    plain, weighed = Scorer(lex), Scorer(lex, alone=alone)
+    assert weighed.segment_gain(text, {p: "入"}) > plain.segment_gain(text, {p: "入"}) + 2
+    assert weighed.segment_logp("个人") == plain.segment_logp("个人")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=TEXT_ALPHABET + "，。王李", min_size=1, max_size=25), st.data())
+def test_segment_gain_stays_exact_with_words_weighed_by_standing_alone(text, data):
+    alone = {ch: (i % 3, 4) for i, ch in enumerate(TEXT_ALPHABET)}
+    sc = Scorer(Lexicon({**SMALL_WORDS, "深入学习": 800, "自己土地": 50}), alone=alone, name_logp=None)
+    p = data.draw(st.integers(0, len(text) - 1))
+    ch = data.draw(st.sampled_from("入人已士末日大"))
+    new = text[:p] + ch + text[p + 1:]
+    assert sc.segment_gain(text, {p: ch}) == pytest.approx(sc.segment_logp(new) - sc.segment_logp(text), abs=1e-6)
+    assert sc.segment_bound(text, p, ch) >= sc.segment_gain(text, {p: ch}) - 1e-9
+
+
+def test_names_in_lists_and_credits_are_never_changed(full):
+    # 于庆成 could be 王庆成 and 白宇 could be 白手, but two or three characters
+    # between list marks or in brackets, starting with a surname, are a name.
+    lex, m, _ = full
+    for text, p, ch in (("出席的有于洋、于庆成、于志等人。", 7, "王"), ("李心草。（白宇）", 6, "手")):
+        c = Candidate(p, p + 1, text[p], ch, ((0, text[p], ch),), 1000, 1, 0.9)
+        assert Scorer(lex, threshold=-1e9).judge(text, [c]) == []
+        (d,) = Scorer(lex, threshold=-1e9, name_items=False).judge(text, [c])
+        assert d.new == ch

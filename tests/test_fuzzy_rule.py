@@ -15,8 +15,16 @@ def test_strong_evidence_is_applied_with_confidence_and_note():
     assert str(e.safety) == "guess" and 0.9 <= e.confidence <= 1
 
 
+def test_a_character_that_never_stands_alone_is_mended():
+    # 纳 is a dictionary word, but the news never uses it alone: 纳/人/公务员 reads
+    # badly, 纳入/公务员 well (seed page 002).
+    r = textfix.clean("该局把法治宣传教育纳人公务员年度考核重要内容。\n", select=["confusable"])
+    assert r.text == "该局把法治宣传教育纳入公务员年度考核重要内容。\n"
+    assert [e.note for e in r.edits] == ["人→入 (纳入)"]
+
+
 def test_weaker_evidence_is_a_suggestion_not_an_edit():
-    src = "该局把法治宣传教育纳人公务员年度考核重要内容。\n"
+    src = "推进法治建设情况等纳人领导干部工作实绩的重要内容。\n"
     r = textfix.clean(src, select=["confusable"])
     assert r.text == src and r.edits == []
     (s,) = r.suggestions

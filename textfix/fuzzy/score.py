@@ -14,9 +14,15 @@ A candidate is accepted only on strong evidence:
   trigram around the change that becomes a seen one adds
   ``trigram_weight``, each seen one that is lost takes it away
   (会见美国 is seen, 合见美国 is not; 采油三厂 stays because 油三厂 is seen);
-* a personal name is a reading too (``name_logp``): a common surname and
-  one or two Han characters may form one token, so a rare character in a
-  name (李宙泫) is not "corrected" into a word it happens to be close to;
+* a one-character word counts only as often as running text uses that
+  character alone (``alone``, counted from a tagged corpus): 纳 is in the
+  dictionary but never stands alone in the news, so 纳/人/公务员 reads badly
+  and 纳入/公务员 wins;
+* a personal name is a reading too (``name_logp``): a surname (``surnames``)
+  and one or two Han characters may form one token, so a rare character in a
+  name (李宙泫) is not "corrected" into a word it happens to be close to; a
+  list item or bracketed credit of two or three characters that starts with
+  a surname (``、冼鼎昌、``, ``（白宇）``) is never changed;
 * nothing protected is touched (protected words of the lexicon, and any
   word passed as ``protect``), only Han characters ever change, and numbers
   never do (no numeral becomes another, and next to a digit or numeral no
@@ -40,7 +46,9 @@ from bisect import bisect_left
 from itertools import compress
 from operator import not_
 from collections import Counter
-from typing import TYPE_CHECKING, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple
+
+import regex
 
 from ..chars import SURNAMES
 from .lexicon import Lexicon
@@ -139,17 +147,28 @@ def load_trigrams(path=None) -> frozenset:
     return frozenset(out)
 
 
-_WP_CACHE: dict[int, tuple] = {}
+_WP_CACHE: dict[tuple, tuple] = {}
 
 
-def _word_prefix_table(lexicon: Lexicon, max_len: int) -> dict:
+def alone_logp(alone, ch: str) -> float:
+    """Log of how often ``ch`` stands alone as a word (``alone``: the counts of
+    :func:`textfix.fuzzy.tagged.count_alone`), smoothed: an unseen character gets
+    log 0.5."""
+    a, n = alone.get(ch, (0, 0))
+    return math.log((a + 0.5) / (n + 1))
+
+
+def _word_prefix_table(lexicon: Lexicon, max_len: int, alone=None, alone_weight: float = 0.0) -> dict:
     """``{word: log probability}`` for words of at most ``max_len``
     characters, plus ``{prefix: None}`` for every proper prefix of such a word
     that is not itself a word (so a scan over a text stops at the first
-    string no word starts with).  One table per lexicon, shared."""
-    key = id(lexicon.freq)
+    string no word starts with).  With ``alone``, a one-character Han word also
+    gets ``alone_weight`` times :func:`alone_logp`: a character that running
+    text only uses inside words is an unlikely word alone.  One table per
+    lexicon and setting, shared."""
+    key = (id(lexicon.freq), max_len, id(alone), alone_weight)
     hit = _WP_CACHE.get(key)
-    if hit is not None and hit[0] is lexicon.freq and hit[1] == max_len:
+    if hit is not None and hit[0] is lexicon.freq and hit[1] is alone:
         return hit[2]
     lt = math.log(lexicon.total)
     log = math.log
@@ -157,12 +176,16 @@ def _word_prefix_table(lexicon: Lexicon, max_len: int) -> dict:
     for w, f in lexicon.freq.items():
         if len(w) <= max_len and f > 0:
             wp[w] = log(f) - lt
+    if alone is not None and alone_weight:
+        for w, v in wp.items():
+            if len(w) == 1 and is_han(w):
+                wp[w] = v + alone_weight * alone_logp(alone, w)
     for w in list(wp):
         for k in range(1, len(w)):
             wp.setdefault(w[:k], None)
     if len(_WP_CACHE) >= 4:
         _WP_CACHE.pop(next(iter(_WP_CACHE)))
-    _WP_CACHE[key] = (lexicon.freq, max_len, wp)
+    _WP_CACHE[key] = (lexicon.freq, alone, wp)
     return wp
 
 
@@ -184,6 +207,13 @@ def _word_chars(lexicon: Lexicon) -> frozenset:
     return _WC_CACHE[key][1]
 
 
+#: Two or three Han characters standing alone between list marks or brackets (or a
+#: line edge): where they start with a surname, a name in a list or a credit.
+_NAME_ITEM = regex.compile(
+    r"(?<=^|[、，,（(）)；;：:])[ \t\u3000]*(\p{Han}{2,3})(?=[ \t\u3000]*(?:[、，,（(）)；;]|$))", regex.M
+)
+
+
 class Decision(NamedTuple):
     start: int  #: text offset of the (first) changed character
     end: int  #: just past the last changed character
@@ -200,6 +230,13 @@ class Scorer:
     ``threshold`` is the log-likelihood gain (nats) at which confidence is
     0.5; candidates below ``threshold`` are rejected.  ``scale`` sets how fast
     confidence rises above it.
+
+    ``alone`` (counts of :func:`textfix.fuzzy.tagged.count_alone`) weighs a
+    one-character word by how often running text uses that character alone,
+    times ``alone_weight``.  ``surnames`` start personal names (see
+    ``name_logp``); with ``name_items``, a list item or bracketed credit of two
+    or three Han characters that starts with one (``、冼鼎昌、``, ``（白宇）``) is a
+    name and never changed.
     """
 
     def __init__(
@@ -219,6 +256,10 @@ class Scorer:
         name_logp: float | None = -24.0,
         trigrams: frozenset | None = None,
         trigram_weight: float = 1.0,
+        alone: "Mapping[str, tuple[int, int]] | None" = None,
+        alone_weight: float = 0.5,
+        surnames: Iterable[str] = SURNAMES,
+        name_items: bool = True,
     ):
         self.lexicon = lexicon
         self.bigrams = bigrams
@@ -231,7 +272,11 @@ class Scorer:
         self.max_len = min(lexicon.max_len, 8)
         self._unk = lexicon.logp("\0") - unknown_char_penalty
         self._logtotal = math.log(lexicon.total)
-        self._wp = _word_prefix_table(lexicon, self.max_len)
+        self.alone = alone
+        self.alone_weight = alone_weight if alone is not None else 0.0
+        self._wp = _word_prefix_table(lexicon, self.max_len, alone, self.alone_weight)
+        self.surnames = frozenset(surnames)
+        self.name_items = name_items
         self._tab: dict[str, tuple] = {}
         self._cuts_text: str | None = None
         self._cuts_list: list[int] = []
@@ -247,9 +292,8 @@ class Scorer:
     # -- models -------------------------------------------------------------
     def segment_logp(self, s: str) -> float:
         """Log probability of the best segmentation of ``s`` into lexicon
-        words (unknown single characters allowed at a penalty)."""
-        freq = self.lexicon.freq
-        lt = self._logtotal
+        words (unknown single characters allowed at a penalty; no names)."""
+        wp = self._wp
         unk = self._unk
         n = len(s)
         best = [0.0] + [-1e18] * n
@@ -257,10 +301,9 @@ class Scorer:
         for j in range(1, n + 1):
             b = -1e18
             for i in range(max(0, j - L), j):
-                w = s[i:j]
-                f = freq.get(w)
-                if f:
-                    v = best[i] + math.log(f) - lt
+                lp = wp.get(s[i:j])
+                if lp is not None:
+                    v = best[i] + lp
                 elif j - i == 1:
                     v = best[i] + unk
                 else:
@@ -288,6 +331,7 @@ class Scorer:
         # None for a prefix of longer words only; a missing key ends the scan.
         starts: list[list] = []
         nl = self.name_logp
+        sur = self.surnames
         for i in range(n):
             ws = []
             for j in range(i + 1, (i + L if i + L < n else n) + 1):
@@ -296,7 +340,7 @@ class Scorer:
                     break
                 if v is not None:
                     ws.append((j, v))
-            if nl is not None and text[i] in SURNAMES:
+            if nl is not None and text[i] in sur:
                 for j in (i + 2, i + 3):
                     if j <= n and is_han(text[j - 1]):
                         ws.append((j, nl))
@@ -369,6 +413,7 @@ class Scorer:
         wp = self._wp
         unk = self._unk
         nl = self.name_logp
+        sur = self.surnames
         NEG = -1e18
         # best[j - a]: best score of new[:j]; for j <= lo it is fwd[j].
         best = fwd[a:lo + 1] + [NEG] * (z - lo)
@@ -389,7 +434,7 @@ class Scorer:
                     v = base + v
                     if v > best[j]:
                         best[j] = v
-            if nl is not None and s[i] in SURNAMES:
+            if nl is not None and s[i] in sur:
                 for j in (i + 2, i + 3):
                     if j <= m and is_han(s[j - 1]):
                         if j + a > lo and base + nl > best[j]:
@@ -501,6 +546,7 @@ class Scorer:
         s = text[a:p] + ch + text[p + 1:z]
         best = unk - cost[p - a]
         nl = self.name_logp
+        sur = self.surnames
         for i in range(0, p - a + 1):
             c = 0.0
             for k in range(i, p - a):
@@ -514,7 +560,7 @@ class Scorer:
                     break
                 if v is not None and j > p - a and v - c > best:
                     best = v - c
-            if nl is not None and s[i] in SURNAMES:
+            if nl is not None and s[i] in sur:
                 c = 0.0
                 for j in (i + 2, i + 3):
                     if j <= m and is_han(s[j - 1]):
@@ -560,6 +606,12 @@ class Scorer:
                     out.append(Candidate(p, p + 1, ch, x, ((0, ch, x),), freq.get(x, 0), freq.get(ch, 0), sim))
         return out
 
+    def _name_items(self, text: str) -> list[tuple[int, int]]:
+        """Spans of the list items and bracketed credits of two or three Han
+        characters that start with a surname: names (``李兵、李青、李硕``)."""
+        sur = self.surnames
+        return [m.span(1) for m in _NAME_ITEM.finditer(text) if m.group(1)[0] in sur]
+
     def confidence(self, gain: float) -> float:
         x = (gain - self.threshold) / self.scale
         x = max(-50.0, min(50.0, x))
@@ -582,9 +634,12 @@ class Scorer:
                 if key not in groups:
                     groups[key] = c
                     singles.add(key)
+        names = self._name_items(text) if self.name_items else ()
         judged = []
         for key, c in groups.items():
             if not all(is_han(text[p]) and is_han(ch) for p, ch in key):
+                continue
+            if names and any(a <= key[0][0] < b for a, b in names):
                 continue
             if any(self._in_number(text, p, ch) for p, ch in key):
                 continue

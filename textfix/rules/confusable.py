@@ -5,8 +5,10 @@ of a lexicon word; the scorer keeps a substitution only when it makes the surrou
 text read much better — a better segmentation under the lexicon's word frequencies and
 likelier character bigrams and more character trigrams seen in clean text (counted from
 the first half of the People's Daily 1998-01 corpus, ``textfix/data/char_bigrams.tsv``
-and ``char_trigrams.tsv``, the latter ~10 MB once loaded) — and nothing protected,
-numeric or Latin is touched.  Bylines, credits and page furniture (names) are never changed.
+and ``char_trigrams.tsv``, the latter ~10 MB once loaded), with one-character words
+weighed by how often the news uses the character alone (``char_alone.tsv``) — and
+nothing protected, numeric or Latin is touched; names (a surname from ``surnames.tsv``
+and one or two characters) are a reading of their own.  Bylines, credits and page furniture (names) are never changed.
 
 Data is loaded once per process and shared by every Pipeline with the same user
 dictionaries: building the matcher's automaton over ~1.4M look-alike variants of the
@@ -25,14 +27,18 @@ from ..rule import rule
 #: confidence threshold 0.9: the decision threshold tuned on the learning half of the
 #: benchmark corpus (benchmarks/fuzzy.py).  Weaker corrections (confidence 0.5–0.9)
 #: are logged as suggestions.
-APPLY_GAIN = 9.5
+APPLY_GAIN = 11.25
 SCALE = 2.0
 #: With this threshold a gain of APPLY_GAIN gives confidence 0.9.
 SCORER_THRESHOLD = APPLY_GAIN - SCALE * 2.1972  # logit(0.9) = 2.1972
-BIGRAM_WEIGHT = 0.75
+BIGRAM_WEIGHT = 1.0
 #: Per character trigram around the change that becomes (or stops being) one seen in
 #: clean text; tuned with the other two (see ``WEIGHTS`` in benchmarks/fuzzy.py).
 TRIGRAM_WEIGHT = 0.5
+
+#: Weight of how often a character stands alone as a word in clean news
+#: (``char_alone.tsv``) in the score of a one-character word.
+ALONE_WEIGHT = 0.5
 
 #: Blocks whose text is names and labels, never corrected.
 NAME_KINDS = frozenset({"byline", "credit", "furniture"})
@@ -43,7 +49,9 @@ def models(dicts: tuple[str, ...] = (), protect: tuple[str, ...] = ()):
     """``(matcher, scorer)`` for a set of user dictionaries and protect lists."""
     from ..fuzzy import Confusions, Matcher
     from ..fuzzy.matcher import default_cache_dir
+    from ..chars import SURNAMES
     from ..fuzzy.score import BigramModel, Scorer, load_trigrams
+    from ..fuzzy.tagged import load_alone, load_surnames
     from ._data import lexicon as shared_lexicon
     from .garbled import bigrams
 
@@ -60,7 +68,8 @@ def models(dicts: tuple[str, ...] = (), protect: tuple[str, ...] = ()):
     )
     scorer = Scorer(lexicon, model, bigram_weight=BIGRAM_WEIGHT,
                     threshold=SCORER_THRESHOLD, scale=SCALE, confusions=matcher.confusions,
-                    trigrams=load_trigrams(), trigram_weight=TRIGRAM_WEIGHT)
+                    trigrams=load_trigrams(), trigram_weight=TRIGRAM_WEIGHT,
+                    alone=load_alone(), alone_weight=ALONE_WEIGHT, surnames=SURNAMES | load_surnames())
     return matcher, scorer
 
 
