@@ -43,23 +43,27 @@ def tagged_lines(part: str = "train") -> list[list[tuple[str, str]]]:
     return [parse(line) for line in raw]
 
 
+def _write(path: Path, head: str, rows) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(head)
+        fh.writelines("\t".join(map(str, row)) + "\n" for row in rows)
+
+
 def write(tagged: list, alone_out: Path = ALONE_TSV, surnames_out: Path = SURNAMES_TSV) -> tuple[int, int]:
     alone = count_alone(tagged)
-    with open(alone_out, "w", encoding="utf-8") as fh:
-        fh.write("# textfix: how often each Han character stands alone as a word in clean news text.\n"
-                 + SOURCE
-                 + "# Format: UTF-8, one line per character, tab-separated:\n"
-                 "#   character <TAB> times it is a one-character word <TAB> times it occurs\n")
-        for ch, (a, n) in sorted(alone.items(), key=lambda kv: (-kv[1][1], kv[0])):
-            fh.write(f"{ch}\t{a}\t{n}\n")
+    _write(alone_out,
+           "# textfix: how often each Han character stands alone as a word in clean news text.\n"
+           + SOURCE
+           + "# Format: UTF-8, one line per character, tab-separated:\n"
+           "#   character <TAB> times it is a one-character word <TAB> times it occurs\n",
+           ((ch, a, n) for ch, (a, n) in sorted(alone.items(), key=lambda kv: (-kv[1][1], kv[0]))))
     sur = count_surnames(tagged)
-    with open(surnames_out, "w", encoding="utf-8") as fh:
-        fh.write("# textfix: one-character surnames of personal names in clean news text.\n"
-                 + SOURCE
-                 + "# Counted: a one-character token tagged nr followed by a one- or two-character nr token.\n"
-                 "# Format: UTF-8, one line per character, tab-separated: character <TAB> count\n")
-        for ch, n in sorted(sur.items(), key=lambda kv: (-kv[1], kv[0])):
-            fh.write(f"{ch}\t{n}\n")
+    _write(surnames_out,
+           "# textfix: one-character surnames of personal names in clean news text.\n"
+           + SOURCE
+           + "# Counted: a one-character token tagged nr followed by a one- or two-character nr token.\n"
+           "# Format: UTF-8, one line per character, tab-separated: character <TAB> count\n",
+           sorted(sur.items(), key=lambda kv: (-kv[1], kv[0])))
     return len(alone), len(sur)
 
 
