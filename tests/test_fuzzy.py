@@ -328,3 +328,13 @@ def test_names_in_lists_and_credits_are_never_changed(full):
         assert Scorer(lex, threshold=-1e9).judge(text, [c]) == []
         (d,) = Scorer(lex, threshold=-1e9, name_items=False).judge(text, [c])
         assert d.new == ch
+
+
+def test_a_character_next_to_a_latin_letter_never_changes(full):
+    # X个 is kept by the stray-letter rule as a count; turning 个 into 企 would
+    # leave X stray for the next clean to remove (not a fixed point).
+    lex, m, _ = full
+    text = "0一X个业"
+    c = Candidate(3, 4, "个", "企", ((0, "个", "企"),), 1000, 1, 0.9)
+    assert Scorer(lex, threshold=-1e9).judge(text, [c]) == []
+    assert Scorer(lex, threshold=-1e9).judge("0一个业", [c._replace(start=2, end=3)]) != []

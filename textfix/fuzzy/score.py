@@ -27,7 +27,7 @@ A candidate is accepted only on strong evidence:
   word passed as ``protect``), only Han characters ever change, and numbers
   never do (no numeral becomes another, and next to a digit or numeral no
   character becomes or stops being a numeral; a unit like 日 in 12日 may be
-  mended).
+  mended); nor does a character next to a Latin letter (the ``个`` of ``n个``).
 
 Besides the matcher's candidates (spans one look-alike away from a lexicon
 word of two or more characters), with ``confusions`` and a bigram model the
@@ -473,6 +473,18 @@ class Scorer:
                     return True
         return False
 
+    @staticmethod
+    def _next_to_latin(text: str, p: int) -> bool:
+        """Latin text is never changed, nor a character that forms a token with a
+        Latin letter next to it (``n个``, ``X光``, ``A股``): the stray-letter rule
+        keeps a lone letter only for such a neighbour."""
+        for q in (p - 1, p + 1):
+            if 0 <= q < len(text):
+                c = text[q]
+                if "A" <= c <= "Z" or "a" <= c <= "z" or "Ａ" <= c <= "Ｚ" or "ａ" <= c <= "ｚ":
+                    return True
+        return False
+
     def _protected(self, text: str, positions: Iterable[int]) -> bool:
         if not self.protect:
             return False
@@ -641,7 +653,7 @@ class Scorer:
                 continue
             if names and any(a <= key[0][0] < b for a, b in names):
                 continue
-            if any(self._in_number(text, p, ch) for p, ch in key):
+            if any(self._in_number(text, p, ch) or self._next_to_latin(text, p) for p, ch in key):
                 continue
             if c.observed in self.protect or self._protected(text, (p for p, _ in key)):
                 continue
