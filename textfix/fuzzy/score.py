@@ -602,17 +602,21 @@ class Scorer:
             return out
         positions = sorted({i for i in unseen if text[i] in by_obs}
                            | {i + 1 for i in unseen if text[i + 1] in by_obs})
+        firsts = bm._cont  # characters some seen bigram starts with
+        seconds = bm.uni  # every character of a seen bigram was counted
         for p in positions:
             ch = text[p]
-            opts = by_obs[ch]
             left = text[p - 1] if p else ""
             right = text[p + 1] if p + 1 < n else ""
-            if (not left or (left, ch) in bi) and (not right or (ch, right) in bi):
+            # a side can be mended only where its bigram is unseen and the
+            # neighbour is in seen bigrams at all (not punctuation, a digit...)
+            mend_left = left in firsts and (left, ch) not in bi
+            mend_right = right in seconds and (ch, right) not in bi
+            if not (mend_left or mend_right):
                 continue
-            for x, sim in opts.items():
+            for x, sim in by_obs[ch].items():
                 # the substitution must at least mend an unseen bigram
-                if not ((left and (left, ch) not in bi and (left, x) in bi)
-                        or (right and (ch, right) not in bi and (x, right) in bi)):
+                if not ((mend_left and (left, x) in bi) or (mend_right and (x, right) in bi)):
                     continue
                 if self._bigram_delta(text, p, x) >= self.single_min_bigram:
                     out.append(Candidate(p, p + 1, ch, x, ((0, ch, x),), freq.get(x, 0), freq.get(ch, 0), sim))
