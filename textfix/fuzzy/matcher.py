@@ -68,20 +68,27 @@ class VariantTable(NamedTuple):
     sim: array
 
 
-def build_variants(
-    lexicon: Lexicon,
-    confusions: Confusions,
-    max_subs: int = 1,
-    min_len: int = 2,
-    max_len: int = 8,
-    min_len_two_subs: int = 4,
-    prune_ratio: float = 1.0,
-) -> VariantTable:
-    """All confusion variants of the lexicon, as a :class:`VariantTable`.
+class VariantParams(NamedTuple):
+    """Which variants of the lexicon a matcher knows: the keyword arguments of
+    :func:`build_variants`, :class:`Matcher` and :func:`reference_find`."""
+
+    max_subs: int = 1  #: look-alike substitutions per variant (1 or 2)
+    min_len: int = 2  #: shortest lexicon word with variants
+    max_len: int = 8  #: longest (at most 15)
+    min_len_two_subs: int = 4  #: shortest word with two-substitution variants
+    #: a variant is kept only if its word is more frequent than the variant is
+    #: as a word of its own, times this
+    prune_ratio: float = 1.0
+
+
+def build_variants(lexicon: Lexicon, confusions: Confusions, **params) -> VariantTable:
+    """All confusion variants of the lexicon, as a :class:`VariantTable`
+    (``params``: see :class:`VariantParams`).
 
     A variant is kept only if the word it may stand for is more frequent than
     the variant is as a word of its own (times ``prune_ratio``): a candidate
     that would replace a frequent word by a rarer one is never accepted."""
+    max_subs, min_len, max_len, min_len_two_subs, prune_ratio = VariantParams(**params)
     if max_len > 15:
         raise ValueError("max_len must be at most 15")
     freq = lexicon.freq
@@ -185,6 +192,7 @@ class Matcher:
     >>> [(c.start, c.observed, c.word) for c in m.find("要深人学习")]
     [(1, '深人', '深入')]
 
+    Keyword ``params`` choose the variants (:class:`VariantParams`).
     ``cache_dir`` (``None``: no cache) stores the computed variants keyed by a
     hash of lexicon, confusions and parameters, so a second process starts
     faster.  Only the automaton (~130 MB for the default lexicon) and flat
@@ -202,22 +210,18 @@ class Matcher:
         self,
         lexicon: Lexicon,
         confusions: Confusions,
-        max_subs: int = 1,
-        min_len: int = 2,
-        max_len: int = 8,
-        min_len_two_subs: int = 4,
-        prune_ratio: float = 1.0,
         cache_dir: str | os.PathLike | None = None,
+        **params,
     ):
-        if max_subs not in (1, 2):
+        self.params = VariantParams(**params)
+        if self.params.max_subs not in (1, 2):
             raise ValueError("max_subs must be 1 or 2")
         self.lexicon = lexicon
         self.confusions = confusions
-        self.params = (max_subs, min_len, max_len, min_len_two_subs, prune_ratio)
         table = None
         cache_file = None
         if cache_dir is not None:
-            key = _cache_key(lexicon, confusions, self.params)
+            key = _cache_key(lexicon, confusions, tuple(self.params))
             cache_file = Path(cache_dir) / f"fuzzy-variants-{key}.pickle"
             try:
                 with open(cache_file, "rb") as fh:
@@ -225,7 +229,7 @@ class Matcher:
             except (OSError, pickle.UnpicklingError, EOFError, ValueError, KeyError, TypeError):
                 table = None
         if table is None:
-            table = build_variants(lexicon, confusions, *self.params)
+            table = build_variants(lexicon, confusions, **self.params._asdict())
             if cache_file is not None:
                 try:
                     _dump_table(table, cache_file)
@@ -253,14 +257,14 @@ class Matcher:
         return {
             "lexicon": self.lexicon,
             "confusions": self.confusions,
-            "params": self.params,
+            "params": tuple(self.params),
             "table": _pack(self._table),
         }
 
     def __setstate__(self, st):
         self.lexicon = st["lexicon"]
         self.confusions = st["confusions"]
-        self.params = st["params"]
+        self.params = VariantParams(*st["params"])
         self._setup(_unpack(st["table"]))
 
     def _tail(self, k: int, observed: str) -> tuple:
@@ -318,15 +322,13 @@ def reference_find(
     text: str,
     lexicon: Lexicon,
     confusions: Confusions,
-    max_subs: int = 1,
-    min_len: int = 2,
-    max_len: int = 8,
-    min_len_two_subs: int = 4,
-    prune_ratio: float = 1.0,
+    **params,
 ) -> list[Candidate]:
     """Brute force: for every span of every length, try every substitution of
     up to ``max_subs`` characters by what they may stand for and keep the
-    results that are lexicon words.  Slow, obviously correct."""
+    results that are lexicon words (``params``: see :class:`VariantParams`).
+    Slow, obviously correct."""
+    max_subs, min_len, max_len, min_len_two_subs, prune_ratio = VariantParams(**params)
     freq = lexicon.freq
     by_obs = confusions.by_observed
     out = []
