@@ -61,7 +61,7 @@ from textfix.fuzzy import Confusions, Lexicon, Matcher
 from textfix.fuzzy.score import BigramModel, Scorer, is_han, train_trigrams
 from textfix.chars import SURNAMES
 from textfix.data.build_tagged import tagged_lines
-from textfix.fuzzy.tagged import count_alone, count_surnames
+from textfix.fuzzy.tagged import SURNAME_MIN_COUNT, count_alone, count_surnames
 from textfix.fuzzy.terms import learn_terms
 
 SPLIT = 9742
@@ -151,7 +151,7 @@ ALONE_WEIGHT = 0.5
 def tagged_models(tagged) -> dict:
     """The tagged-corpus statistics of the scorer, counted from ``tagged`` lines."""
     return {"alone": count_alone(tagged), "alone_weight": ALONE_WEIGHT,
-            "surnames": SURNAMES | {ch for ch, n in count_surnames(tagged).items() if n >= 3}}
+            "surnames": SURNAMES | {ch for ch, n in count_surnames(tagged).items() if n >= SURNAME_MIN_COUNT}}
 
 
 def tune(matcher, lexicon, bigrams, protect, train_lines, conf, rate, quick, tagged):

@@ -29,6 +29,9 @@ _DATA = Path(__file__).resolve().parent.parent / "data"
 ALONE_TSV = _DATA / "char_alone.tsv"
 SURNAMES_TSV = _DATA / "surnames.tsv"
 
+#: A character counted as a surname at least this often is one.
+SURNAME_MIN_COUNT = 3
+
 _ID = re.compile(r"^\d{8}-\d{2}-\d{3}-\d{3}$")
 
 
@@ -87,6 +90,6 @@ def load_alone(path: str | Path | None = None) -> dict[str, tuple[int, int]]:
     return {ch: (int(a), int(n)) for ch, a, n in _rows(Path(path or ALONE_TSV))}
 
 
-def load_surnames(path: str | Path | None = None, min_count: int = 3) -> frozenset:
+def load_surnames(path: str | Path | None = None, min_count: int = SURNAME_MIN_COUNT) -> frozenset:
     """The characters ``surnames.tsv`` counts as surnames at least ``min_count`` times."""
     return frozenset(ch for ch, n in _rows(Path(path or SURNAMES_TSV)) if int(n) >= min_count)
