@@ -280,6 +280,19 @@ def main(argv=None) -> None:
     q["false_edits_clean"] = count_edits(dc)
     q["false_edits_per_10k_clean"] = q["false_edits_clean"] / n_test * 1e4
     q["full_correction_chars_per_s"] = n_test / t_rule
+    q["scorer_compiled"] = scorer.core is not None
+    if scorer.core is not None:
+        # the pure-Python twin on the same lines, in the same run: same decisions, slower
+        pure = Scorer(lexicon, bigrams, protect=protect, bigram_weight=w[0], threshold=thr, confusions=conf,
+                      trigrams=trigrams, trigram_weight=w[1], compiled=False, **tagged_models(tagged))
+        t = time.perf_counter()
+        dp = decide_lines(matcher, pure, noisy)
+        t_pure = time.perf_counter() - t
+        q["full_correction_pure_python_chars_per_s"] = n_test / t_pure
+        q["ratio_compiled_vs_pure_python"] = t_pure / t_rule
+        q["pure_python_same_decisions"] = dp == dn
+        log(f"  find+judge {n_test / t_rule:,.0f} chars/s compiled, {n_test / t_pure:,.0f} pure Python "
+            f"(x{t_pure / t_rule:.2f}); same decisions: {dp == dn}")
     wrong = [(noisy[li][max(0, d.start - 4):d.end + 4], d.note, round(d.score, 1)) for li, d in dn
              if not all(any(tr[0] == li and tr[1] == d.start + j and tr[2] == ch for tr in truth)
                         for j, ch in enumerate(d.new))][:15]
@@ -388,7 +401,10 @@ def markdown(r) -> str:
         ("precision", f"{q['precision']:.3f}"),
         ("recall", f"{q['recall']:.3f}"),
         ("false edits / 10k chars, clean held-out", f"{q['false_edits_per_10k_clean']:.2f} ({q['false_edits_clean']} in {r['corpus']['test_chars']:,} chars)"),
-        ("full correction (find+judge) chars/s", f"{q['full_correction_chars_per_s']:,.0f}"),
+        ("full correction (find+judge) chars/s", f"{q['full_correction_chars_per_s']:,.0f}"
+         + (f" (pure-Python scorer {q['full_correction_pure_python_chars_per_s']:,.0f}: compiled"
+            f" x{q['ratio_compiled_vs_pure_python']:.2f}, same decisions: {q['pure_python_same_decisions']})"
+            if "ratio_compiled_vs_pure_python" in q else " (pure-Python scorer)")),
     ]
     p = r.get("pipeline")
     if p:

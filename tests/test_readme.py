@@ -17,7 +17,7 @@ def test_ci_runs_the_readme_commands():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     for command in (
         "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/textfix seeds/002_2729f900fda1658c.txt",
-        "python3 -m venv .venv && .venv/bin/pip install '.[test]' && .venv/bin/python -m pytest",
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest",
     ):
         assert command in README
         assert command in ci

@@ -37,11 +37,19 @@ character bigram unseen in clean text and whose look-alike mends it (左 for
 
 :meth:`Scorer.judge` returns :class:`Decision` objects with a confidence in
 [0, 1] and a note like ``人→入 (深入)``.
+
+The arithmetic (segmentation gain and bound, bigram and trigram changes, the
+single-character proposals) has two implementations that give the same numbers
+to the last bit: the pure-Python methods of :class:`Scorer` and a compiled twin,
+:class:`textfix.fuzzy._core.Core`, built with the package where a C compiler is
+available and used by default (``Scorer(compiled=False)`` or the environment
+variable ``TEXTFIX_PURE_PYTHON=1`` selects the pure-Python one).
 """
 
 from __future__ import annotations
 
 import math
+import os
 from bisect import bisect_left
 from itertools import compress
 from operator import not_
@@ -56,6 +64,25 @@ from .matcher import Candidate
 
 if TYPE_CHECKING:
     from .confusions import Confusions
+
+try:
+    from ._core import Core as _Core
+except ImportError:  # not built (no C compiler): the pure-Python twin does the work
+    _Core = None
+
+
+def compiled_available() -> bool:
+    """Whether the compiled scorer core (:mod:`textfix.fuzzy._core`) was built."""
+    return _Core is not None
+
+
+def _use_compiled(requested: bool | None) -> bool:
+    if requested is None:
+        return _Core is not None and not os.environ.get("TEXTFIX_PURE_PYTHON")
+    if requested and _Core is None:
+        raise RuntimeError("the compiled scorer core (textfix.fuzzy._core) is not built; "
+                           "reinstall textfix where a C compiler is available")
+    return requested
 
 
 NUMERALS = frozenset("〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟")
@@ -210,7 +237,7 @@ def _word_chars(lexicon: Lexicon) -> frozenset:
 #: Two or three Han characters standing alone between list marks or brackets (or a
 #: line edge): where they start with a surname, a name in a list or a credit.
 _NAME_ITEM = regex.compile(
-    r"(?<=^|[、，,（(）)；;：:])[ \t\u3000]*(\p{Han}{2,3})(?=[ \t\u3000]*(?:[、，,（(）)；;]|$))", regex.M
+    r"(?:^|[、，,（(）)；;：:])[ \t\u3000]*(\p{Han}{2,3})(?=[ \t\u3000]*(?:[、，,（(）)；;]|$))", regex.M
 )
 
 
@@ -222,6 +249,25 @@ class Decision(NamedTuple):
     score: float  #: log-likelihood gain (nats) the confidence is made of
     note: str  #: e.g. ``人→入 (深入)``
     candidate: Candidate
+
+
+_CORE_CACHE: dict[tuple, tuple] = {}
+
+
+def _core_for(sc: "Scorer"):
+    """The compiled core over ``sc``'s models (one per set of models, shared)."""
+    conf = sc.confusions.by_observed if sc.confusions is not None else None
+    parts = (sc._wp, sc.bigrams, sc.trigrams, conf, sc._wordchars)
+    key = tuple(map(id, parts)) + (sc.surnames, sc._unk, sc.max_len, sc.name_logp)
+    hit = _CORE_CACHE.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], parts)):
+        return hit[1]
+    core = _Core(sc._wp, sc._unk, sc.max_len, sc.name_logp, sc.surnames, sc._wordchars,
+                 sc.bigrams, sc.trigrams, conf, NUMERALS)
+    if len(_CORE_CACHE) >= 4:
+        _CORE_CACHE.pop(next(iter(_CORE_CACHE)))
+    _CORE_CACHE[key] = (parts, core)
+    return core
 
 
 class Scorer:
@@ -237,6 +283,10 @@ class Scorer:
     ``name_logp``); with ``name_items``, a list item or bracketed credit of two
     or three Han characters that starts with one (``、冼鼎昌、``, ``（白宇）``) is a
     name and never changed.
+
+    ``compiled``: compute with the compiled core (True), in pure Python (False),
+    or with the core where it is built unless ``TEXTFIX_PURE_PYTHON`` is set
+    (None).  Both give the same numbers.
     """
 
     def __init__(
@@ -260,6 +310,7 @@ class Scorer:
         alone_weight: float = 0.5,
         surnames: Iterable[str] = SURNAMES,
         name_items: bool = True,
+        compiled: bool | None = None,
     ):
         self.lexicon = lexicon
         self.bigrams = bigrams
@@ -288,6 +339,8 @@ class Scorer:
         self.name_logp = name_logp
         self.trigrams = trigrams
         self.trigram_weight = trigram_weight
+        #: The compiled twin of the arithmetic below, or None (pure Python).
+        self.core = _core_for(self) if _use_compiled(compiled) else None
 
     # -- models -------------------------------------------------------------
     def segment_logp(self, s: str) -> float:
@@ -384,6 +437,8 @@ class Scorer:
         Only words near the change are re-scored: a segmentation of the new
         text is a segmentation of the unchanged prefix (``fwd``), words over
         the changed stretch, and one of the unchanged suffix (``bwd``)."""
+        if self.core is not None:
+            return self.core.segment_gain(text, subs)
         lo = min(subs)
         hi = max(subs) + 1
         # No word (nor name) runs across a character that is neither Han nor
@@ -504,6 +559,8 @@ class Scorer:
     def _context_gain(self, text: str, subs: dict[int, str]) -> float:
         """The part of :meth:`gain` besides the segmentation: character
         bigrams and trigrams."""
+        if self.core is not None:
+            return self.core.context_gain(text, subs, self.bigram_weight, self.trigram_weight)
         g = 0.0
         if self.bigrams is not None:
             bd = 0.0
@@ -544,6 +601,8 @@ class Scorer:
         least be segmented as those two parts and ``old[i:j]`` in single
         characters.  So the gain is at most the best ``logp(new[i:j])`` minus
         the single-character score of ``old[i:j]``."""
+        if self.core is not None:
+            return self.core.segment_bound(text, p, ch)
         wp = self._wp
         unk = self._unk
         L = self.max_len
@@ -591,10 +650,13 @@ class Scorer:
         and only substitutions the character bigrams clearly prefer are
         kept (``single_min_bigram`` nats); the segmentation then judges them
         like any other candidate."""
+        freq = self.lexicon.freq
+        if self.core is not None:
+            return [Candidate(p, p + 1, text[p], x, ((0, text[p], x),), freq.get(x, 0), freq.get(text[p], 0), sim)
+                    for p, x, sim in self.core.single_candidates(text, self.single_min_bigram)]
         bm = self.bigrams
         bi = bm.bi
         by_obs = self.confusions.by_observed
-        freq = self.lexicon.freq
         out = []
         n = len(text)
         unseen = list(compress(range(n - 1), map(not_, map(bi.__contains__, zip(text, text[1:])))))
@@ -621,6 +683,36 @@ class Scorer:
                 if self._bigram_delta(text, p, x) >= self.single_min_bigram:
                     out.append(Candidate(p, p + 1, ch, x, ((0, ch, x),), freq.get(x, 0), freq.get(ch, 0), sim))
         return out
+
+    def allowed(self, text: str, key: tuple) -> bool:
+        """Whether the substitutions ``((position, new char), ...)`` may be made
+        at all: Han characters only, and no number nor character next to a Latin
+        letter is touched."""
+        if self.core is not None:
+            return self.core.allowed(text, key)
+        if not all(is_han(text[p]) and is_han(ch) for p, ch in key):
+            return False
+        return not any(self._in_number(text, p, ch) or self._next_to_latin(text, p) for p, ch in key)
+
+    def score(self, text: str, subs: dict[int, str], margin: float = 0.0, channel: float = 0.0,
+              floor: float | None = None) -> float | None:
+        """The gain of ``{position: new char}`` as :meth:`judge` weighs it: the
+        context gain, less ``margin``, plus ``channel`` (the log glyph similarity,
+        weighted), plus the segmentation gain.  With ``floor``, a single
+        substitution whose gain cannot reach it (by :meth:`segment_bound`) gives
+        None without the segmentation being scored."""
+        if self.core is not None:
+            return self.core.score(text, subs, self.bigram_weight, self.trigram_weight, margin, channel, floor)
+        g = self._context_gain(text, subs)
+        if margin:
+            g -= margin
+        if channel:
+            g += channel
+        if floor is not None and len(subs) == 1:
+            ((p, ch),) = subs.items()
+            if g + self.segment_bound(text, p, ch) < floor:
+                return None
+        return g + self.segment_gain(text, subs)
 
     def _name_items(self, text: str) -> list[tuple[int, int]]:
         """Spans of the list items and bracketed credits of two or three Han
@@ -650,29 +742,24 @@ class Scorer:
                 if key not in groups:
                     groups[key] = c
                     singles.add(key)
-        names = self._name_items(text) if self.name_items else ()
+        named = {p for a, b in self._name_items(text) for p in range(a, b)} if self.name_items else ()
+        protect = self.protect
+        cw = self.channel_weight
+        # cheap early rejection (score's floor): not even the best the
+        # segmentation could add reaches the threshold
+        floor = None if keep_rejected else self.threshold
         judged = []
         for key, c in groups.items():
-            if not all(is_han(text[p]) and is_han(ch) for p, ch in key):
+            if named and key[0][0] in named:
                 continue
-            if names and any(a <= key[0][0] < b for a, b in names):
+            if not self.allowed(text, key):
                 continue
-            if any(self._in_number(text, p, ch) or self._next_to_latin(text, p) for p, ch in key):
+            if protect and (c.observed in protect or self._protected(text, (p for p, _ in key))):
                 continue
-            if c.observed in self.protect or self._protected(text, (p for p, _ in key)):
-                continue
-            subs = dict(key)
-            g = self._context_gain(text, subs)
-            if key in singles:
-                g -= self.single_margin
-            if self.channel_weight and c.similarity > 0:
-                g += self.channel_weight * math.log(c.similarity)
-            # cheap early rejection: not even the best the segmentation could
-            # add reaches the threshold
-            if not keep_rejected and len(key) == 1 and g + self.segment_bound(text, *key[0]) < self.threshold:
-                continue
-            g += self.segment_gain(text, subs)
-            judged.append((g, key, c))
+            g = self.score(text, dict(key), self.single_margin if key in singles else 0.0,
+                           cw * math.log(c.similarity) if cw and c.similarity > 0 else 0.0, floor)
+            if g is not None:
+                judged.append((g, key, c))
         judged.sort(key=lambda t: -t[0])
         # Greedy, best gain first; a substitution next to or on one already
         # taken loses (whatever the threshold, since the winner scores higher).

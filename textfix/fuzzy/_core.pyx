@@ -1,0 +1,688 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Compiled twin of the scorer's arithmetic (:mod:`textfix.fuzzy.score`).
+
+:class:`Core` holds the scorer's models in flat C tables — the lexicon's word and
+prefix table as a trie, the character bigram and trigram counts, the surnames and
+look-alikes in open-addressing hash maps keyed by packed code points (21 bits each) —
+and computes exactly what the pure-Python methods of :class:`~textfix.fuzzy.score.Scorer`
+compute, in the same order of floating-point operations, so that the two agree to the
+last bit: ``segment_gain``, ``segment_bound``, ``context_gain`` and
+``single_candidates``.  The scorer uses it when it is built (see ``Scorer.core``);
+``tests/test_core.py`` checks that both give the same numbers.
+"""
+
+from libc.math cimport log, isnan, NAN
+from libc.stdint cimport uint64_t, int64_t, uint32_t
+from libc.stdlib cimport malloc, calloc, realloc, free
+
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object o)
+    void* PyUnicode_DATA(object o)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index)
+    bint Py_UNICODE_ISDIGIT(Py_UCS4 ch)
+
+
+# -- an open-addressing hash map uint64 -> int64 --------------------------------
+
+cdef extern from *:
+    """
+    #define TF_EMPTY 0xFFFFFFFFFFFFFFFFULL
+    #define TF_NEG (-1e18)
+    """
+    uint64_t EMPTY "TF_EMPTY"
+    double NEG "TF_NEG"
+
+cdef struct Map:
+    uint64_t* keys
+    int64_t* vals
+    uint64_t mask
+    int shift
+    Py_ssize_t n
+
+
+cdef inline uint64_t _slot(const Map* m, uint64_t key) nogil:
+    return (key * <uint64_t>0x9E3779B97F4A7C15) >> m.shift
+
+
+cdef int map_init(Map* m, Py_ssize_t expected) except -1:
+    cdef uint64_t cap = 16
+    cdef int bits = 4
+    while cap < <uint64_t>(2 * expected + 2):
+        cap <<= 1
+        bits += 1
+    m.keys = <uint64_t*>malloc(cap * sizeof(uint64_t))
+    m.vals = <int64_t*>malloc(cap * sizeof(int64_t))
+    if m.keys == NULL or m.vals == NULL:
+        raise MemoryError()
+    cdef uint64_t i
+    for i in range(cap):
+        m.keys[i] = EMPTY
+    m.mask = cap - 1
+    m.shift = 64 - bits
+    m.n = 0
+    return 0
+
+
+cdef void map_free(Map* m) noexcept:
+    free(m.keys)
+    free(m.vals)
+    m.keys = NULL
+    m.vals = NULL
+
+
+cdef inline int64_t map_get(const Map* m, uint64_t key, int64_t default) noexcept nogil:
+    cdef uint64_t i = _slot(m, key)
+    cdef uint64_t k
+    while True:
+        k = m.keys[i]
+        if k == key:
+            return m.vals[i]
+        if k == EMPTY:
+            return default
+        i = (i + 1) & m.mask
+
+
+cdef int map_grow(Map* m) except -1:
+    cdef Map old = m[0]
+    map_init(m, 2 * (old.mask + 1))
+    cdef uint64_t i
+    for i in range(old.mask + 1):
+        if old.keys[i] != EMPTY:
+            map_put(m, old.keys[i], old.vals[i])
+    map_free(&old)
+    return 0
+
+
+cdef int map_put(Map* m, uint64_t key, int64_t val) except -1:
+    """Insert or overwrite; returns 0."""
+    if 2 * (m.n + 1) > <Py_ssize_t>(m.mask + 1):
+        map_grow(m)
+    cdef uint64_t i = _slot(m, key)
+    cdef uint64_t k
+    while True:
+        k = m.keys[i]
+        if k == key:
+            m.vals[i] = val
+            return 0
+        if k == EMPTY:
+            m.keys[i] = key
+            m.vals[i] = val
+            m.n += 1
+            return 0
+        i = (i + 1) & m.mask
+
+
+cdef inline uint64_t pair(Py_UCS4 a, Py_UCS4 b) noexcept nogil:
+    return (<uint64_t>a << 21) | <uint64_t>b
+
+
+cdef inline uint64_t triple(Py_UCS4 a, Py_UCS4 b, Py_UCS4 c) noexcept nogil:
+    return (<uint64_t>a << 42) | (<uint64_t>b << 21) | <uint64_t>c
+
+
+cdef inline bint is_han(Py_UCS4 c) noexcept nogil:
+    return (0x4E00 <= c <= 0x9FFF or 0x3400 <= c <= 0x4DBF or 0x20000 <= c <= 0x2FFFF
+            or 0xF900 <= c <= 0xFAFF)
+
+
+cdef inline bint is_latin(Py_UCS4 c) noexcept nogil:
+    return (0x41 <= c <= 0x5A or 0x61 <= c <= 0x7A or 0xFF21 <= c <= 0xFF3A or 0xFF41 <= c <= 0xFF5A)
+
+
+cdef inline Py_UCS4 first_char(s):
+    return PyUnicode_READ(PyUnicode_KIND(s), PyUnicode_DATA(s), 0)
+
+
+
+
+cdef class Core:
+    """The scorer's models as C tables, and its arithmetic over them."""
+
+    cdef Map edges  # (node << 21 | char) -> child node of the word trie
+    cdef double* value  # log probability of the word ending at a node; NaN: a prefix only
+    cdef Py_ssize_t nodes, cap_nodes
+    cdef Map surnames, wordchars, numerals
+    cdef readonly int max_len
+    cdef double unk, name_logp
+    cdef bint has_names
+    # character bigrams
+    cdef bint has_bigrams
+    cdef Map uni, bi, wi  # wi: char -> index into w0/w1
+    cdef double* w0
+    cdef double* w1
+    cdef double inv
+    cdef Map cont  # chars some seen bigram starts with
+    # character trigrams
+    cdef bint has_trigrams
+    cdef Map tri
+    # look-alikes: char -> (offset << 32 | count) into alt / sim
+    cdef bint has_confusions
+    cdef Map obs
+    cdef Py_UCS4* alt
+    cdef double* sim
+    cdef list alt_str
+    # scratch buffers, grown as needed
+    cdef Py_UCS4* buf
+    cdef double* fwd
+    cdef double* bwd
+    cdef double* best
+    cdef Py_ssize_t cap
+
+    def __cinit__(self):
+        self.value = NULL
+        self.w0 = self.w1 = NULL
+        self.alt = NULL
+        self.sim = NULL
+        self.buf = NULL
+        self.fwd = self.bwd = self.best = NULL
+        self.cap = 0
+
+    def __init__(self, dict wp, double unk, int max_len, name_logp, surnames, wordchars,
+                 bigrams=None, trigrams=None, confusions=None, numerals=""):
+        """``wp``, ``unk``, ``max_len``, ``name_logp``, ``surnames`` and
+        ``wordchars`` as the scorer holds them; ``bigrams`` a
+        :class:`~textfix.fuzzy.score.BigramModel`; ``trigrams`` a set of
+        three-character strings; ``confusions`` ``{observed char: {look-alike:
+        similarity}}`` (the order of each inner dict is kept); ``numerals`` the
+        characters that write numbers (no numeral turns into another, nothing next
+        to one or to a digit becomes or stops being one)."""
+        cdef Py_ssize_t i, n
+        cdef int64_t node, child
+        cdef Py_UCS4 c
+        self.max_len = max_len
+        self.unk = unk
+        self.has_names = name_logp is not None
+        self.name_logp = name_logp if name_logp is not None else 0.0
+        # the word trie
+        map_init(&self.edges, len(wp))
+        self.cap_nodes = len(wp) + 1
+        self.value = <double*>malloc(self.cap_nodes * sizeof(double))
+        if self.value == NULL:
+            raise MemoryError()
+        self.value[0] = NAN
+        self.nodes = 1
+        for w, v in wp.items():
+            n = len(w)
+            node = 0
+            for i in range(n):
+                c = PyUnicode_READ(PyUnicode_KIND(w), PyUnicode_DATA(w), i)
+                child = map_get(&self.edges, (<uint64_t>node << 21) | <uint64_t>c, -1)
+                if child < 0:
+                    if self.nodes == self.cap_nodes:
+                        self.cap_nodes *= 2
+                        self.value = <double*>realloc(self.value, self.cap_nodes * sizeof(double))
+                        if self.value == NULL:
+                            raise MemoryError()
+                    child = self.nodes
+                    self.nodes += 1
+                    self.value[child] = NAN
+                    map_put(&self.edges, (<uint64_t>node << 21) | <uint64_t>c, child)
+                node = child
+            if v is not None:
+                self.value[node] = v
+        map_init(&self.surnames, len(surnames))
+        for s in surnames:
+            if len(s) == 1:
+                map_put(&self.surnames, first_char(s), 1)
+        map_init(&self.numerals, len(numerals))
+        for s in numerals:
+            map_put(&self.numerals, first_char(s), 1)
+        map_init(&self.wordchars, len(wordchars))
+        for s in wordchars:
+            if len(s) == 1:
+                map_put(&self.wordchars, first_char(s), 1)
+        # bigrams
+        self.has_bigrams = bigrams is not None
+        map_init(&self.uni, len(bigrams.uni) if bigrams is not None else 0)
+        map_init(&self.bi, len(bigrams.bi) if bigrams is not None else 0)
+        map_init(&self.wi, len(bigrams._w) if bigrams is not None else 0)
+        map_init(&self.cont, len(bigrams._cont) if bigrams is not None else 0)
+        if bigrams is not None:
+            for s, k in bigrams.uni.items():
+                if len(s) == 1:
+                    map_put(&self.uni, first_char(s), k)
+            for (a, b), k in bigrams.bi.items():
+                if len(a) == 1 and len(b) == 1:
+                    map_put(&self.bi, pair(first_char(a), first_char(b)), k)
+            n = len(bigrams._w)
+            self.w0 = <double*>malloc((n + 1) * sizeof(double))
+            self.w1 = <double*>malloc((n + 1) * sizeof(double))
+            if self.w0 == NULL or self.w1 == NULL:
+                raise MemoryError()
+            i = 0
+            for s, (x, y) in bigrams._w.items():
+                if len(s) == 1:
+                    self.w0[i] = x
+                    self.w1[i] = y
+                    map_put(&self.wi, first_char(s), i)
+                    i += 1
+            for s in bigrams._cont:
+                if len(s) == 1:
+                    map_put(&self.cont, first_char(s), 1)
+            self.inv = bigrams._inv
+        # trigrams
+        self.has_trigrams = trigrams is not None
+        map_init(&self.tri, len(trigrams) if trigrams is not None else 0)
+        if trigrams is not None:
+            for t in trigrams:
+                if len(t) == 3:
+                    map_put(&self.tri, triple(PyUnicode_READ(PyUnicode_KIND(t), PyUnicode_DATA(t), 0),
+                                              PyUnicode_READ(PyUnicode_KIND(t), PyUnicode_DATA(t), 1),
+                                              PyUnicode_READ(PyUnicode_KIND(t), PyUnicode_DATA(t), 2)), 1)
+        # look-alikes
+        self.has_confusions = confusions is not None
+        self.alt_str = []
+        n = sum(len(v) for v in confusions.values()) if confusions is not None else 0
+        map_init(&self.obs, len(confusions) if confusions is not None else 0)
+        self.alt = <Py_UCS4*>malloc((n + 1) * sizeof(Py_UCS4))
+        self.sim = <double*>malloc((n + 1) * sizeof(double))
+        if self.alt == NULL or self.sim == NULL:
+            raise MemoryError()
+        if confusions is not None:
+            i = 0
+            for s, alts in confusions.items():
+                if len(s) != 1:
+                    continue
+                map_put(&self.obs, first_char(s), (<int64_t>i << 32) | len(alts))
+                for x, v in alts.items():
+                    self.alt[i] = first_char(x)
+                    self.sim[i] = v
+                    self.alt_str.append(x)
+                    i += 1
+
+    def __dealloc__(self):
+        map_free(&self.edges)
+        map_free(&self.surnames)
+        map_free(&self.wordchars)
+        map_free(&self.numerals)
+        map_free(&self.uni)
+        map_free(&self.bi)
+        map_free(&self.wi)
+        map_free(&self.cont)
+        map_free(&self.tri)
+        map_free(&self.obs)
+        free(self.value)
+        free(self.w0)
+        free(self.w1)
+        free(self.alt)
+        free(self.sim)
+        free(self.buf)
+        free(self.fwd)
+        free(self.bwd)
+        free(self.best)
+
+    @property
+    def trie_nodes(self):
+        return self.nodes
+
+    cdef int _reserve(self, Py_ssize_t n) except -1:
+        if n + 2 <= self.cap:
+            return 0
+        cdef Py_ssize_t cap = max(2 * self.cap, n + 64)
+        self.buf = <Py_UCS4*>realloc(self.buf, cap * sizeof(Py_UCS4))
+        self.fwd = <double*>realloc(self.fwd, cap * sizeof(double))
+        self.bwd = <double*>realloc(self.bwd, cap * sizeof(double))
+        self.best = <double*>realloc(self.best, cap * sizeof(double))
+        if self.buf == NULL or self.fwd == NULL or self.bwd == NULL or self.best == NULL:
+            raise MemoryError()
+        self.cap = cap
+        return 0
+
+    cdef inline bint _numeral(self, Py_UCS4 c) noexcept nogil:
+        return map_get(&self.numerals, c, 0) != 0
+
+    cdef inline int64_t _child(self, int64_t node, Py_UCS4 c) noexcept nogil:
+        return map_get(&self.edges, (<uint64_t>node << 21) | <uint64_t>c, -1)
+
+    # -- segmentation --------------------------------------------------------
+    cdef void _tables(self, const Py_UCS4* s, Py_ssize_t n) noexcept nogil:
+        """fwd[i]: best segmentation of s[:i]; bwd[i]: of s[i:]."""
+        cdef double* fwd = self.fwd
+        cdef double* bwd = self.bwd
+        cdef double unk = self.unk, nl = self.name_logp, base, v, b
+        cdef Py_ssize_t i, j, top
+        cdef int64_t node
+        cdef int L = self.max_len
+        fwd[0] = 0.0
+        for i in range(1, n + 1):
+            fwd[i] = NEG
+        for i in range(n):
+            base = fwd[i]
+            v = base + unk
+            if v > fwd[i + 1]:
+                fwd[i + 1] = v
+            top = i + L if i + L < n else n
+            node = 0
+            for j in range(i + 1, top + 1):
+                node = self._child(node, s[j - 1])
+                if node < 0:
+                    break
+                if not isnan(self.value[node]):
+                    v = base + self.value[node]
+                    if v > fwd[j]:
+                        fwd[j] = v
+            if self.has_names and map_get(&self.surnames, s[i], 0):
+                for j in range(i + 2, i + 4):
+                    if j <= n and is_han(s[j - 1]):
+                        v = base + nl
+                        if v > fwd[j]:
+                            fwd[j] = v
+                    else:
+                        break
+        bwd[n] = 0.0
+        for i in range(n - 1, -1, -1):
+            b = bwd[i + 1] + unk
+            top = i + L if i + L < n else n
+            node = 0
+            for j in range(i + 1, top + 1):
+                node = self._child(node, s[j - 1])
+                if node < 0:
+                    break
+                if not isnan(self.value[node]):
+                    v = bwd[j] + self.value[node]
+                    if v > b:
+                        b = v
+            if self.has_names and map_get(&self.surnames, s[i], 0):
+                for j in range(i + 2, i + 4):
+                    if j <= n and is_han(s[j - 1]):
+                        v = bwd[j] + nl
+                        if v > b:
+                            b = v
+                    else:
+                        break
+            bwd[i] = b
+
+    cdef inline bint _cut(self, Py_UCS4 c) noexcept nogil:
+        return not map_get(&self.wordchars, c, 0) and not is_han(c)
+
+    def segment_gain(self, str text, dict subs):
+        """As :meth:`Scorer.segment_gain`."""
+        return self._segment_gain(text, subs)
+
+    cdef double _segment_gain(self, str text, dict subs) except? -1.5e300:
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void* data = PyUnicode_DATA(text)
+        cdef Py_ssize_t N = PyUnicode_GET_LENGTH(text)
+        cdef Py_ssize_t lo = min(subs), hi = max(subs) + 1
+        cdef Py_ssize_t cs, ce, i, j, n, a, z, m, top
+        cdef int L = self.max_len
+        cdef double unk = self.unk, nl = self.name_logp, base, v, new
+        cdef int64_t node
+        # the clause between the characters no word runs across
+        cs = lo - 1
+        while cs >= 0 and not self._cut(PyUnicode_READ(kind, data, cs)):
+            cs -= 1
+        cs += 1
+        ce = lo
+        while ce < N and not self._cut(PyUnicode_READ(kind, data, ce)):
+            ce += 1
+        if ce < hi:
+            cs, ce = 0, N
+        n = ce - cs
+        self._reserve(n)
+        cdef Py_UCS4* s = self.buf
+        for i in range(n):
+            s[i] = PyUnicode_READ(kind, data, cs + i)
+        lo -= cs
+        hi -= cs
+        self._tables(s, n)
+        for p, ch in subs.items():
+            s[<Py_ssize_t>p - cs] = first_char(ch)
+        a = lo - L + 1 if lo - L + 1 > 0 else 0
+        z = hi + L - 1 if hi + L - 1 < n else n
+        m = z - a
+        cdef double* best = self.best
+        cdef double* fwd = self.fwd
+        cdef double* bwd = self.bwd
+        for i in range(lo - a + 1):
+            best[i] = fwd[a + i]
+        for i in range(lo - a + 1, m + 1):
+            best[i] = NEG
+        for i in range(m):
+            base = best[i]
+            if base <= -1e17:
+                continue
+            if i + a >= lo:
+                v = base + unk
+                if v > best[i + 1]:
+                    best[i + 1] = v
+            top = i + L if i + L < m else m
+            node = 0
+            for j in range(i + 1, top + 1):
+                node = self._child(node, s[a + j - 1])
+                if node < 0:
+                    break
+                if not isnan(self.value[node]) and j + a > lo:
+                    v = base + self.value[node]
+                    if v > best[j]:
+                        best[j] = v
+            if self.has_names and map_get(&self.surnames, s[a + i], 0):
+                for j in range(i + 2, i + 4):
+                    if j <= m and is_han(s[a + j - 1]):
+                        if j + a > lo and base + nl > best[j]:
+                            best[j] = base + nl
+                    else:
+                        break
+        new = NEG
+        for j in range(hi, z + 1):
+            v = best[j - a] + bwd[j]
+            if j == hi or v > new:
+                new = v
+        return new - fwd[n]
+
+    def segment_bound(self, str text, Py_ssize_t p, str ch):
+        """As :meth:`Scorer.segment_bound`."""
+        return self._segment_bound(text, p, first_char(ch))
+
+    cdef double _segment_bound(self, str text, Py_ssize_t p, Py_UCS4 ch) except? -1.5e300:
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void* data = PyUnicode_DATA(text)
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+        cdef int L = self.max_len
+        cdef Py_ssize_t a = p - L + 1 if p >= L - 1 else 0
+        cdef Py_ssize_t z = p + L if p + L < n else n
+        cdef Py_ssize_t m = z - a, i, j, k, pa = p - a
+        cdef double unk = self.unk, nl = self.name_logp, c, c2, v, best
+        cdef int64_t node
+        self._reserve(m)
+        cdef Py_UCS4* s = self.buf
+        cdef double* cost = self.fwd
+        for k in range(m):
+            s[k] = PyUnicode_READ(kind, data, a + k)
+            node = self._child(0, s[k])
+            if node >= 0 and not isnan(self.value[node]) and self.value[node] > unk:
+                cost[k] = self.value[node]
+            else:
+                cost[k] = unk
+        s[pa] = ch
+        best = unk - cost[pa]
+        for i in range(pa + 1):
+            c = 0.0
+            for k in range(i, pa):
+                c += cost[k]
+            node = 0
+            for j in range(i + 1, (i + L if i + L < m else m) + 1):
+                if j > pa:
+                    c += cost[j - 1]
+                node = self._child(node, s[j - 1])
+                if node < 0:
+                    break
+                v = self.value[node]
+                if not isnan(v) and j > pa and v - c > best:
+                    best = v - c
+            if self.has_names and map_get(&self.surnames, s[i], 0):
+                for j in range(i + 2, i + 4):
+                    if j <= m and is_han(s[j - 1]):
+                        if j > pa:
+                            c2 = 0.0
+                            for k in range(i, j):
+                                c2 += cost[k]
+                            if nl - c2 > best:
+                                best = nl - c2
+                    else:
+                        break
+        return best
+
+    # -- character n-grams ---------------------------------------------------
+    cdef inline double _logp(self, Py_UCS4 a, Py_UCS4 b) noexcept nogil:
+        cdef double pb = (<double>map_get(&self.uni, b, 0) + 0.5) * self.inv
+        cdef int64_t w = map_get(&self.wi, a, -1)
+        if w < 0:
+            return log(pb)
+        return log(self.w0[w] * <double>map_get(&self.bi, pair(a, b), 0) + self.w1[w] * pb)
+
+    cdef double _bigram_delta(self, int kind, void* data, Py_ssize_t n, Py_ssize_t pos,
+                              Py_UCS4 new, Py_UCS4 new_left, bint has_left) noexcept:
+        cdef Py_UCS4 old = PyUnicode_READ(kind, data, pos), left, right
+        cdef double d = 0.0
+        if pos > 0:
+            left = new_left if has_left else PyUnicode_READ(kind, data, pos - 1)
+            d += self._logp(left, new) - self._logp(left, old)
+        if pos + 1 < n:
+            right = PyUnicode_READ(kind, data, pos + 1)
+            d += self._logp(new, right) - self._logp(old, right)
+        return d
+
+    def bigram_delta(self, str text, Py_ssize_t pos, str new_ch, new_left=None):
+        """As :meth:`Scorer._bigram_delta`."""
+        if not self.has_bigrams:
+            return 0.0
+        return self._bigram_delta(PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text),
+                                  pos, first_char(new_ch),
+                                  first_char(new_left) if new_left is not None else 0, new_left is not None)
+
+    def trigram_delta(self, str text, dict subs):
+        """As :meth:`Scorer.trigram_delta`."""
+        return self._trigram_delta(text, subs)
+
+    cdef long _trigram_delta(self, str text, dict subs) except? -999999:
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void* data = PyUnicode_DATA(text)
+        cdef Py_ssize_t N = PyUnicode_GET_LENGTH(text)
+        cdef Py_ssize_t lo = min(subs), hi = max(subs) + 1
+        cdef Py_ssize_t a = lo - 2 if lo >= 2 else 0
+        cdef Py_ssize_t z = hi + 2 if hi + 2 < N else N
+        cdef Py_ssize_t i
+        cdef Py_UCS4 sold[16]
+        cdef Py_UCS4 snew[16]
+        cdef Py_UCS4* old = sold
+        cdef Py_UCS4* new = snew
+        cdef long d = 0
+        if z - a > 16:
+            old = <Py_UCS4*>malloc(2 * (z - a) * sizeof(Py_UCS4))
+            if old == NULL:
+                raise MemoryError()
+            new = old + (z - a)
+        for i in range(z - a):
+            old[i] = new[i] = PyUnicode_READ(kind, data, a + i)
+        for p, ch in subs.items():
+            new[<Py_ssize_t>p - a] = first_char(ch)
+        for i in range(z - a - 2):
+            d += (map_get(&self.tri, triple(new[i], new[i + 1], new[i + 2]), 0) != 0) \
+                - (map_get(&self.tri, triple(old[i], old[i + 1], old[i + 2]), 0) != 0)
+        if old != sold:
+            free(old)
+        return d
+
+    def context_gain(self, str text, dict subs, double bigram_weight, double trigram_weight):
+        """As :meth:`Scorer._context_gain`."""
+        return self._context_gain(text, subs, bigram_weight, trigram_weight)
+
+    cdef double _context_gain(self, str text, dict subs, double bigram_weight,
+                              double trigram_weight) except? -1.5e300:
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void* data = PyUnicode_DATA(text)
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+        cdef double g = 0.0, bd
+        if self.has_bigrams:
+            bd = 0.0
+            for p in sorted(subs):
+                left = subs.get(p - 1)
+                bd += self._bigram_delta(kind, data, n, p, first_char(subs[p]),
+                                         first_char(left) if left is not None else 0, left is not None)
+            g = bigram_weight * bd
+        if self.has_trigrams and trigram_weight:
+            g += trigram_weight * self._trigram_delta(text, subs)
+        return g
+
+    def score(self, str text, dict subs, double bigram_weight, double trigram_weight,
+              double margin, double channel, floor):
+        """As :meth:`Scorer.score`."""
+        cdef double g = self._context_gain(text, subs, bigram_weight, trigram_weight)
+        if margin:
+            g -= margin
+        if channel:
+            g += channel
+        if floor is not None and len(subs) == 1:
+            for p, ch in subs.items():
+                if g + self._segment_bound(text, p, first_char(ch)) < <double>floor:
+                    return None
+        return g + self._segment_gain(text, subs)
+
+    def allowed(self, str text, tuple key):
+        """As :meth:`Scorer.allowed`."""
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void* data = PyUnicode_DATA(text)
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), p, q
+        cdef Py_UCS4 old, new, c
+        cdef bint num
+        for item in key:
+            p = item[0]
+            old = PyUnicode_READ(kind, data, p)
+            new = first_char(item[1])
+            if not (is_han(old) and is_han(new)):
+                return False
+        for item in key:
+            p = item[0]
+            old = PyUnicode_READ(kind, data, p)
+            new = first_char(item[1])
+            num = self._numeral(old) or self._numeral(new)
+            if self._numeral(old) and self._numeral(new):
+                return False
+            for q in range(p - 1, p + 2, 2):
+                if 0 <= q < n:
+                    c = PyUnicode_READ(kind, data, q)
+                    if num and (Py_UNICODE_ISDIGIT(c) or self._numeral(c)):
+                        return False
+                    if is_latin(c):
+                        return False
+        return True
+
+    def single_candidates(self, str text, double min_bigram):
+        """As :meth:`Scorer._single_candidates`, as ``(position, look-alike,
+        similarity)`` triples."""
+        cdef list out = []
+        if not (self.has_bigrams and self.has_confusions):
+            return out
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void* data = PyUnicode_DATA(text)
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), p, k, off, cnt
+        cdef Py_UCS4 ch, left, right, x
+        cdef bint mend_left, mend_right
+        cdef int64_t e
+        for p in range(n):
+            ch = PyUnicode_READ(kind, data, p)
+            e = map_get(&self.obs, ch, -1)
+            if e < 0:
+                continue
+            mend_left = mend_right = False
+            if p > 0:
+                left = PyUnicode_READ(kind, data, p - 1)
+                mend_left = map_get(&self.cont, left, 0) and map_get(&self.bi, pair(left, ch), -1) < 0
+            if p + 1 < n:
+                right = PyUnicode_READ(kind, data, p + 1)
+                mend_right = map_get(&self.uni, right, -1) >= 0 and map_get(&self.bi, pair(ch, right), -1) < 0
+            if not (mend_left or mend_right):
+                continue
+            off = e >> 32
+            cnt = e & 0xFFFFFFFF
+            for k in range(off, off + cnt):
+                x = self.alt[k]
+                if not ((mend_left and map_get(&self.bi, pair(left, x), -1) >= 0)
+                        or (mend_right and map_get(&self.bi, pair(x, right), -1) >= 0)):
+                    continue
+                if self._bigram_delta(kind, data, n, p, x, 0, False) >= min_bigram:
+                    out.append((p, self.alt_str[k], self.sim[k]))
+        return out
