@@ -53,7 +53,7 @@ def small_kw():
     return SMALL_KW
 
 
-ALPHABET = "深人入学习纳公务员已己巳经自日曰本土士兵地未末来尾口大李明王芳一二三个，。、（）1aZ "
+ALPHABET = "深人入学习纳公务员已己巳经自日曰本土士兵地未末来尾口大李明王芳一二三个，。、（）：;1aZ \n\u3000"
 NEW = "人入己已巳土士未末日曰大学李一二个A，"
 
 
@@ -78,6 +78,7 @@ def test_twins_agree_on_every_number(text, data):
     assert comp.segment_bound(text, p, subs[p]) == pure.segment_bound(text, p, subs[p])
     assert comp._bigram_delta(text, p, subs[p]) == pure._bigram_delta(text, p, subs[p])
     assert comp._single_candidates(text) == pure._single_candidates(text)
+    assert comp._name_items(text) == pure._name_items(text)
 
 
 def test_pure_python_is_selected_by_environment(monkeypatch):

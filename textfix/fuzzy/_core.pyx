@@ -12,7 +12,7 @@ last bit: ``segment_gain``, ``segment_bound``, ``context_gain`` and
 """
 
 from libc.math cimport log, isnan, NAN
-from libc.stdint cimport uint64_t, int64_t, uint32_t
+from libc.stdint cimport uint64_t, int64_t, uint32_t, int32_t
 from libc.stdlib cimport malloc, calloc, realloc, free
 
 
@@ -131,10 +131,66 @@ cdef inline bint is_latin(Py_UCS4 c) noexcept nogil:
     return (0x41 <= c <= 0x5A or 0x61 <= c <= 0x7A or 0xFF21 <= c <= 0xFF3A or 0xFF41 <= c <= 0xFF5A)
 
 
+cdef inline bint is_item_space(Py_UCS4 c) noexcept nogil:
+    return c == 0x20 or c == 0x09 or c == 0x3000
+
+
+cdef inline bint is_item_mark(Py_UCS4 c) noexcept nogil:
+    # 、，,（(）)；;
+    return (c == 0x3001 or c == 0xFF0C or c == 0x2C or c == 0xFF08 or c == 0x28 or c == 0xFF09
+            or c == 0x29 or c == 0xFF1B or c == 0x3B)
+
+
 cdef inline Py_UCS4 first_char(s):
     return PyUnicode_READ(PyUnicode_KIND(s), PyUnicode_DATA(s), 0)
 
 
+
+
+cdef struct Subs:
+    # substitutions sorted by position
+    Py_ssize_t k
+    Py_ssize_t* pos
+    Py_UCS4* ch
+    Py_ssize_t spos[16]
+    Py_UCS4 sch[16]
+
+
+cdef int subs_parse(Subs* out, subs) except -1:
+    """``{position: char}`` (or ``((position, char), ...)``) as sorted C arrays
+    (free with subs_free)."""
+    cdef Py_ssize_t k = len(subs), i, j, p
+    cdef Py_UCS4 c
+    if k == 0:
+        raise ValueError("no substitution")
+    out.k = k
+    if k <= 16:
+        out.pos = out.spos
+        out.ch = out.sch
+    else:
+        out.pos = <Py_ssize_t*>malloc(k * sizeof(Py_ssize_t))
+        out.ch = <Py_UCS4*>malloc(k * sizeof(Py_UCS4))
+        if out.pos == NULL or out.ch == NULL:
+            raise MemoryError()
+    i = 0
+    for key, val in (subs.items() if type(subs) is dict else subs):
+        p = key
+        c = first_char(val)
+        j = i
+        while j > 0 and out.pos[j - 1] > p:  # insertion sort: k is one or two
+            out.pos[j] = out.pos[j - 1]
+            out.ch[j] = out.ch[j - 1]
+            j -= 1
+        out.pos[j] = p
+        out.ch[j] = c
+        i += 1
+    return 0
+
+
+cdef void subs_free(Subs* s) noexcept:
+    if s.pos != s.spos:
+        free(s.pos)
+        free(s.ch)
 
 
 cdef class Core:
@@ -142,6 +198,7 @@ cdef class Core:
 
     cdef Map edges  # (node << 21 | char) -> child node of the word trie
     cdef double* value  # log probability of the word ending at a node; NaN: a prefix only
+    cdef int32_t* root  # the root's children for the Basic Multilingual Plane, -1: none
     cdef Py_ssize_t nodes, cap_nodes
     cdef Map surnames, wordchars, numerals
     cdef readonly int max_len
@@ -168,15 +225,21 @@ cdef class Core:
     cdef double* fwd
     cdef double* bwd
     cdef double* best
+    cdef double* cost
     cdef Py_ssize_t cap
+    # the clause whose tables fwd/bwd hold
+    cdef object tab_text
+    cdef Py_ssize_t tab_cs, tab_ce
 
     def __cinit__(self):
         self.value = NULL
+        self.root = NULL
         self.w0 = self.w1 = NULL
         self.alt = NULL
         self.sim = NULL
         self.buf = NULL
-        self.fwd = self.bwd = self.best = NULL
+        self.fwd = self.bwd = self.best = self.cost = NULL
+        self.tab_text = None
         self.cap = 0
 
     def __init__(self, dict wp, double unk, int max_len, name_logp, surnames, wordchars,
@@ -222,6 +285,11 @@ cdef class Core:
                 node = child
             if v is not None:
                 self.value[node] = v
+        self.root = <int32_t*>malloc(0x10000 * sizeof(int32_t))
+        if self.root == NULL:
+            raise MemoryError()
+        for i in range(0x10000):
+            self.root[i] = map_get(&self.edges, <uint64_t>i, -1)
         map_init(&self.surnames, len(surnames))
         for s in surnames:
             if len(s) == 1:
@@ -304,6 +372,7 @@ cdef class Core:
         map_free(&self.tri)
         map_free(&self.obs)
         free(self.value)
+        free(self.root)
         free(self.w0)
         free(self.w1)
         free(self.alt)
@@ -312,6 +381,7 @@ cdef class Core:
         free(self.fwd)
         free(self.bwd)
         free(self.best)
+        free(self.cost)
 
     @property
     def trie_nodes(self):
@@ -325,7 +395,8 @@ cdef class Core:
         self.fwd = <double*>realloc(self.fwd, cap * sizeof(double))
         self.bwd = <double*>realloc(self.bwd, cap * sizeof(double))
         self.best = <double*>realloc(self.best, cap * sizeof(double))
-        if self.buf == NULL or self.fwd == NULL or self.bwd == NULL or self.best == NULL:
+        self.cost = <double*>realloc(self.cost, cap * sizeof(double))
+        if self.buf == NULL or self.fwd == NULL or self.bwd == NULL or self.best == NULL or self.cost == NULL:
             raise MemoryError()
         self.cap = cap
         return 0
@@ -334,6 +405,8 @@ cdef class Core:
         return map_get(&self.numerals, c, 0) != 0
 
     cdef inline int64_t _child(self, int64_t node, Py_UCS4 c) noexcept nogil:
+        if node == 0 and c < 0x10000:
+            return self.root[c]
         return map_get(&self.edges, (<uint64_t>node << 21) | <uint64_t>c, -1)
 
     # -- segmentation --------------------------------------------------------
@@ -399,13 +472,18 @@ cdef class Core:
 
     def segment_gain(self, str text, dict subs):
         """As :meth:`Scorer.segment_gain`."""
-        return self._segment_gain(text, subs)
+        cdef Subs sb
+        subs_parse(&sb, subs)
+        try:
+            return self._segment_gain(text, &sb)
+        finally:
+            subs_free(&sb)
 
-    cdef double _segment_gain(self, str text, dict subs) except? -1.5e300:
+    cdef double _segment_gain(self, str text, Subs* sb) except? -1.5e300:
         cdef int kind = PyUnicode_KIND(text)
         cdef void* data = PyUnicode_DATA(text)
         cdef Py_ssize_t N = PyUnicode_GET_LENGTH(text)
-        cdef Py_ssize_t lo = min(subs), hi = max(subs) + 1
+        cdef Py_ssize_t lo = sb.pos[0], hi = sb.pos[sb.k - 1] + 1
         cdef Py_ssize_t cs, ce, i, j, n, a, z, m, top
         cdef int L = self.max_len
         cdef double unk = self.unk, nl = self.name_logp, base, v, new
@@ -427,9 +505,15 @@ cdef class Core:
             s[i] = PyUnicode_READ(kind, data, cs + i)
         lo -= cs
         hi -= cs
-        self._tables(s, n)
-        for p, ch in subs.items():
-            s[<Py_ssize_t>p - cs] = first_char(ch)
+        # the clause's tables are kept for the next candidate in it
+        if not (text is self.tab_text and cs == self.tab_cs and ce == self.tab_ce):
+            self.tab_text = None
+            self._tables(s, n)
+            self.tab_text = text
+            self.tab_cs = cs
+            self.tab_ce = ce
+        for i in range(sb.k):
+            s[sb.pos[i] - cs] = sb.ch[i]
         a = lo - L + 1 if lo - L + 1 > 0 else 0
         z = hi + L - 1 if hi + L - 1 < n else n
         m = z - a
@@ -488,7 +572,7 @@ cdef class Core:
         cdef int64_t node
         self._reserve(m)
         cdef Py_UCS4* s = self.buf
-        cdef double* cost = self.fwd
+        cdef double* cost = self.cost
         for k in range(m):
             s[k] = PyUnicode_READ(kind, data, a + k)
             node = self._child(0, s[k])
@@ -555,13 +639,18 @@ cdef class Core:
 
     def trigram_delta(self, str text, dict subs):
         """As :meth:`Scorer.trigram_delta`."""
-        return self._trigram_delta(text, subs)
+        cdef Subs sb
+        subs_parse(&sb, subs)
+        try:
+            return self._trigram_delta(text, &sb)
+        finally:
+            subs_free(&sb)
 
-    cdef long _trigram_delta(self, str text, dict subs) except? -999999:
+    cdef long _trigram_delta(self, str text, Subs* sb) except? -999999:
         cdef int kind = PyUnicode_KIND(text)
         cdef void* data = PyUnicode_DATA(text)
         cdef Py_ssize_t N = PyUnicode_GET_LENGTH(text)
-        cdef Py_ssize_t lo = min(subs), hi = max(subs) + 1
+        cdef Py_ssize_t lo = sb.pos[0], hi = sb.pos[sb.k - 1] + 1
         cdef Py_ssize_t a = lo - 2 if lo >= 2 else 0
         cdef Py_ssize_t z = hi + 2 if hi + 2 < N else N
         cdef Py_ssize_t i
@@ -577,8 +666,8 @@ cdef class Core:
             new = old + (z - a)
         for i in range(z - a):
             old[i] = new[i] = PyUnicode_READ(kind, data, a + i)
-        for p, ch in subs.items():
-            new[<Py_ssize_t>p - a] = first_char(ch)
+        for i in range(sb.k):
+            new[sb.pos[i] - a] = sb.ch[i]
         for i in range(z - a - 2):
             d += (map_get(&self.tri, triple(new[i], new[i + 1], new[i + 2]), 0) != 0) \
                 - (map_get(&self.tri, triple(old[i], old[i + 1], old[i + 2]), 0) != 0)
@@ -588,38 +677,87 @@ cdef class Core:
 
     def context_gain(self, str text, dict subs, double bigram_weight, double trigram_weight):
         """As :meth:`Scorer._context_gain`."""
-        return self._context_gain(text, subs, bigram_weight, trigram_weight)
+        cdef Subs sb
+        subs_parse(&sb, subs)
+        try:
+            return self._context_gain(text, &sb, bigram_weight, trigram_weight)
+        finally:
+            subs_free(&sb)
 
-    cdef double _context_gain(self, str text, dict subs, double bigram_weight,
+    cdef double _context_gain(self, str text, Subs* sb, double bigram_weight,
                               double trigram_weight) except? -1.5e300:
         cdef int kind = PyUnicode_KIND(text)
         cdef void* data = PyUnicode_DATA(text)
-        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i
         cdef double g = 0.0, bd
+        cdef bint has_left
         if self.has_bigrams:
             bd = 0.0
-            for p in sorted(subs):
-                left = subs.get(p - 1)
-                bd += self._bigram_delta(kind, data, n, p, first_char(subs[p]),
-                                         first_char(left) if left is not None else 0, left is not None)
+            for i in range(sb.k):
+                # the new left neighbour, where it is substituted too
+                has_left = i > 0 and sb.pos[i - 1] == sb.pos[i] - 1
+                bd += self._bigram_delta(kind, data, n, sb.pos[i], sb.ch[i],
+                                         sb.ch[i - 1] if has_left else 0, has_left)
             g = bigram_weight * bd
         if self.has_trigrams and trigram_weight:
-            g += trigram_weight * self._trigram_delta(text, subs)
+            g += trigram_weight * self._trigram_delta(text, sb)
         return g
 
-    def score(self, str text, dict subs, double bigram_weight, double trigram_weight,
+    def score(self, str text, subs, double bigram_weight, double trigram_weight,
               double margin, double channel, floor):
-        """As :meth:`Scorer.score`."""
-        cdef double g = self._context_gain(text, subs, bigram_weight, trigram_weight)
-        if margin:
-            g -= margin
-        if channel:
-            g += channel
-        if floor is not None and len(subs) == 1:
-            for p, ch in subs.items():
-                if g + self._segment_bound(text, p, first_char(ch)) < <double>floor:
+        """As :meth:`Scorer.score`; ``subs`` may also be a tuple of ``(position,
+        char)`` pairs."""
+        cdef Subs sb
+        cdef double g
+        subs_parse(&sb, subs)
+        try:
+            g = self._context_gain(text, &sb, bigram_weight, trigram_weight)
+            if margin:
+                g -= margin
+            if channel:
+                g += channel
+            if floor is not None and sb.k == 1:
+                if g + self._segment_bound(text, sb.pos[0], sb.ch[0]) < <double>floor:
                     return None
-        return g + self._segment_gain(text, subs)
+            return g + self._segment_gain(text, &sb)
+        finally:
+            subs_free(&sb)
+
+    def name_items(self, str text):
+        """As :meth:`Scorer._name_items`: the spans of the runs of two or three Han
+        characters that start with a surname and stand between list marks or brackets
+        (``、，,（(）)；;：:`` before, ``、，,（(）)；;`` after, spaces allowed) or a line
+        edge."""
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void* data = PyUnicode_DATA(text)
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, a, k
+        cdef Py_UCS4 c
+        cdef list out = []
+        while i < n:
+            if not is_han(PyUnicode_READ(kind, data, i)):
+                i += 1
+                continue
+            a = i
+            while i < n and is_han(PyUnicode_READ(kind, data, i)):
+                i += 1
+            if not (2 <= i - a <= 3 and map_get(&self.surnames, PyUnicode_READ(kind, data, a), 0)):
+                continue
+            k = a - 1
+            while k >= 0 and is_item_space(PyUnicode_READ(kind, data, k)):
+                k -= 1
+            if k >= 0:
+                c = PyUnicode_READ(kind, data, k)
+                if not (c == 0x0A or is_item_mark(c) or c == 0xFF1A or c == 0x3A):  # ：:
+                    continue
+            k = i
+            while k < n and is_item_space(PyUnicode_READ(kind, data, k)):
+                k += 1
+            if k < n:
+                c = PyUnicode_READ(kind, data, k)
+                if not (c == 0x0A or is_item_mark(c)):
+                    continue
+            out.append((a, i))
+        return out
 
     def allowed(self, str text, tuple key):
         """As :meth:`Scorer.allowed`."""

@@ -234,10 +234,12 @@ def _word_chars(lexicon: Lexicon) -> frozenset:
     return _WC_CACHE[key][1]
 
 
-#: Two or three Han characters standing alone between list marks or brackets (or a
-#: line edge): where they start with a surname, a name in a list or a credit.
+#: Two or three Han characters (as :func:`is_han` has them) standing alone between list
+#: marks or brackets (or a line edge): where they start with a surname, a name in a list
+#: or a credit.  ``Core.name_items`` is its compiled twin.
 _NAME_ITEM = regex.compile(
-    r"(?:^|[、，,（(）)；;：:])[ \t\u3000]*(\p{Han}{2,3})(?=[ \t\u3000]*(?:[、，,（(）)；;]|$))", regex.M
+    r"(?:^|[、，,（(）)；;：:])[ \t\u3000]*([\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002ffff\uf900-\ufaff]{2,3})"
+    r"(?=[ \t\u3000]*(?:[、，,（(）)；;]|$))", regex.M
 )
 
 
@@ -718,6 +720,8 @@ class Scorer:
         """Spans of the list items and bracketed credits of two or three Han
         characters that start with a surname: names (``李兵、李青、李硕``)."""
         sur = self.surnames
+        if self.core is not None:
+            return self.core.name_items(text)
         return [m.span(1) for m in _NAME_ITEM.finditer(text) if m.group(1)[0] in sur]
 
     def confidence(self, gain: float) -> float:
@@ -731,7 +735,11 @@ class Scorer:
         returned, accepted or not (for diagnostics)."""
         groups: dict[tuple, Candidate] = {}
         for c in candidates:
-            key = tuple((c.start + o, lc) for o, _oc, lc in c.subs)
+            subs = c.subs
+            if len(subs) == 1:
+                key = ((c.start + subs[0][0], subs[0][2]),)
+            else:
+                key = tuple((c.start + o, lc) for o, _oc, lc in subs)
             prev = groups.get(key)
             if prev is None or c.word_freq > prev.word_freq:
                 groups[key] = c
@@ -748,16 +756,24 @@ class Scorer:
         # cheap early rejection (score's floor): not even the best the
         # segmentation could add reaches the threshold
         floor = None if keep_rejected else self.threshold
+        core = self.core
+        allowed = self.allowed if core is None else core.allowed
+        bw, tw, sm = self.bigram_weight, self.trigram_weight, self.single_margin
+        log = math.log
         judged = []
         for key, c in groups.items():
             if named and key[0][0] in named:
                 continue
-            if not self.allowed(text, key):
+            if not allowed(text, key):
                 continue
             if protect and (c.observed in protect or self._protected(text, (p for p, _ in key))):
                 continue
-            g = self.score(text, dict(key), self.single_margin if key in singles else 0.0,
-                           cw * math.log(c.similarity) if cw and c.similarity > 0 else 0.0, floor)
+            margin = sm if singles and key in singles else 0.0
+            channel = cw * log(c.similarity) if cw and c.similarity > 0 else 0.0
+            if core is None:
+                g = self.score(text, dict(key), margin, channel, floor)
+            else:  # the same, without a dict
+                g = core.score(text, key, bw, tw, margin, channel, floor)
             if g is not None:
                 judged.append((g, key, c))
         judged.sort(key=lambda t: -t[0])
