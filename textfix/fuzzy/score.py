@@ -49,7 +49,6 @@ variable ``TEXTFIX_PURE_PYTHON=1`` selects the pure-Python one).
 from __future__ import annotations
 
 import math
-import os
 from bisect import bisect_left
 from itertools import compress
 from operator import not_
@@ -58,6 +57,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple
 
 import regex
 
+from .. import _compiled
 from ..chars import SURNAMES
 from .lexicon import Lexicon
 from .matcher import Candidate
@@ -78,7 +78,7 @@ def compiled_available() -> bool:
 
 def _use_compiled(requested: bool | None) -> bool:
     if requested is None:
-        return _Core is not None and not os.environ.get("TEXTFIX_PURE_PYTHON")
+        return _Core is not None and _compiled.enabled()
     if requested and _Core is None:
         raise RuntimeError("the compiled scorer core (textfix.fuzzy._core) is not built; "
                            "reinstall textfix where a C compiler is available")

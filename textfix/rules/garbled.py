@@ -20,6 +20,7 @@ from pathlib import Path
 
 import regex
 
+from .. import _compiled
 from ..chars import SURNAMES
 from ..edit import Flag, Safety
 from ..rule import rule
@@ -98,6 +99,11 @@ def bigrams(doc=None) -> Bigrams:
 
 
 # -- scoring --------------------------------------------------------------------------
+
+try:
+    from . import _scan
+except ImportError:  # not built: the pure-Python definitions do the work
+    _scan = None
 
 MAX_WORD = 8  #: longest lexicon word tried by the segmenter
 RARE_ALONE = 3000  #: a character the lexicon counts fewer times than this as a word is rarely used alone
@@ -226,7 +232,23 @@ _UNSEEN: dict[str, bool] = {}
 _UNSEEN_OF: list = [None]  #: the Bigrams that _UNSEEN was computed from
 
 
-def _bounds(packed: str, rare: frozenset[str], bi: Bigrams) -> tuple[list[int], list[int]]:
+def _bounds(packed: str, lex, bi: Bigrams) -> tuple[list[int], list[int]]:
+    """:func:`_bounds_py` with the rare characters of ``lex`` and ``bi``, by its
+    compiled twin where it is built."""
+    rare = _rare_alone(lex, bi)
+    if _scan is None or not _compiled.enabled():
+        return _bounds_py(packed, rare, bi)
+    hit = _JOINS.get(id(rare))
+    if hit is None or hit[0] is not rare or hit[1] is not bi:
+        _JOINS.clear()
+        hit = _JOINS[id(rare)] = (rare, bi, _scan.JoinCounts(rare, bi.bi, bi.uni, bi.total, EXPECTED))
+    return hit[2].bounds(packed)
+
+
+_JOINS: dict[int, tuple] = {}
+
+
+def _bounds_py(packed: str, rare: frozenset[str], bi: Bigrams) -> tuple[list[int], list[int]]:
     """Running counts over ``packed`` (Han runs without their spaces) of what
     :func:`suspicious_joins` can count without segmenting: ``chars[i]``, the characters
     before ``i`` that count when alone, and ``pairs[i]``, the pairs starting before
@@ -281,7 +303,7 @@ def unreadable_spans(text: str, lex, bi: Bigrams, start: int = 0, end: int | Non
         return []
     # the runs without their spaces, one per line: the line breaks count for nothing
     packed = _SPACES.sub("", "\n".join([m.group() for m in found]))
-    chars, pairs = _bounds(packed, _rare_alone(lex, bi), bi)
+    chars, pairs = _bounds(packed, lex, bi)
     runs = []
     s = 0
     for n in map(len, packed.split("\n")):

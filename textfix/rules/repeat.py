@@ -24,10 +24,16 @@ from dataclasses import dataclass
 
 import regex
 
+from .. import _compiled
 from ..chars import HAN_CHAR as _HAN, SPACE as _SPACE
 from ..edit import Edit, Safety
 from ..rule import rule
 from .garbled import lexicon
+
+try:
+    from . import _scan
+except ImportError:  # not built: the pure-Python definitions do the work
+    _scan = None
 
 MAX_UNIT = 40  #: longest unit (characters) that is looked for doubled within a paragraph
 
@@ -176,6 +182,13 @@ def _shared_doubles(doc) -> list[Double]:
 
 
 def _starts(text: str) -> list[int]:
+    """:func:`_starts_py`, by its compiled twin where it is built."""
+    if _scan is not None and _compiled.enabled():
+        return _scan.doubled_starts(text, MAX_UNIT)
+    return _starts_py(text)
+
+
+def _starts_py(text: str, max_unit: int = MAX_UNIT) -> list[int]:
     """Where :data:`_DOUBLE` can match, in order (a superset of them).
 
     Spaces and line breaks left out (``packed``), a doubled unit with two characters or
@@ -193,7 +206,7 @@ def _starts(text: str) -> list[int]:
     nxt: dict[int, int] = {}  # position of a pair -> its next occurrence, if close enough
     for i, pair in enumerate(map(operator.add, packed, packed[1:])):
         p = get(pair)
-        if p is not None and i - p <= MAX_UNIT:
+        if p is not None and i - p <= max_unit:
             nxt[p] = i
         last[pair] = i
     hits = []
@@ -203,7 +216,7 @@ def _starts(text: str) -> list[int]:
                 hits.append(pos[p])
                 break
             q = nxt.get(q)
-            if q is None or q - p > MAX_UNIT:
+            if q is None or q - p > max_unit:
                 break
     hits.sort()
     return hits

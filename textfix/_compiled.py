@@ -1,0 +1,18 @@
+"""Whether textfix uses its compiled twins.
+
+Two small C extensions are built with the package where a C compiler is available:
+``textfix.fuzzy._core`` (the scorer's arithmetic) and ``textfix.rules._scan`` (the scans
+of the repeat and garbled stages).  Each computes exactly what a pure-Python function
+computes — the reference, kept beside it and compared with it by the tests — only
+faster.  They are used by default; the environment variable ``TEXTFIX_PURE_PYTHON=1``
+switches them off (as does a build without a compiler).
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def enabled() -> bool:
+    """False when ``TEXTFIX_PURE_PYTHON`` is set (to anything but an empty string)."""
+    return not os.environ.get("TEXTFIX_PURE_PYTHON")
