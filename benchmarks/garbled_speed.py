@@ -6,12 +6,15 @@ Text: the seed pages (``seeds/0*_*.txt``, not the expected outputs) cleaned by t
 stages that run before ``repeat`` and ``garbled``, concatenated and replicated to about
 185k characters.  Each function is timed alone on that text (best of 3 runs):
 ``repeat.doubles()`` (the scan both doubled-word and doubled-clause rules share), the
-two rules themselves, and ``garbled.unreadable``.  Figures are characters per second.
+two rules themselves, and ``garbled.unreadable``.  Figures are characters per second,
+with the compiled scans (``textfix.rules._scan``) and, in the same run, with their
+pure-Python definitions (``TEXTFIX_PURE_PYTHON``); ``ratio`` is compiled over pure.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -71,10 +74,16 @@ def main() -> int:
     text = Pipeline(select=["unicode", "width", "layout", "stray"]).clean(raw).text
     n = len(text)
     res = {"chars": n}
-    doubles(text)
-    res["repeat.doubles"] = round(n / best(lambda: doubles(text)))
-    for name in ("repeat.doubled-word", "repeat.doubled-clause", "garbled.unreadable"):
-        res[name] = round(n / run_rule(name, text))
+    for mode in ("compiled", "pure_python"):
+        if mode == "pure_python":
+            os.environ["TEXTFIX_PURE_PYTHON"] = "1"
+        r = res[mode] = {}
+        doubles(text)
+        r["repeat.doubles"] = round(n / best(lambda: doubles(text)))
+        for name in ("repeat.doubled-word", "repeat.doubled-clause", "garbled.unreadable"):
+            r[name] = round(n / run_rule(name, text))
+    os.environ.pop("TEXTFIX_PURE_PYTHON", None)
+    res["ratio"] = {k: round(v / res["pure_python"][k], 2) for k, v in res["compiled"].items()}
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(res, indent=1))
