@@ -105,5 +105,9 @@ cdef inline uint64_t pair(Py_UCS4 a, Py_UCS4 b) noexcept nogil:
     return (<uint64_t>a << 21) | <uint64_t>b
 
 
+cdef inline Py_UCS4 char_at(s, Py_ssize_t i):
+    return PyUnicode_READ(PyUnicode_KIND(s), PyUnicode_DATA(s), i)
+
+
 cdef inline Py_UCS4 first_char(s):
-    return PyUnicode_READ(PyUnicode_KIND(s), PyUnicode_DATA(s), 0)
+    return char_at(s, 0)

@@ -6,14 +6,15 @@ prefix table as a trie, the character bigram and trigram counts, the surnames an
 look-alikes in open-addressing hash maps keyed by packed code points (21 bits each) —
 and computes exactly what the pure-Python methods of :class:`~textfix.fuzzy.score.Scorer`
 compute, in the same order of floating-point operations, so that the two agree to the
-last bit: ``segment_gain``, ``segment_bound``, ``context_gain`` and
-``single_candidates``.  The scorer uses it when it is built (see ``Scorer.core``);
-``tests/test_core.py`` checks that both give the same numbers.
+last bit: ``segment_gain``, ``segment_bound``, ``bigram_delta``, ``trigram_delta``,
+``context_gain``, ``score``, ``allowed``, ``single_candidates`` and ``name_items``.
+The scorer uses it when it is built (see ``Scorer.core``); ``tests/test_core.py``
+checks that both give the same numbers.
 """
 
 from libc.math cimport log, isnan, NAN
-from libc.stdint cimport uint64_t, int64_t, uint32_t, int32_t
-from libc.stdlib cimport malloc, calloc, realloc, free
+from libc.stdint cimport uint64_t, int64_t, int32_t
+from libc.stdlib cimport malloc, realloc, free
 
 
 include "../_hashmap.pxi"
@@ -28,6 +29,11 @@ cdef extern from *:
     #define TF_NEG (-1e18)
     """
     double NEG "TF_NEG"
+
+
+cdef inline uint64_t edge(int64_t node, Py_UCS4 c) noexcept nogil:
+    """The key of the trie edge from ``node`` by ``c``."""
+    return (<uint64_t>node << 21) | <uint64_t>c
 
 
 cdef inline uint64_t triple(Py_UCS4 a, Py_UCS4 b, Py_UCS4 c) noexcept nogil:
@@ -51,9 +57,6 @@ cdef inline bint is_item_mark(Py_UCS4 c) noexcept nogil:
     # 、，,（(）)；;
     return (c == 0x3001 or c == 0xFF0C or c == 0x2C or c == 0xFF08 or c == 0x28 or c == 0xFF09
             or c == 0x29 or c == 0xFF1B or c == 0x3B)
-
-
-
 
 
 cdef struct Subs:
@@ -135,6 +138,9 @@ cdef class Core:
     cdef double* bwd
     cdef double* best
     cdef double* cost
+    cdef Py_ssize_t* ends  # the words starting at each position: max_len + 2 slots each
+    cdef double* lps
+    cdef Py_ssize_t* cnt
     cdef Py_ssize_t cap
     # the clause whose tables fwd/bwd hold
     cdef object tab_text
@@ -147,7 +153,8 @@ cdef class Core:
         self.alt = NULL
         self.sim = NULL
         self.buf = NULL
-        self.fwd = self.bwd = self.best = self.cost = NULL
+        self.fwd = self.bwd = self.best = self.cost = self.lps = NULL
+        self.ends = self.cnt = NULL
         self.tab_text = None
         self.cap = 0
 
@@ -179,8 +186,8 @@ cdef class Core:
             n = len(w)
             node = 0
             for i in range(n):
-                c = PyUnicode_READ(PyUnicode_KIND(w), PyUnicode_DATA(w), i)
-                child = map_get(&self.edges, (<uint64_t>node << 21) | <uint64_t>c, -1)
+                c = char_at(w, i)
+                child = map_get(&self.edges, edge(node, c), -1)
                 if child < 0:
                     if self.nodes == self.cap_nodes:
                         self.cap_nodes *= 2
@@ -190,7 +197,7 @@ cdef class Core:
                     child = self.nodes
                     self.nodes += 1
                     self.value[child] = NAN
-                    map_put(&self.edges, (<uint64_t>node << 21) | <uint64_t>c, child)
+                    map_put(&self.edges, edge(node, c), child)
                 node = child
             if v is not None:
                 self.value[node] = v
@@ -198,7 +205,7 @@ cdef class Core:
         if self.root == NULL:
             raise MemoryError()
         for i in range(0x10000):
-            self.root[i] = map_get(&self.edges, <uint64_t>i, -1)
+            self.root[i] = map_get(&self.edges, edge(0, i), -1)
         map_init(&self.surnames, len(surnames))
         for s in surnames:
             if len(s) == 1:
@@ -245,9 +252,7 @@ cdef class Core:
         if trigrams is not None:
             for t in trigrams:
                 if len(t) == 3:
-                    map_put(&self.tri, triple(PyUnicode_READ(PyUnicode_KIND(t), PyUnicode_DATA(t), 0),
-                                              PyUnicode_READ(PyUnicode_KIND(t), PyUnicode_DATA(t), 1),
-                                              PyUnicode_READ(PyUnicode_KIND(t), PyUnicode_DATA(t), 2)), 1)
+                    map_put(&self.tri, triple(char_at(t, 0), char_at(t, 1), char_at(t, 2)), 1)
         # look-alikes
         self.has_confusions = confusions is not None
         self.alt_str = []
@@ -291,10 +296,9 @@ cdef class Core:
         free(self.bwd)
         free(self.best)
         free(self.cost)
-
-    @property
-    def trie_nodes(self):
-        return self.nodes
+        free(self.cnt)
+        free(self.ends)
+        free(self.lps)
 
     cdef int _reserve(self, Py_ssize_t n) except -1:
         if n + 2 <= self.cap:
@@ -305,7 +309,11 @@ cdef class Core:
         self.bwd = <double*>realloc(self.bwd, cap * sizeof(double))
         self.best = <double*>realloc(self.best, cap * sizeof(double))
         self.cost = <double*>realloc(self.cost, cap * sizeof(double))
-        if self.buf == NULL or self.fwd == NULL or self.bwd == NULL or self.best == NULL or self.cost == NULL:
+        self.cnt = <Py_ssize_t*>realloc(self.cnt, cap * sizeof(Py_ssize_t))
+        self.ends = <Py_ssize_t*>realloc(self.ends, cap * (self.max_len + 2) * sizeof(Py_ssize_t))
+        self.lps = <double*>realloc(self.lps, cap * (self.max_len + 2) * sizeof(double))
+        if (self.buf == NULL or self.fwd == NULL or self.bwd == NULL or self.best == NULL or self.cost == NULL
+                or self.cnt == NULL or self.ends == NULL or self.lps == NULL):
             raise MemoryError()
         self.cap = cap
         return 0
@@ -316,17 +324,45 @@ cdef class Core:
     cdef inline int64_t _child(self, int64_t node, Py_UCS4 c) noexcept nogil:
         if node == 0 and c < 0x10000:
             return self.root[c]
-        return map_get(&self.edges, (<uint64_t>node << 21) | <uint64_t>c, -1)
+        return map_get(&self.edges, edge(node, c), -1)
 
     # -- segmentation --------------------------------------------------------
     cdef void _tables(self, const Py_UCS4* s, Py_ssize_t n) noexcept nogil:
-        """fwd[i]: best segmentation of s[:i]; bwd[i]: of s[i:]."""
+        """fwd[i]: best segmentation of s[:i]; bwd[i]: of s[i:].  The words (and
+        names) starting at each i are looked up once, for both passes:
+        ``ends[i * W + k]`` and ``lps[i * W + k]`` for k < ``cnt[i]``."""
         cdef double* fwd = self.fwd
         cdef double* bwd = self.bwd
+        cdef Py_ssize_t* ends = self.ends
+        cdef double* lps = self.lps
+        cdef Py_ssize_t* cnt = self.cnt
         cdef double unk = self.unk, nl = self.name_logp, base, v, b
-        cdef Py_ssize_t i, j, top
+        cdef Py_ssize_t i, j, k, top, o
         cdef int64_t node
         cdef int L = self.max_len
+        cdef Py_ssize_t W = L + 2
+        for i in range(n):
+            o = i * W
+            k = 0
+            top = i + L if i + L < n else n
+            node = 0
+            for j in range(i + 1, top + 1):
+                node = self._child(node, s[j - 1])
+                if node < 0:
+                    break
+                if not isnan(self.value[node]):
+                    ends[o + k] = j
+                    lps[o + k] = self.value[node]
+                    k += 1
+            if self.has_names and map_get(&self.surnames, s[i], 0):
+                for j in range(i + 2, i + 4):
+                    if j <= n and is_han(s[j - 1]):
+                        ends[o + k] = j
+                        lps[o + k] = nl
+                        k += 1
+                    else:
+                        break
+            cnt[i] = k
         fwd[0] = 0.0
         for i in range(1, n + 1):
             fwd[i] = NEG
@@ -335,45 +371,19 @@ cdef class Core:
             v = base + unk
             if v > fwd[i + 1]:
                 fwd[i + 1] = v
-            top = i + L if i + L < n else n
-            node = 0
-            for j in range(i + 1, top + 1):
-                node = self._child(node, s[j - 1])
-                if node < 0:
-                    break
-                if not isnan(self.value[node]):
-                    v = base + self.value[node]
-                    if v > fwd[j]:
-                        fwd[j] = v
-            if self.has_names and map_get(&self.surnames, s[i], 0):
-                for j in range(i + 2, i + 4):
-                    if j <= n and is_han(s[j - 1]):
-                        v = base + nl
-                        if v > fwd[j]:
-                            fwd[j] = v
-                    else:
-                        break
+            o = i * W
+            for k in range(cnt[i]):
+                v = base + lps[o + k]
+                if v > fwd[ends[o + k]]:
+                    fwd[ends[o + k]] = v
         bwd[n] = 0.0
         for i in range(n - 1, -1, -1):
             b = bwd[i + 1] + unk
-            top = i + L if i + L < n else n
-            node = 0
-            for j in range(i + 1, top + 1):
-                node = self._child(node, s[j - 1])
-                if node < 0:
-                    break
-                if not isnan(self.value[node]):
-                    v = bwd[j] + self.value[node]
-                    if v > b:
-                        b = v
-            if self.has_names and map_get(&self.surnames, s[i], 0):
-                for j in range(i + 2, i + 4):
-                    if j <= n and is_han(s[j - 1]):
-                        v = bwd[j] + nl
-                        if v > b:
-                            b = v
-                    else:
-                        break
+            o = i * W
+            for k in range(cnt[i]):
+                v = bwd[ends[o + k]] + lps[o + k]
+                if v > b:
+                    b = v
             bwd[i] = b
 
     cdef inline bint _cut(self, Py_UCS4 c) noexcept nogil:
