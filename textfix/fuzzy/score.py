@@ -174,6 +174,20 @@ def load_trigrams(path=None) -> frozenset:
     return frozenset(out)
 
 
+def _shared(cache: dict, objs: tuple, values: tuple, build):
+    """``build()``, remembered in ``cache`` for the objects ``objs`` (by identity)
+    and the hashable ``values``; the last four are kept."""
+    key = tuple(map(id, objs)) + values
+    hit = cache.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], objs)):
+        return hit[1]
+    out = build()
+    if len(cache) >= 4:
+        cache.pop(next(iter(cache)))
+    cache[key] = (objs, out)
+    return out
+
+
 _WP_CACHE: dict[tuple, tuple] = {}
 
 
@@ -193,10 +207,11 @@ def _word_prefix_table(lexicon: Lexicon, max_len: int, alone=None, alone_weight:
     gets ``alone_weight`` times :func:`alone_logp`: a character that running
     text only uses inside words is an unlikely word alone.  One table per
     lexicon and setting, shared."""
-    key = (id(lexicon.freq), max_len, id(alone), alone_weight)
-    hit = _WP_CACHE.get(key)
-    if hit is not None and hit[0] is lexicon.freq and hit[1] is alone:
-        return hit[2]
+    return _shared(_WP_CACHE, (lexicon.freq, alone), (max_len, alone_weight),
+                   lambda: _build_word_prefix_table(lexicon, max_len, alone, alone_weight))
+
+
+def _build_word_prefix_table(lexicon: Lexicon, max_len: int, alone, alone_weight: float) -> dict:
     lt = math.log(lexicon.total)
     log = math.log
     wp: dict = {}
@@ -210,28 +225,15 @@ def _word_prefix_table(lexicon: Lexicon, max_len: int, alone=None, alone_weight:
     for w in list(wp):
         for k in range(1, len(w)):
             wp.setdefault(w[:k], None)
-    if len(_WP_CACHE) >= 4:
-        _WP_CACHE.pop(next(iter(_WP_CACHE)))
-    _WP_CACHE[key] = (lexicon.freq, alone, wp)
     return wp
 
 
-_WC_CACHE: dict[int, tuple] = {}
+_WC_CACHE: dict[tuple, tuple] = {}
 
 
 def _word_chars(lexicon: Lexicon) -> frozenset:
     """Every character that occurs in a lexicon word (one set per lexicon)."""
-    key = id(lexicon.freq)
-    hit = _WC_CACHE.get(key)
-    if hit is not None and hit[0] is lexicon.freq:
-        return hit[1]
-    chars: set = set()
-    for w in lexicon.freq:
-        chars.update(w)
-    if len(_WC_CACHE) >= 4:
-        _WC_CACHE.pop(next(iter(_WC_CACHE)))
-    _WC_CACHE[key] = (lexicon.freq, frozenset(chars))
-    return _WC_CACHE[key][1]
+    return _shared(_WC_CACHE, (lexicon.freq,), (), lambda: frozenset(c for w in lexicon.freq for c in w))
 
 
 #: Two or three Han characters (as :func:`is_han` has them) standing alone between list
@@ -259,17 +261,10 @@ _CORE_CACHE: dict[tuple, tuple] = {}
 def _core_for(sc: "Scorer"):
     """The compiled core over ``sc``'s models (one per set of models, shared)."""
     conf = sc.confusions.by_observed if sc.confusions is not None else None
-    parts = (sc._wp, sc.bigrams, sc.trigrams, conf, sc._wordchars)
-    key = tuple(map(id, parts)) + (sc.surnames, sc._unk, sc.max_len, sc.name_logp)
-    hit = _CORE_CACHE.get(key)
-    if hit is not None and all(a is b for a, b in zip(hit[0], parts)):
-        return hit[1]
-    core = _Core(sc._wp, sc._unk, sc.max_len, sc.name_logp, sc.surnames, sc._wordchars,
-                 sc.bigrams, sc.trigrams, conf, NUMERALS)
-    if len(_CORE_CACHE) >= 4:
-        _CORE_CACHE.pop(next(iter(_CORE_CACHE)))
-    _CORE_CACHE[key] = (parts, core)
-    return core
+    return _shared(_CORE_CACHE, (sc._wp, sc.bigrams, sc.trigrams, conf, sc._wordchars),
+                   (sc.surnames, sc._unk, sc.max_len, sc.name_logp),
+                   lambda: _Core(sc._wp, sc._unk, sc.max_len, sc.name_logp, sc.surnames, sc._wordchars,
+                                 sc.bigrams, sc.trigrams, conf, NUMERALS))
 
 
 class Scorer:
@@ -696,15 +691,17 @@ class Scorer:
             return False
         return not any(self._in_number(text, p, ch) or self._next_to_latin(text, p) for p, ch in key)
 
-    def score(self, text: str, subs: dict[int, str], margin: float = 0.0, channel: float = 0.0,
+    def score(self, text: str, subs, margin: float = 0.0, channel: float = 0.0,
               floor: float | None = None) -> float | None:
-        """The gain of ``{position: new char}`` as :meth:`judge` weighs it: the
-        context gain, less ``margin``, plus ``channel`` (the log glyph similarity,
-        weighted), plus the segmentation gain.  With ``floor``, a single
-        substitution whose gain cannot reach it (by :meth:`segment_bound`) gives
-        None without the segmentation being scored."""
+        """The gain of ``{position: new char}`` (or ``((position, new char), ...)``)
+        as :meth:`judge` weighs it: the context gain, less ``margin``, plus
+        ``channel`` (the log glyph similarity, weighted), plus the segmentation
+        gain.  With ``floor``, a single substitution whose gain cannot reach it
+        (by :meth:`segment_bound`) gives None without the segmentation being
+        scored."""
         if self.core is not None:
             return self.core.score(text, subs, self.bigram_weight, self.trigram_weight, margin, channel, floor)
+        subs = dict(subs)
         g = self._context_gain(text, subs)
         if margin:
             g -= margin
@@ -719,9 +716,9 @@ class Scorer:
     def _name_items(self, text: str) -> list[tuple[int, int]]:
         """Spans of the list items and bracketed credits of two or three Han
         characters that start with a surname: names (``李兵、李青、李硕``)."""
-        sur = self.surnames
         if self.core is not None:
             return self.core.name_items(text)
+        sur = self.surnames
         return [m.span(1) for m in _NAME_ITEM.finditer(text) if m.group(1)[0] in sur]
 
     def confidence(self, gain: float) -> float:
@@ -756,24 +753,19 @@ class Scorer:
         # cheap early rejection (score's floor): not even the best the
         # segmentation could add reaches the threshold
         floor = None if keep_rejected else self.threshold
-        core = self.core
-        allowed = self.allowed if core is None else core.allowed
-        bw, tw, sm = self.bigram_weight, self.trigram_weight, self.single_margin
+        sm = self.single_margin
         log = math.log
         judged = []
         for key, c in groups.items():
             if named and key[0][0] in named:
                 continue
-            if not allowed(text, key):
+            if not self.allowed(text, key):
                 continue
             if protect and (c.observed in protect or self._protected(text, (p for p, _ in key))):
                 continue
             margin = sm if singles and key in singles else 0.0
             channel = cw * log(c.similarity) if cw and c.similarity > 0 else 0.0
-            if core is None:
-                g = self.score(text, dict(key), margin, channel, floor)
-            else:  # the same, without a dict
-                g = core.score(text, key, bw, tw, margin, channel, floor)
+            g = self.score(text, key, margin, channel, floor)
             if g is not None:
                 judged.append((g, key, c))
         judged.sort(key=lambda t: -t[0])
