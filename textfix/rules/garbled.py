@@ -217,16 +217,22 @@ def _unseen(pair: str, bi: Bigrams) -> bool:
 
 def _rare_alone(lex, bi: Bigrams) -> frozenset[str]:
     """The characters :func:`suspicious_joins` counts when they stand alone."""
+    return _rare_entry(lex, bi)[2]
+
+
+def _rare_entry(lex, bi: Bigrams) -> list:
+    """``[lex, bi, rare characters, their compiled JoinCounts or None]``, kept for the
+    last lexicon and bigram model."""
     key = (id(lex), id(bi))
     hit = _RARE.get(key)
     if hit is None or hit[0] is not lex or hit[1] is not bi:
         rare = frozenset(c for c, n in bi.uni.items() if n >= COMMON and lex.get(c) < RARE_ALONE)
         _RARE.clear()
-        hit = _RARE[key] = (lex, bi, rare)
-    return hit[2]
+        hit = _RARE[key] = [lex, bi, rare, None]
+    return hit
 
 
-_RARE: dict[tuple[int, int], tuple] = {}
+_RARE: dict[tuple[int, int], list] = {}
 #: character pair -> is it a join nobody writes (:func:`_unseen`); at most 200k kept (~20 MB)
 _UNSEEN: dict[str, bool] = {}
 _UNSEEN_OF: list = [None]  #: the Bigrams that _UNSEEN was computed from
@@ -235,17 +241,12 @@ _UNSEEN_OF: list = [None]  #: the Bigrams that _UNSEEN was computed from
 def _bounds(packed: str, lex, bi: Bigrams) -> tuple[list[int], list[int]]:
     """:func:`_bounds_py` with the rare characters of ``lex`` and ``bi``, by its
     compiled twin where it is built."""
-    rare = _rare_alone(lex, bi)
     if _scan is None or not _compiled.enabled():
-        return _bounds_py(packed, rare, bi)
-    hit = _JOINS.get(id(rare))
-    if hit is None or hit[0] is not rare or hit[1] is not bi:
-        _JOINS.clear()
-        hit = _JOINS[id(rare)] = (rare, bi, _scan.JoinCounts(rare, bi.bi, bi.uni, bi.total, EXPECTED))
-    return hit[2].bounds(packed)
-
-
-_JOINS: dict[int, tuple] = {}
+        return _bounds_py(packed, _rare_alone(lex, bi), bi)
+    entry = _rare_entry(lex, bi)
+    if entry[3] is None:
+        entry[3] = _scan.JoinCounts(entry[2], bi.bi, bi.uni, bi.total, EXPECTED)
+    return entry[3].bounds(packed)
 
 
 def _bounds_py(packed: str, rare: frozenset[str], bi: Bigrams) -> tuple[list[int], list[int]]:
