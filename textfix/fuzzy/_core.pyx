@@ -630,17 +630,88 @@ cdef class Core:
         cdef double g
         subs_parse(&sb, subs)
         try:
-            g = self._context_gain(text, &sb, bigram_weight, trigram_weight)
-            if margin:
-                g -= margin
-            if channel:
-                g += channel
-            if floor is not None and sb.k == 1:
-                if g + self._segment_bound(text, sb.pos[0], sb.ch[0]) < <double>floor:
-                    return None
-            return g + self._segment_gain(text, &sb)
+            if self._score(text, &sb, bigram_weight, trigram_weight, margin, channel,
+                           floor is not None, 0.0 if floor is None else <double>floor, &g):
+                return g
+            return None
         finally:
             subs_free(&sb)
+
+    cdef bint _score(self, str text, Subs* sb, double bigram_weight, double trigram_weight,
+                     double margin, double channel, bint has_floor, double floor,
+                     double* out) except -1:
+        """:meth:`score` into ``out``; False where the floor cuts it short."""
+        cdef double g = self._context_gain(text, sb, bigram_weight, trigram_weight)
+        if margin:
+            g -= margin
+        if channel:
+            g += channel
+        if has_floor and sb.k == 1:
+            if g + self._segment_bound(text, sb.pos[0], sb.ch[0]) < floor:
+                return False
+        out[0] = g + self._segment_gain(text, sb)
+        return True
+
+    def judged(self, str text, candidates, singles, bint names, double bigram_weight,
+               double trigram_weight, double single_margin, double channel_weight, floor):
+        """The scoring loop of :meth:`Scorer.judge` (without a protect list):
+        ``[(gain, key, candidate), ...]`` for every distinct substitution of
+        ``candidates`` (the one with the most frequent word kept) and then of
+        ``singles`` (scored less ``single_margin``), skipping those on a name
+        item (with ``names``), those :meth:`allowed` forbids and, with
+        ``floor``, those that cannot reach it."""
+        cdef dict groups = {}
+        cdef set single_keys = set()
+        cdef object c, prev
+        cdef tuple subs, key, sub
+        cdef Py_ssize_t start, i, a, b, n = PyUnicode_GET_LENGTH(text)
+        cdef bytearray named = None
+        cdef unsigned char* mask = NULL
+        cdef list judged = []
+        cdef Subs sb
+        cdef double g, margin, channel, sim
+        cdef bint has_floor = floor is not None
+        cdef double fl = 0.0 if floor is None else <double>floor
+        for c in candidates:
+            subs = <tuple>c[4]
+            start = c[0]
+            if len(subs) == 1:
+                sub = <tuple>subs[0]
+                key = ((start + <Py_ssize_t>sub[0], sub[2]),)
+            else:
+                key = tuple([(start + <Py_ssize_t>(<tuple>sub)[0], (<tuple>sub)[2]) for sub in subs])
+            prev = groups.get(key)
+            if prev is None or c[5] > prev[5]:
+                groups[key] = c
+        for c in singles:
+            key = ((c[0], c[3]),)
+            if key not in groups:
+                groups[key] = c
+                single_keys.add(key)
+        if names:
+            spans = self.name_items(text)
+            if spans:
+                named = bytearray(n)
+                mask = named
+                for a, b in spans:
+                    for i in range(a, b):
+                        mask[i] = 1
+        for key, c in groups.items():
+            if mask != NULL and mask[<Py_ssize_t>(<tuple>key[0])[0]]:
+                continue
+            if not self._allowed(text, key):
+                continue
+            margin = single_margin if single_keys and key in single_keys else 0.0
+            sim = c[7]
+            channel = channel_weight * log(sim) if channel_weight and sim > 0 else 0.0
+            subs_parse(&sb, key)
+            try:
+                if self._score(text, &sb, bigram_weight, trigram_weight, margin, channel,
+                               has_floor, fl, &g):
+                    judged.append((g, key, c))
+            finally:
+                subs_free(&sb)
+        return judged
 
     def name_items(self, str text):
         """As :meth:`Scorer._name_items`: the spans of the runs of two or three Han
@@ -680,6 +751,9 @@ cdef class Core:
 
     def allowed(self, str text, tuple key):
         """As :meth:`Scorer.allowed`."""
+        return self._allowed(text, key)
+
+    cdef bint _allowed(self, str text, tuple key) except -1:
         cdef int kind = PyUnicode_KIND(text)
         cdef void* data = PyUnicode_DATA(text)
         cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), p, q

@@ -730,6 +730,15 @@ class Scorer:
         """Accepted corrections (non-overlapping, best first resolved), sorted
         by position.  With ``keep_rejected`` every distinct substitution is
         returned, accepted or not (for diagnostics)."""
+        floor = None if keep_rejected else self.threshold
+        if self.core is not None and not self.protect:
+            # the same loop, compiled (the protect list needs _protected)
+            singles = (self._single_candidates(text)
+                       if self.confusions is not None and self.bigrams is not None else ())
+            judged = self.core.judged(
+                text, candidates, singles, bool(self.name_items), self.bigram_weight,
+                self.trigram_weight, self.single_margin, self.channel_weight, floor)
+            return self._greedy(text, judged, keep_rejected)
         groups: dict[tuple, Candidate] = {}
         for c in candidates:
             subs = c.subs
@@ -752,7 +761,6 @@ class Scorer:
         cw = self.channel_weight
         # cheap early rejection (score's floor): not even the best the
         # segmentation could add reaches the threshold
-        floor = None if keep_rejected else self.threshold
         sm = self.single_margin
         log = math.log
         judged = []
@@ -768,6 +776,10 @@ class Scorer:
             g = self.score(text, key, margin, channel, floor)
             if g is not None:
                 judged.append((g, key, c))
+        return self._greedy(text, judged, keep_rejected)
+
+    def _greedy(self, text: str, judged: list, keep_rejected: bool) -> list[Decision]:
+        """The decisions of :meth:`judge` from its scored ``(gain, key, candidate)``."""
         judged.sort(key=lambda t: -t[0])
         # Greedy, best gain first; a substitution next to or on one already
         # taken loses (whatever the threshold, since the winner scores higher).
