@@ -13,7 +13,9 @@ shared machine; compare them, not absolute times.
 Archive (``archive`` in the results): the held-out half of the People's Daily
 1998-01 corpus put through the noise model of ``benchmarks/noise.py``, cleaned page
 by page by the full pipeline (every stage): chars/s on the noised pages and on the
-clean pages, seconds spent in each rule, edits per 10k characters; then the noised
+clean pages, seconds spent in each rule and in the bookkeeping outside the rules
+(composing edits into the source map, the edit log, paragraphs; the timing wrappers
+add a little to each), edits per 10k characters; then the noised
 pages replicated to each ``--archive-mb`` size and streamed through
 ``textfix.batch.clean_file`` (text + JSONL) in a fresh process whose peak RSS is
 reported: the memory target is <= 1 GB at 50 MB, flat as the input grows.
@@ -59,6 +61,44 @@ class _Timed:
         return out
 
 
+class _TimedCalls:
+    """While active, the seconds spent in the pipeline's bookkeeping outside the rules:
+    composing each rule's edits into the source map, writing the edit log in source
+    offsets and cutting the result into paragraphs."""
+
+    def __init__(self, acc):
+        from textfix import pipeline, provenance
+
+        self.acc = acc
+        self.targets = [(provenance.SourceMap, "step", "compose edits into the source map"),
+                        (provenance.SourceMap, "edits", "edit log in source offsets"),
+                        (pipeline, "_paragraphs", "paragraphs")]
+
+    def __enter__(self):
+        self.saved = []
+        for owner, name, label in self.targets:
+            f = getattr(owner, name)
+            self.saved.append((owner, name, f))
+            setattr(owner, name, self._wrap(f, label))
+        return self
+
+    def _wrap(self, f, label):
+        acc = self.acc
+
+        def timed(*a, **k):
+            t = time.perf_counter()
+            try:
+                return f(*a, **k)
+            finally:
+                acc[label] = acc.get(label, 0.0) + time.perf_counter() - t
+
+        return timed
+
+    def __exit__(self, *exc):
+        for owner, name, f in self.saved:
+            setattr(owner, name, f)
+
+
 def archive(sizes_mb: list[int]) -> dict:
     import tempfile
 
@@ -70,18 +110,25 @@ def archive(sizes_mb: list[int]) -> dict:
     acc: dict[str, float] = {}
     pipeline.rules = [_Timed(r, acc) for r in pipeline.rules]
     res: dict = {"pages": len(noisy)}
+    other: dict[str, float] = {}
     for label, texts in (("noised", noisy), ("clean", clean)):
         acc.clear()
+        other.clear()
         n = edits = 0
-        t = time.perf_counter()
-        for page in texts:
-            r = pipeline.clean(page)
-            n += len(page)
-            edits += len(r.edits)
-        secs = time.perf_counter() - t
+        with _TimedCalls(other):
+            t = time.perf_counter()
+            for page in texts:
+                r = pipeline.clean(page)
+                n += len(page)
+                edits += len(r.edits)
+            secs = time.perf_counter() - t
+        in_rules = sum(acc.values())
         res[label] = {"chars": n, "chars_per_s": round(n / secs), "seconds": round(secs, 2),
                       "edits_per_10k_chars": round(edits / n * 1e4, 1),
-                      "seconds_by_rule": {k: round(v, 3) for k, v in sorted(acc.items(), key=lambda kv: -kv[1])}}
+                      "seconds_in_rules": round(in_rules, 2),
+                      "seconds_by_rule": {k: round(v, 3) for k, v in sorted(acc.items(), key=lambda kv: -kv[1])},
+                      "seconds_outside_rules": {**{k: round(v, 3) for k, v in other.items()},
+                                                "rest": round(secs - in_rules - sum(other.values()), 3)}}
         print(f"archive {label}: {n:,} chars, {n / secs:,.0f} chars/s", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="textfix-bench-") as tmp:
         res["memory"] = memory(tmp, noisy, sizes_mb)
