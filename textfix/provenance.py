@@ -157,7 +157,31 @@ class SourceMap:
 
         new: list[_Piece] = []
         cursor = _Cursor(pieces, starts)
+        source = self.source
         for a, b, group, is_move in clusters:
+            p = cursor.cur
+            if not is_move and p is not None and a >= cursor.pos + p.n:
+                cursor.take(a, new, copying=True)
+                p = cursor.cur
+            if not is_move and p is not None and p.kind == KEPT and b < cursor.pos + p.n:
+                # The common case, a change inside one kept piece (the cursor is never
+                # past ``a``): what take() and _point() would do, without them.
+                off = cursor.pos
+                s0, s1 = p.s0 + a - off, p.s0 + b - off
+                if a > off:
+                    _push(new, _Piece(p.s0, s0, a - off, KEPT))
+                if len(group) == 1 and group[0].start == a and group[0].end == b:
+                    new_text = group[0].new
+                else:
+                    new_text = _spliced(text, a, b, group)
+                if new_text == source[s0:s1]:
+                    _push(new, _Piece(s0, s1, s1 - s0, KEPT))
+                else:
+                    new.append(_Piece(s0, s1, len(new_text), CHANGED, new_text, None, tuple(group)))
+                if b > off:
+                    cursor.cur = _Piece(s1, p.s1, p.n - (b - off), KEPT)
+                    cursor.pos = b
+                continue
             cursor.take(a, new, copying=True)
             if is_move:
                 e = group[0]
@@ -176,14 +200,8 @@ class SourceMap:
             for p in consumed:
                 if p.kind != KEPT:
                     prior += p.edits
-            out, off = [], a
-            for e in group:
-                out.append(text[off : e.start])
-                out.append(e.new)
-                off = e.end
-            out.append(text[off:b])
-            new_text = "".join(out)
-            if new_text == self.source[s0:s1]:
+            new_text = _spliced(text, a, b, group)
+            if new_text == source[s0:s1]:
                 _push(new, _Piece(s0, s1, s1 - s0, KEPT))
             else:
                 new.append(_Piece(s0, s1, len(new_text), CHANGED, new_text, None, prior + tuple(group)))
@@ -279,6 +297,17 @@ class _Cursor:
                 return
             else:
                 return
+
+
+def _spliced(text: str, a: int, b: int, group: list[Edit]) -> str:
+    """``text[a:b]`` with the edits of ``group`` (inside it, sorted) made."""
+    out, off = [], a
+    for e in group:
+        out.append(text[off : e.start])
+        out.append(e.new)
+        off = e.end
+    out.append(text[off:b])
+    return "".join(out)
 
 
 def _push(sink: list, p: _Piece) -> None:
