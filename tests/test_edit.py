@@ -140,3 +140,17 @@ def test_composed_edits_equal_stepwise_application(case):
     for i in range(len(texts[-1])):
         for s, e in m.source_spans(i, i + 1):
             assert 0 <= s <= e <= len(src)
+
+
+@given(steps())
+def test_source_spans_shortcut_equals_the_piece_by_piece_walk(case):
+    # source_spans maps a span with no moved piece in it as one range; the walk over
+    # its pieces must give the same for every span of the text
+    src, all_steps, texts = case
+    m = SourceMap(src)
+    for cur, edits in zip(texts, all_steps):
+        m.step(cur, edits)
+    n = len(texts[-1])
+    for a in range(n):
+        for b in range(a + 1, n + 1):
+            assert m.source_spans(a, b) == m._spans_by_piece(a, b), (a, b)

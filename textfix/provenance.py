@@ -46,6 +46,7 @@ class SourceMap:
         self._pieces: list[_Piece] = [_Piece(0, len(source), len(source), KEPT)] if source else []
         self._starts: list[int] | None = None
         self._src_starts: list[int] | None = None
+        self._moved: list[int] | None = None  # moved pieces before each index
 
     # -- lookups --------------------------------------------------------------------
     def _out_starts(self) -> list[int]:
@@ -66,8 +67,34 @@ class SourceMap:
             return [(0, 0)]
         if start >= end:
             return [(self._point(start), self._point(start))]
-        spans: list[tuple[int, int]] = []
         i = max(bisect_right(starts, start) - 1, 0)
+        j = bisect_left(starts, end) - 1
+        if j > i:
+            # Kept and changed pieces tile the source in order, so where no moved piece
+            # lies between, the span is one range from where the first piece that
+            # counts starts to where the last ends (what the loop below would merge).
+            if self._moved is None:
+                self._moved = list(accumulate([p.kind == MOVED for p in pieces], initial=0))
+            if self._moved[j + 1] == self._moved[i]:
+                p = pieces[i]
+                if not (min(end, starts[i] + p.n) > max(start, starts[i])
+                        or (p.n == 0 and start <= starts[i])):
+                    i += 1  # the first piece ends where the span starts
+                    p = pieces[i]
+                a = p.s0 + max(start - starts[i], 0) if p.kind == KEPT else p.s0
+                q = pieces[j]
+                b = q.s0 + min(end, starts[j] + q.n) - starts[j] if q.kind == KEPT else q.s1
+                return [(a, b)]
+        return self._spans_by_piece(start, end, i)
+
+    def _spans_by_piece(self, start: int, end: int, i: int | None = None) -> list[tuple[int, int]]:
+        """:meth:`source_spans` of a non-empty span, piece by piece from piece ``i``
+        (the last starting at or before ``start``)."""
+        starts = self._out_starts()
+        pieces = self._pieces
+        if i is None:
+            i = max(bisect_right(starts, start) - 1, 0)
+        spans: list[tuple[int, int]] = []
         while i < len(pieces) and starts[i] < end:
             p = pieces[i]
             lo, hi = max(start, starts[i]), min(end, starts[i] + p.n)
@@ -209,6 +236,7 @@ class SourceMap:
         self._pieces = new
         self._starts = None
         self._src_starts = None
+        self._moved = None
 
     def _slice(self, start: int, end: int, starts: list[int]) -> list[_Piece]:
         """Copies of the pieces covering current ``[start, end)``, cut to it."""
