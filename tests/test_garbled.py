@@ -478,6 +478,27 @@ def test_segmenter_is_rebuilt_for_another_lexicon():
     assert g.segment("给询下民指导", lex) != ["给", "询下民指", "导"]
 
 
+def test_warm_builds_the_segmenter(monkeypatch):
+    """Pipeline.warm() builds what garbled needs to segment (its warm text has no run
+    long enough to be segmented): workers forked after it share it."""
+    from textfix.rules import garbled as g
+
+    for pure in (False, True):
+        if pure:
+            monkeypatch.setenv("TEXTFIX_PURE_PYTHON", "1")
+        g._SEGMENTER.clear()
+        g._STEMS.clear()
+        g._RARE.clear()
+        Pipeline().warm()
+        lex, bi = lexicon(), g.bigrams()
+        if pure:
+            assert id(lex) in g._STEMS and g._STEMS[id(lex)][0] is lex
+        else:
+            assert g._SEGMENTER[id(lex)][0] is lex
+            assert isinstance(g._SEGMENTER[id(lex)][1], _scan_module().Segmenter)
+            assert g._RARE[(id(lex), id(bi))][3] is not None  # the join counts
+
+
 def test_pure_python_segmenter_without_the_extension_or_by_environment(monkeypatch):
     from textfix.rules import garbled as g
 

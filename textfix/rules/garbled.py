@@ -297,6 +297,18 @@ def _join_counts(lex, bi: Bigrams):
     return entry[3]
 
 
+def _load(lex, bi: Bigrams) -> None:
+    """Build now what scoring with ``lex`` and ``bi`` needs, rather than on the first run
+    long and garbled enough to be segmented (so that :meth:`Pipeline.warm` builds it
+    and workers forked after it share it): the compiled segmenter and join counts
+    (about 0.1 s), or the pure definitions' stems (0.2–0.4 s) and rare characters."""
+    _rare_entry(lex, bi)
+    if _segmenter(lex) is None:
+        _stems(lex)
+    else:
+        _join_counts(lex, bi)
+
+
 def _bounds_py(packed: str, rare: frozenset[str], bi: Bigrams) -> tuple[list[int], list[int]]:
     """Running counts over ``packed`` (Han runs without their spaces) of what
     :func:`suspicious_joins` can count without segmenting: ``chars[i]``, the characters
@@ -407,6 +419,7 @@ def unreadable(doc):
     text = doc.text
     lex = lexicon(doc)
     bi = bigrams(doc)
+    _load(lex, bi)  # on the first document (Pipeline.warm), not the first garbled run
     for blk in doc.blocks():
         for a, b, score in unreadable_spans(text, lex, bi, blk.start, blk.end):
             yield Flag(a, b, "unreadable", score=score,
