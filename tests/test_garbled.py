@@ -517,3 +517,21 @@ def test_pure_python_segmenter_without_the_extension_or_by_environment(monkeypat
             monkeypatch.setenv("TEXTFIX_PURE_PYTHON", env)
         assert (g.segment(run, lex), g.suspicious_joins(run, lex, bi)) == want
         assert textfix.clean(run * 3, select=["garbled"]).flags
+
+
+def test_a_frequency_the_segmenter_cannot_take_leaves_the_lexicon_to_pure_python():
+    import pytest
+
+    from textfix.fuzzy import Lexicon
+    from textfix.rules import garbled as g
+
+    lex = Lexicon({"甲乙": 3, "丙丁": 2})
+    assert g._segmenter(lex) is not None
+    for bad in (-1, float("nan")):
+        lex = Lexicon({"甲乙": 3, "丙丁": 2})
+        lex.freq["乙丙"] = bad
+        assert g._segmenter(lex) is None
+        assert g.segment("丙丁甲乙", lex) == g._segment_py("丙丁甲乙", lex) == ["丙丁", "甲乙"]
+        if bad == -1:
+            with pytest.raises(ValueError):  # where the word is met, as it always did
+                g.segment("乙丙", lex)

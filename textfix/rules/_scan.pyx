@@ -240,6 +240,8 @@ cdef class Segmenter:
                 e.len = m if m < max_word else max_word
                 e.word = m <= max_word
                 e.lf = pylog(f or 0.5) if m <= max_word else NAN
+                if isnan(e.lf) and m <= max_word:  # Python would never choose the word
+                    raise ValueError(f"frequency {f!r} of {w!r} is not a number")
                 for i in range(e.len):
                     e.cp[i] = char_at(w, i)
                 n += 1
@@ -361,7 +363,7 @@ cdef class Segmenter:
         self.cap = cap
         return 0
 
-    cdef Py_ssize_t _cut(self, str run) except -1:
+    cdef Py_ssize_t _cut(self, str run) except -1:  # run is not None
         """The Viterbi cut of ``run`` as ``_segment_py`` makes it: the lengths of its
         words in order in ``lens``.  Returns how many words."""
         cdef int kind = PyUnicode_KIND(run)
@@ -417,7 +419,7 @@ cdef class Segmenter:
             lens[k - 1 - j] = t
         return k
 
-    def segment(self, str run):
+    def segment(self, str run not None):
         """As ``_segment_py(run, lex)``: the most probable cut of ``run`` into words."""
         cdef Py_ssize_t k = self._cut(run), j, p = 0
         cdef list words = []
@@ -426,7 +428,7 @@ cdef class Segmenter:
             p += self.lens[j]
         return words
 
-    def joins(self, str run, JoinCounts counts):
+    def joins(self, str run not None, JoinCounts counts not None):
         """As ``_suspicious_joins_py(run, lex, bi)``, with ``counts`` the
         :class:`JoinCounts` of the lexicon's rare characters and ``bi``."""
         cdef int kind = PyUnicode_KIND(run)
