@@ -11,15 +11,15 @@ import unicodedata
 
 import regex
 
-from ..chars import HALF_TO_FULL, SENTENCE_END, SPACE as _SPACE, Protected, has_han as _has_han, is_cjk as _cjk
+from ..chars import HALF_TO_FULL, CharTable, SENTENCE_END, SPACE as _SPACE, Protected, has_han as _has_han, is_cjk as _cjk
 from ..edit import Edit, Safety
 from ..rule import rule
 
 _HALF = regex.compile(r"[,:;!?()]")
 
 
-def _is_skipped(c: str) -> bool:
-    return c in _SPACE or unicodedata.category(c)[0] == "P"
+#: A space or a punctuation mark: what :func:`_prev` and :func:`_next` look through.
+_is_skipped = CharTable(lambda c: c in _SPACE or unicodedata.category(c)[0] == "P")
 
 
 def _prev(text: str, i: int) -> str:
@@ -100,20 +100,19 @@ def halfwidth_in_cjk(doc):
         c = m.group()
         if i in protected:
             continue
-        p, n = _prev(text, i), _next(text, i)
         if c in "()":
             j = pairs.get(i)
             if j is not None:
                 o, e = min(i, j), max(i, j)
                 chinese = _has_han(text[o + 1 : e]) or _cjk(_prev(text, o)) or _cjk(_next(text, e))
             else:
-                chinese = _cjk(p) or _cjk(n)
+                chinese = _cjk(_prev(text, i)) or _cjk(_next(text, i))
         else:
             raw_p = text[i - 1] if i > 0 else ""
             raw_n = text[i + 1] if i + 1 < len(text) else ""
             if raw_p.isascii() and raw_n.isascii() and raw_p.isdigit() and raw_n.isdigit():
                 continue
-            chinese = _cjk(p) or _cjk(n)
+            chinese = _cjk(_prev(text, i)) or _cjk(_next(text, i))
         if not chinese:
             continue
         end = i + 1
