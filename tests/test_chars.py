@@ -34,3 +34,18 @@ URLISH = st.text(alphabet=st.sampled_from("ab.@:/w1-_中 "), max_size=60)
                  st.builds(lambda a, b: a + "http://" + b, URLISH, URLISH)))
 def test_protected_spans_agree_with_the_pattern(text):
     assert protected_spans(text) == [m.span() for m in PROTECTED.finditer(text)]
+
+
+def _scanners():
+    from textfix.rules import punct, stray, unicode
+
+    return [unicode._INVISIBLE, stray._SYMBOL, stray._BULLET, punct._QUOTE_BLOCK]
+
+
+@given(st.one_of(any_text, ocr_text, st.text(alphabet=st.sampled_from("口回 \t\n本报记者通讯员\"'^|\u200b\x07中"), max_size=80)))
+def test_scanners_compiled_with_re_match_as_regex_would(text):
+    import regex
+
+    for p in _scanners():
+        assert [m.span() for m in p.finditer(text)] == \
+            [m.span() for m in regex.compile(p.pattern, p.flags & (regex.M | regex.S)).finditer(text)], p.pattern

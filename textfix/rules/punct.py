@@ -7,6 +7,7 @@ forms; ellipses and dashes take their standard Chinese shapes.  Numbers (``1,000
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import regex
@@ -125,7 +126,8 @@ def halfwidth_in_cjk(doc):
         yield Edit(i, end, HALF_TO_FULL[c])
 
 
-_QUOTE_BLOCK = regex.compile(r"[^\n]+(?:\n(?![ \t\u3000]*\n)[^\n]+)*")
+_QUOTE_BLOCK = re.compile(  # no Unicode property: ``re`` reads it alike, ~3x as fast
+    r"[^\n]+(?:\n(?![ \t\u3000]*\n)[^\n]+)*")
 
 
 def _open_cost(text: str, i: int) -> int:
