@@ -12,11 +12,12 @@ import unicodedata
 
 import regex
 
-from ..chars import HALF_TO_FULL, CharTable, SENTENCE_END, SPACE as _SPACE, Protected, has_han as _has_han, is_cjk as _cjk
+from ..chars import HALF_TO_FULL, CharTable, SENTENCE_END, SPACE as _SPACE, Protected, has_han as _has_han, is_cjk as _cjk, is_han as _han
 from ..edit import Edit, Safety
 from ..rule import rule
 
 _HALF = regex.compile(r"[,:;!?()]")
+_PAREN_OR_NEWLINE = regex.compile(r"[()\n]")
 
 
 #: A space or a punctuation mark: what :func:`_prev` and :func:`_next` look through.
@@ -86,42 +87,51 @@ def halfwidth_in_cjk(doc):
     # pair brackets line by line
     pairs: dict[int, int] = {}
     stack: list[int] = []
-    for m in regex.finditer(r"[()\n]", text):
-        c, i = m.group(), m.start()
-        if c == "\n":
-            stack.clear()
-        elif c == "(":
-            stack.append(i)
-        elif stack:
-            o = stack.pop()
-            pairs[o] = i
-            pairs[i] = o
+    if "(" in text or ")" in text:
+        for m in _PAREN_OR_NEWLINE.finditer(text):
+            c, i = m.group(), m.start()
+            if c == "\n":
+                stack.clear()
+            elif c == "(":
+                stack.append(i)
+            elif stack:
+                o = stack.pop()
+                pairs[o] = i
+                pairs[i] = o
+    n = len(text)
     for m in _HALF.finditer(text):
         i = m.start()
         c = m.group()
-        if i in protected:
-            continue
         if c in "()":
+            if i in protected:
+                continue
             j = pairs.get(i)
             if j is not None:
                 o, e = min(i, j), max(i, j)
                 chinese = _has_han(text[o + 1 : e]) or _cjk(_prev(text, o)) or _cjk(_next(text, e))
             else:
                 chinese = _cjk(_prev(text, i)) or _cjk(_next(text, i))
-        else:
+            if not chinese:
+                continue
+        elif i == 0 or not _han(text[i - 1]):
+            # (After a Han character, the common case, a mark is Chinese for sure: the
+            # character is its context, it is no digit, and no URL or e-mail address
+            # can hold it, since they are ASCII and none starts with a mark.)
+            if i in protected:
+                continue
             raw_p = text[i - 1] if i > 0 else ""
-            raw_n = text[i + 1] if i + 1 < len(text) else ""
+            raw_n = text[i + 1] if i + 1 < n else ""
             if raw_p.isascii() and raw_n.isascii() and raw_p.isdigit() and raw_n.isdigit():
                 continue
-            chinese = _cjk(_prev(text, i)) or _cjk(_next(text, i))
-        if not chinese:
-            continue
+            if not (_cjk(_prev(text, i)) or _cjk(_next(text, i))):
+                continue
         end = i + 1
-        if c != "(":  # the spaces a wrap left after the mark, before more Chinese text
+        if c != "(" and end < n and text[end] in _SPACE:
+            # the spaces a wrap left after the mark, before more Chinese text
             k = end
-            while k < len(text) and text[k] in _SPACE:
+            while k < n and text[k] in _SPACE:
                 k += 1
-            if k > end and k < len(text) and _cjk(text[k]):
+            if k < n and _cjk(text[k]):
                 end = k
         yield Edit(i, end, HALF_TO_FULL[c])
 
@@ -184,10 +194,13 @@ def _pair_quotes(text: str, positions: list[int]) -> list[tuple[int, str, int | 
 
 
 def _quote_edits(text: str, start: int, end: int, q: str, forms: tuple[str, str]):
-    block = text[start:end]
-    if q not in block:
+    i = text.find(q, start, end)
+    if i < 0:
         return
-    positions = [start + m.start() for m in regex.finditer(regex.escape(q), block)]
+    positions = []
+    while i >= 0:
+        positions.append(i)
+        i = text.find(q, i + 1, end)
     if q == "'":
         # an apostrophe between Latin letters or digits (don't, 90's) is not a quote
         positions = [
