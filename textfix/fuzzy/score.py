@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
+from functools import partial
 from itertools import compress
 from operator import not_
 from collections import Counter
@@ -265,6 +266,30 @@ def _core_for(sc: "Scorer"):
                    (sc.surnames, sc._unk, sc.max_len, sc.name_logp),
                    lambda: _Core(sc._wp, sc._unk, sc.max_len, sc.name_logp, sc.surnames, sc._wordchars,
                                  sc.bigrams, sc.trigrams, conf, NUMERALS))
+
+
+_VARIANTS_CACHE: dict[tuple, tuple] = {}
+
+
+def _variants_for(matcher):
+    """The compiled view (``_core.Variants``) of ``matcher``'s variant table, or None
+    where it has none the core takes (variants of two substitutions, a frequency
+    beyond 64 bits): one per table, shared."""
+    table = getattr(matcher, "_table", None)
+    if table is None:
+        return None
+
+    def build():
+        from ._core import Variants
+
+        if table.code and max(table.code) >> 4:
+            return None
+        try:
+            return Variants(table, matcher.lexicon.freq, partial(tuple.__new__, Candidate))
+        except (TypeError, ValueError, OverflowError, KeyError):
+            return None
+
+    return _shared(_VARIANTS_CACHE, (table, matcher.lexicon.freq), (), build)
 
 
 class Scorer:
@@ -777,6 +802,22 @@ class Scorer:
             if g is not None:
                 judged.append((g, key, c))
         return self._greedy(text, judged, keep_rejected)
+
+    def judge_found(self, text: str, matcher, keep_rejected: bool = False) -> list[Decision]:
+        """``judge(text, matcher.find(text), keep_rejected)``: the same decisions.  With
+        the compiled core (and no protect list), the matcher's automaton hits are
+        grouped and scored there directly, and Candidate tuples are made only for the
+        substitutions kept."""
+        if self.core is not None and not self.protect:
+            variants = _variants_for(matcher)
+            if variants is not None:
+                judged = self.core.judged_hits(
+                    text, matcher.hits(text), variants,
+                    self.confusions is not None and self.bigrams is not None, bool(self.name_items),
+                    self.bigram_weight, self.trigram_weight, self.single_margin, self.channel_weight,
+                    None if keep_rejected else self.threshold, self.single_min_bigram, self.lexicon.freq)
+                return self._greedy(text, judged, keep_rejected)
+        return self.judge(text, matcher.find(text), keep_rejected)
 
     def _greedy(self, text: str, judged: list, keep_rejected: bool) -> list[Decision]:
         """The decisions of :meth:`judge` from its scored ``(gain, key, candidate)``."""
