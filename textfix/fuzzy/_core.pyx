@@ -128,6 +128,7 @@ cdef class Variants:
     cdef const unsigned char* code
     cdef const double* sim
     cdef const int64_t* wfreq
+    cdef Py_UCS4* newch  # the lexicon character each entry substitutes
     cdef list words
     cdef dict freq
     cdef object make  # Candidate from a tuple
@@ -142,6 +143,7 @@ cdef class Variants:
         if not (table.first.typecode == table.word_id.typecode == "I" and table.code.typecode == "B"
                 and table.sim.typecode == "d"):
             raise TypeError("unexpected array types")
+        cdef Py_ssize_t j, m = len(table.word_id)
         wfreq = array("q", [freq[w] for w in table.words])
         self._keep = (table.first, table.word_id, table.code, table.sim, wfreq)
         self.first = <const unsigned int*>address(table.first)
@@ -152,6 +154,17 @@ cdef class Variants:
         self.words = table.words
         self.freq = freq
         self.make = make
+        self.newch = <Py_UCS4*>malloc((m + 1) * sizeof(Py_UCS4))
+        if self.newch == NULL:
+            raise MemoryError()
+        for j in range(m):
+            self.newch[j] = char_at(self.words[self.word_id[j]], (self.code[j] & 15) - 1)
+
+    def __cinit__(self):
+        self.newch = NULL
+
+    def __dealloc__(self):
+        free(self.newch)
 
 
 cdef const void* address(arr) except NULL:
@@ -944,7 +957,7 @@ cdef class Core:
                 e = hit[2]
                 for j in range(v.first[k], v.first[k + 1]):
                     p = (v.code[j] & 15) - 1
-                    ch = char_at(v.words[v.word_id[j]], p)
+                    ch = v.newch[j]
                     key = (<uint64_t>(s + p) << 21) | <uint64_t>ch
                     wf = v.wfreq[v.word_id[j]]
                     gi = map_get(&groups, key, -1)

@@ -363,6 +363,7 @@ class Scorer:
         self.trigram_weight = trigram_weight
         #: The compiled twin of the arithmetic below, or None (pure Python).
         self.core = _core_for(self) if _use_compiled(compiled) else None
+        self._last_variants: tuple | None = None  # (matcher table, its lexicon's freq, _core.Variants or None)
 
     # -- models -------------------------------------------------------------
     def segment_logp(self, s: str) -> float:
@@ -809,7 +810,13 @@ class Scorer:
         grouped and scored there directly, and Candidate tuples are made only for the
         substitutions kept."""
         if self.core is not None and not self.protect:
-            variants = _variants_for(matcher)
+            last = self._last_variants
+            table = getattr(matcher, "_table", None)
+            if last is not None and last[0] is table and last[1] is matcher.lexicon.freq:
+                variants = last[2]
+            else:
+                variants = _variants_for(matcher)
+                self._last_variants = (table, matcher.lexicon.freq, variants)
             if variants is not None:
                 judged = self.core.judged_hits(
                     text, matcher.hits(text), variants,
@@ -821,6 +828,8 @@ class Scorer:
 
     def _greedy(self, text: str, judged: list, keep_rejected: bool) -> list[Decision]:
         """The decisions of :meth:`judge` from its scored ``(gain, key, candidate)``."""
+        if not judged:
+            return []
         judged.sort(key=lambda t: -t[0])
         # Greedy, best gain first; a substitution next to or on one already
         # taken loses (whatever the threshold, since the winner scores higher).
