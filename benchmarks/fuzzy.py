@@ -104,7 +104,7 @@ def add_noise(lines: list[str], conf: Confusions, rate: float, seed: int):
 def decide_lines(matcher, scorer, lines, keep_rejected=False):
     out = []
     for li, line in enumerate(lines):
-        for d in scorer.judge(line, matcher.find(line), keep_rejected=keep_rejected):
+        for d in scorer.judge_found(line, matcher, keep_rejected=keep_rejected):
             out.append((li, d))
     return out
 

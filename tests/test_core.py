@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from textfix.fuzzy import Confusions, Lexicon
@@ -85,6 +85,50 @@ def test_twins_agree_on_every_number(text, data):
     assert comp._name_items(text) == pure._name_items(text)
 
 
+_MATCHERS: dict = {}
+
+
+def _small_matcher(tie: bool, max_subs: int = 1):
+    """A matcher over the small lexicon; with ``tie``, 入学 is as frequent as 深入, so
+    that both stand for the same substitution in 深人学 with the same frequency."""
+    from textfix.fuzzy import Matcher
+
+    key = (tie, max_subs)
+    if key not in _MATCHERS:
+        kw = small_kw()
+        lex = Lexicon({**SMALL_WORDS, "李明": 30, "王芳": 20, "一个": 5000, "个人": 3000,
+                       **({"入学": 4933, "学习": 4933} if tie else {}),
+                       **({"士人口": 400} if max_subs == 2 else {})})
+        _MATCHERS[key] = (Matcher(lex, kw["confusions"], max_subs=max_subs, min_len_two_subs=3),
+                          _pair(**{**kw, "lexicon": lex}))
+    return _MATCHERS[key]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=40), st.booleans(), st.booleans())
+@example("要深人学习", True, False)
+@example("要深人学习", True, True)
+def test_judge_found_is_judge_of_find(text, tie, keep):
+    """The compiled judging of the matcher's hits makes the decisions the pure judge
+    makes of the matcher's candidates, rejected ones too."""
+    if not compiled_available():
+        pytest.fail("the compiled core is not built")
+    matcher, (pure, comp) = _small_matcher(tie)
+    assert score_mod._variants_for(matcher) is not None  # the compiled path is taken
+    want = pure.judge(text, matcher.find(text), keep_rejected=keep)
+    assert comp.judge_found(text, matcher, keep_rejected=keep) == want
+    assert pure.judge_found(text, matcher, keep_rejected=keep) == want
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=40))
+def test_judge_found_with_two_substitutions_judges_the_candidates(text):
+    matcher, (pure, comp) = _small_matcher(False, max_subs=2)
+    assert score_mod._variants_for(matcher) is None  # the core takes one substitution only
+    want = pure.judge(text, matcher.find(text), keep_rejected=True)
+    assert comp.judge_found(text, matcher, keep_rejected=True) == want
+
+
 def test_pure_python_is_selected_by_environment(monkeypatch):
     monkeypatch.setenv("TEXTFIX_PURE_PYTHON", "1")
     assert Scorer(small_kw()["lexicon"]).core is None
@@ -138,7 +182,8 @@ def test_twins_make_the_same_decisions_on_real_pages(seed_texts):
         a = pure.judge(t, cands, keep_rejected=True)
         b = comp.judge(t, cands, keep_rejected=True)
         assert a == b, t[:80]
-        assert pure.judge(t, cands) == comp.judge(t, cands)
+        assert comp.judge_found(t, matcher, keep_rejected=True) == a, t[:80]
+        assert pure.judge(t, cands) == comp.judge(t, cands) == comp.judge_found(t, matcher)
         decisions += len(a)
     assert decisions > 1000  # the comparison covered many candidates, rejected ones too
 

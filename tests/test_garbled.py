@@ -444,6 +444,56 @@ def test_unreadable_spans_compiled_and_pure_agree_on_real_pages(monkeypatch):
     assert sum(map(len, compiled)) > 100  # garbled paragraphs were flagged
 
 
+#: Garbled and clean clauses, names, wrap spaces, marks, and characters that ``regex``
+#: takes as ``\p{Han}`` though no CJK block holds them (〇 々 ⺀ ⼀ 〡) or that are Han
+#: outside the basic block (𠀀 㐀 﨎), beside near misses (〆 is not Han, nor ー).
+_UNREADABLE_PIECES = ["给询下民指导", "确保市民能准确掌握基也询定", "章福村", "合水", "织密码慧域",
+                      "的是在了和", "中华人民共和国", "李青", " ", "\u3000", "\t", "  ", "\n", "，", "、", "。",
+                      "〇", "々", "⺀", "⼀", "〡", "𠀀", "㐀", "﨎", "〆", "ー", "a1", "🙂"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_UNREADABLE_PIECES), max_size=60).map("".join), st.data())
+def test_unreadable_spans_twins_agree(text, data):
+    """The compiled twin of unreadable_spans finds the same regions and scores as the
+    pure definition, on any slice of the text (the rule scans each block of a page)."""
+    from textfix.rules import garbled as g
+
+    lex, bi = lexicon(), g.bigrams()
+    twin = g._unreadable(lex, bi)
+    assert twin is not None
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    for args in ((), (start,), (start, end)):
+        assert twin.spans(text, *args) == g._unreadable_spans_py(text, lex, bi, *args)
+
+
+def test_unreadable_twin_reads_han_as_regex_does():
+    from textfix.rules import garbled as g
+
+    bits = g._han_bits()
+    for c in (0x3007, 0x3005, 0x2E80, 0x2F00, 0x3021, 0x20000, 0x3400, 0xFA0E, 0x4E00, 0x9FFF):
+        assert bits[c >> 3] >> (c & 7) & 1, hex(c)
+    for c in (0x3006, 0x30FC, 0x3001, 0x41, 0x1F642, 0x10FFFF):
+        assert not bits[c >> 3] >> (c & 7) & 1, hex(c)
+    assert sum(bin(b).count("1") for b in bits) == sum(map(len, g._HAN_RUN.findall("".join(map(chr, range(0x110000))))))
+
+
+def test_unreadable_spans_twins_agree_on_real_pages_block_by_block():
+    from textfix.rules import garbled as g
+
+    lex, bi = lexicon(), g.bigrams()
+    twin = g._unreadable(lex, bi)
+    text = "\n\n".join(_real_texts())
+    blocks = [(m.start(), m.end()) for m in __import__("re").finditer(r"[^\n]+(?:\n[^\n]+)*", text)]
+    found = 0
+    for a, b in blocks:
+        got = twin.spans(text, a, b)
+        assert got == g._unreadable_spans_py(text, lex, bi, a, b)
+        found += len(got)
+    assert found > 100
+
+
 def test_segment_and_suspicious_joins_use_the_compiled_twin(monkeypatch):
     from textfix.rules import garbled as g
 

@@ -7,7 +7,9 @@ look-alikes in open-addressing hash maps keyed by packed code points (21 bits ea
 and computes exactly what the pure-Python methods of :class:`~textfix.fuzzy.score.Scorer`
 compute, in the same order of floating-point operations, so that the two agree to the
 last bit: ``segment_gain``, ``segment_bound``, ``bigram_delta``, ``trigram_delta``,
-``context_gain``, ``score``, ``allowed``, ``single_candidates`` and ``name_items``.
+``context_gain``, ``score``, ``allowed``, ``single_candidates`` and ``name_items``; and
+the scoring loop of ``Scorer.judge``, over candidates (``judged``) or straight over the
+matcher's automaton hits and variant table (``judged_hits``, for ``Scorer.judge_found``).
 The scorer uses it when it is built (see ``Scorer.core``); ``tests/test_core.py``
 checks that both give the same numbers.
 """
@@ -103,6 +105,77 @@ cdef void subs_free(Subs* s) noexcept:
     if s.pos != s.spos:
         free(s.pos)
         free(s.ch)
+
+
+cdef struct Group:
+    Py_ssize_t pos  # the substituted position
+    Py_UCS4 ch  # its new character
+    Py_ssize_t start, end  # the span of the candidate kept
+    Py_ssize_t target  # its entry of the variant table (of Core.alt for a single)
+    int64_t wfreq  # its word's frequency
+    double sim
+    bint single
+
+
+cdef class Variants:
+    """A matcher's variant table (:class:`~textfix.fuzzy.matcher.VariantTable`, one
+    substitution per variant) as C arrays, with each word's frequency, for
+    :meth:`Core.judged_hits`."""
+
+    cdef object _keep  # the arrays the pointers below read
+    cdef const unsigned int* first
+    cdef const unsigned int* word_id
+    cdef const unsigned char* code
+    cdef const double* sim
+    cdef const int64_t* wfreq
+    cdef Py_UCS4* newch  # the lexicon character each entry substitutes
+    cdef list words
+    cdef dict freq
+    cdef object make  # Candidate from a tuple
+
+    def __init__(self, table, dict freq, make):
+        """``table`` a VariantTable, ``freq`` the lexicon's ``{word: frequency}``,
+        ``make`` makes a Candidate of a tuple of its fields."""
+        from array import array
+
+        if table.code and max(table.code) >> 4:
+            raise ValueError("a variant with two substitutions")
+        if not (table.first.typecode == table.word_id.typecode == "I" and table.code.typecode == "B"
+                and table.sim.typecode == "d"):
+            raise TypeError("unexpected array types")
+        cdef Py_ssize_t j, m = len(table.word_id)
+        wfreq = array("q", [freq[w] for w in table.words])
+        self._keep = (table.first, table.word_id, table.code, table.sim, wfreq)
+        self.first = <const unsigned int*>address(table.first)
+        self.word_id = <const unsigned int*>address(table.word_id)
+        self.code = <const unsigned char*>address(table.code)
+        self.sim = <const double*>address(table.sim)
+        self.wfreq = <const int64_t*>address(wfreq)
+        self.words = table.words
+        self.freq = freq
+        self.make = make
+        self.newch = <Py_UCS4*>malloc((m + 1) * sizeof(Py_UCS4))
+        if self.newch == NULL:
+            raise MemoryError()
+        for j in range(m):
+            self.newch[j] = char_at(self.words[self.word_id[j]], (self.code[j] & 15) - 1)
+
+    def __cinit__(self):
+        self.newch = NULL
+
+    def __dealloc__(self):
+        free(self.newch)
+
+
+cdef const void* address(arr) except NULL:
+    """The buffer of an ``array.array`` (kept alive by its owner)."""
+    cdef Py_ssize_t a = arr.buffer_info()[0]
+    if arr.buffer_info()[1] == 0:
+        return <const void*>&_EMPTY
+    return <const void*>a
+
+
+cdef int64_t _EMPTY = 0
 
 
 cdef class Core:
@@ -817,3 +890,188 @@ cdef class Core:
                 if self._bigram_delta(kind, data, n, p, x, 0, False) >= min_bigram:
                     out.append((p, self.alt_str[k], self.sim[k]))
         return out
+
+    # -- judging the matcher's hits --------------------------------------------
+    cdef bint _allowed1(self, int kind, void* data, Py_ssize_t n, Py_ssize_t p, Py_UCS4 new) noexcept:
+        """:meth:`allowed` of the one substitution ``((p, new),)``."""
+        cdef Py_UCS4 old = PyUnicode_READ(kind, data, p), c
+        cdef Py_ssize_t q
+        cdef bint num
+        if not (is_han(old) and is_han(new)):
+            return False
+        num = self._numeral(old) or self._numeral(new)
+        if self._numeral(old) and self._numeral(new):
+            return False
+        for q in range(p - 1, p + 2, 2):
+            if 0 <= q < n:
+                c = PyUnicode_READ(kind, data, q)
+                if num and (Py_UNICODE_ISDIGIT(c) or self._numeral(c)):
+                    return False
+                if is_latin(c):
+                    return False
+        return True
+
+    def judged_hits(self, str text, list hits, Variants v not None, bint singles, bint names,
+                    double bigram_weight, double trigram_weight, double single_margin,
+                    double channel_weight, floor, double min_bigram, dict sfreq):
+        """:meth:`judged` of the candidates the matcher makes of its automaton's
+        ``hits`` (``(pattern, start, end)``, in the automaton's order; ``v`` the
+        matcher's one-substitution :class:`Variants`) and, with ``singles``, of
+        :meth:`single_candidates` (``min_bigram``, their frequencies from ``sfreq``,
+        the scorer's lexicon): the same ``(gain, key,
+        candidate)`` list, with Candidate tuples made only for those kept."""
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void* data = PyUnicode_DATA(text)
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+        cdef Py_ssize_t nh = len(hits), h, k, s, e, j, p, g, ng = 0, cap
+        cdef Py_UCS4 ch, obs
+        cdef int64_t gi, wf
+        cdef uint64_t key
+        cdef Map groups
+        cdef Group* grp = NULL
+        cdef Group* G
+        cdef tuple hit
+        cdef list judged = []
+        cdef bytearray named = None
+        cdef unsigned char* mask = NULL
+        cdef bint has_floor = floor is not None, any_single = False
+        cdef double fl = 0.0 if floor is None else <double>floor, gain, margin, channel, sim
+        cdef Subs sb
+        cdef int64_t eo
+        cdef Py_ssize_t off, cnt, a, b
+        cdef Py_UCS4 left = 0, right = 0, x
+        cdef bint mend_left, mend_right
+        cdef object word, observed, wch
+        map_init(&groups, nh + 16)
+        cap = nh + 16
+        grp = <Group*>malloc(cap * sizeof(Group))
+        if grp == NULL:
+            map_free(&groups)
+            raise MemoryError()
+        try:
+            # the matcher's candidates, grouped by substitution (the most frequent word kept)
+            for h in range(nh):
+                hit = <tuple>hits[h]
+                k = hit[0]
+                s = hit[1]
+                e = hit[2]
+                for j in range(v.first[k], v.first[k + 1]):
+                    p = (v.code[j] & 15) - 1
+                    ch = v.newch[j]
+                    key = (<uint64_t>(s + p) << 21) | <uint64_t>ch
+                    wf = v.wfreq[v.word_id[j]]
+                    gi = map_get(&groups, key, -1)
+                    if gi < 0:
+                        if ng == cap:
+                            cap *= 2
+                            G = <Group*>realloc(grp, cap * sizeof(Group))
+                            if G == NULL:
+                                raise MemoryError()
+                            grp = G
+                        G = &grp[ng]
+                        G.pos = s + p
+                        G.ch = ch
+                        G.start = s
+                        G.end = e
+                        G.target = j
+                        G.wfreq = wf
+                        G.single = False
+                        G.sim = v.sim[j]
+                        map_put(&groups, key, ng)
+                        ng += 1
+                    elif wf > grp[gi].wfreq:
+                        G = &grp[gi]
+                        G.start = s
+                        G.end = e
+                        G.target = j
+                        G.wfreq = wf
+                        G.sim = v.sim[j]
+            # the single characters the scorer proposes itself
+            if singles and self.has_bigrams and self.has_confusions:
+                for p in range(n):
+                    obs = PyUnicode_READ(kind, data, p)
+                    eo = map_get(&self.obs, obs, -1)
+                    if eo < 0:
+                        continue
+                    mend_left = mend_right = False
+                    if p > 0:
+                        left = PyUnicode_READ(kind, data, p - 1)
+                        mend_left = map_get(&self.cont, left, 0) and map_get(&self.bi, pair(left, obs), -1) < 0
+                    if p + 1 < n:
+                        right = PyUnicode_READ(kind, data, p + 1)
+                        mend_right = map_get(&self.uni, right, -1) >= 0 and map_get(&self.bi, pair(obs, right), -1) < 0
+                    if not (mend_left or mend_right):
+                        continue
+                    off = eo >> 32
+                    cnt = eo & 0xFFFFFFFF
+                    for j in range(off, off + cnt):
+                        x = self.alt[j]
+                        if not ((mend_left and map_get(&self.bi, pair(left, x), -1) >= 0)
+                                or (mend_right and map_get(&self.bi, pair(x, right), -1) >= 0)):
+                            continue
+                        if not self._bigram_delta(kind, data, n, p, x, 0, False) >= min_bigram:
+                            continue
+                        key = (<uint64_t>p << 21) | <uint64_t>x
+                        if map_get(&groups, key, -1) >= 0:
+                            continue
+                        if ng == cap:
+                            cap *= 2
+                            G = <Group*>realloc(grp, cap * sizeof(Group))
+                            if G == NULL:
+                                raise MemoryError()
+                            grp = G
+                        G = &grp[ng]
+                        G.pos = p
+                        G.ch = x
+                        G.start = p
+                        G.end = p + 1
+                        G.target = j
+                        G.wfreq = 0
+                        G.single = True
+                        G.sim = self.sim[j]
+                        map_put(&groups, key, ng)
+                        ng += 1
+                        any_single = True
+            if names:
+                spans = self.name_items(text)
+                if spans:
+                    named = bytearray(n)
+                    mask = named
+                    for a, b in spans:
+                        for j in range(a, b):
+                            mask[j] = 1
+            sb.k = 1
+            sb.pos = sb.spos
+            sb.ch = sb.sch
+            for g in range(ng):
+                G = &grp[g]
+                if mask != NULL and mask[G.pos]:
+                    continue
+                if not self._allowed1(kind, data, n, G.pos, G.ch):
+                    continue
+                margin = single_margin if any_single and G.single else 0.0
+                sim = G.sim
+                channel = channel_weight * log(sim) if channel_weight and sim > 0 else 0.0
+                sb.spos[0] = G.pos
+                sb.sch[0] = G.ch
+                if not self._score(text, &sb, bigram_weight, trigram_weight, margin, channel,
+                                   has_floor, fl, &gain):
+                    continue
+                if G.single:
+                    observed = text[G.pos : G.pos + 1]
+                    wch = self.alt_str[G.target]
+                    c = v.make((G.pos, G.pos + 1, observed, wch, ((0, observed, wch),),
+                                sfreq.get(wch, 0), sfreq.get(observed, 0), sim))
+                else:
+                    word = v.words[v.word_id[G.target]]
+                    observed = text[G.start : G.end]
+                    p = G.pos - G.start
+                    wch = word[p]
+                    c = v.make((G.start, G.end, observed, word, ((p, observed[p], wch),),
+                                v.freq[word], v.freq.get(observed, 0), sim))
+                judged.append((gain, ((G.pos, wch),), c))
+        finally:
+            free(grp)
+            map_free(&groups)
+        return judged
+

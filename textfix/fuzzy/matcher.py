@@ -311,6 +311,14 @@ class Matcher:
                 gc.enable()
         return out
 
+    def hits(self, text: str) -> list[tuple[int, int, int]]:
+        """The automaton's hits in ``text``: ``(pattern, start, end)``, in the order
+        :meth:`find` makes its candidates of them (the targets of pattern ``k`` are
+        entries ``first[k]`` to ``first[k + 1]`` of the variant table)."""
+        if self._ac is None or not text:
+            return []
+        return self._ac.find_matches_as_indexes(text, overlapping=True)
+
     def count_hits(self, text: str) -> int:
         """Number of automaton hits (no Candidate objects made)."""
         if self._ac is None:

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
+from functools import partial
 from itertools import compress
 from operator import not_
 from collections import Counter
@@ -267,6 +268,30 @@ def _core_for(sc: "Scorer"):
                                  sc.bigrams, sc.trigrams, conf, NUMERALS))
 
 
+_VARIANTS_CACHE: dict[tuple, tuple] = {}
+
+
+def _variants_for(matcher):
+    """The compiled view (``_core.Variants``) of ``matcher``'s variant table, or None
+    where it has none the core takes (variants of two substitutions, a frequency
+    beyond 64 bits): one per table, shared."""
+    table = getattr(matcher, "_table", None)
+    if table is None:
+        return None
+
+    def build():
+        from ._core import Variants
+
+        if table.code and max(table.code) >> 4:
+            return None
+        try:
+            return Variants(table, matcher.lexicon.freq, partial(tuple.__new__, Candidate))
+        except (TypeError, ValueError, OverflowError, KeyError):
+            return None
+
+    return _shared(_VARIANTS_CACHE, (table, matcher.lexicon.freq), (), build)
+
+
 class Scorer:
     """Judges candidates in context.
 
@@ -338,6 +363,7 @@ class Scorer:
         self.trigram_weight = trigram_weight
         #: The compiled twin of the arithmetic below, or None (pure Python).
         self.core = _core_for(self) if _use_compiled(compiled) else None
+        self._last_variants: tuple | None = None  # (matcher table, its lexicon's freq, _core.Variants or None)
 
     # -- models -------------------------------------------------------------
     def segment_logp(self, s: str) -> float:
@@ -778,8 +804,32 @@ class Scorer:
                 judged.append((g, key, c))
         return self._greedy(text, judged, keep_rejected)
 
+    def judge_found(self, text: str, matcher, keep_rejected: bool = False) -> list[Decision]:
+        """``judge(text, matcher.find(text), keep_rejected)``: the same decisions.  With
+        the compiled core (and no protect list), the matcher's automaton hits are
+        grouped and scored there directly, and Candidate tuples are made only for the
+        substitutions kept."""
+        if self.core is not None and not self.protect:
+            last = self._last_variants
+            table = getattr(matcher, "_table", None)
+            if last is not None and last[0] is table and last[1] is matcher.lexicon.freq:
+                variants = last[2]
+            else:
+                variants = _variants_for(matcher)
+                self._last_variants = (table, matcher.lexicon.freq, variants)
+            if variants is not None:
+                judged = self.core.judged_hits(
+                    text, matcher.hits(text), variants,
+                    self.confusions is not None and self.bigrams is not None, bool(self.name_items),
+                    self.bigram_weight, self.trigram_weight, self.single_margin, self.channel_weight,
+                    None if keep_rejected else self.threshold, self.single_min_bigram, self.lexicon.freq)
+                return self._greedy(text, judged, keep_rejected)
+        return self.judge(text, matcher.find(text), keep_rejected)
+
     def _greedy(self, text: str, judged: list, keep_rejected: bool) -> list[Decision]:
         """The decisions of :meth:`judge` from its scored ``(gain, key, candidate)``."""
+        if not judged:
+            return []
         judged.sort(key=lambda t: -t[0])
         # Greedy, best gain first; a substitution next to or on one already
         # taken loses (whatever the threshold, since the winner scores higher).

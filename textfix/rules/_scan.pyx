@@ -8,11 +8,13 @@ definitions, which stay the reference (``tests/test_core.py`` compares them).
   counts of rare lone characters and unseen character pairs;
 * :class:`Segmenter` — :func:`textfix.rules.garbled._segment_py` and
   :func:`~textfix.rules.garbled._suspicious_joins_py`, the lexicon's most probable
-  cut of a Han run and the places in it that look garbled.
+  cut of a Han run and the places in it that look garbled;
+* :class:`Unreadable` — :func:`textfix.rules.garbled._unreadable_spans_py`, the
+  unreadable regions of a block (its Han runs, their bounds, the windows over them).
 """
 
 from libc.math cimport isnan, NAN
-from libc.stdint cimport uint64_t, int64_t, int32_t, uint8_t
+from libc.stdint cimport uint64_t, uint32_t, int64_t, int32_t, uint8_t
 from libc.stdlib cimport malloc, realloc, free, qsort
 from libc.string cimport memcmp
 
@@ -450,3 +452,197 @@ cdef class Segmenter:
                     bad += 1
             pos += lens[k]
         return bad
+
+
+# -- the unreadable regions ---------------------------------------------------------
+
+cdef extern from "Python.h":
+    object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
+
+
+cdef inline bint is_wrap_space(Py_UCS4 c) noexcept nogil:
+    return c == 0x20 or c == 0x09 or c == 0x3000
+
+
+cdef struct Run:
+    Py_ssize_t start, end  # offsets of the run in the text (from its first to past its last Han character)
+    Py_ssize_t packed  # offset of its Han characters in the packed buffer
+    Py_ssize_t han  # how many Han characters
+    Py_ssize_t bound  # the bound of its suspicious joins (0 for a short run)
+    Py_ssize_t score  # the bound, or the joins once segmented
+    bint exact
+
+
+cdef class Unreadable:
+    """:func:`textfix.rules.garbled._unreadable_spans_py` over a :class:`JoinCounts`
+    and a :class:`Segmenter`: the Han runs found by a table of the characters that
+    ``regex`` takes as ``\\p{Han}``, their bounds, the windows and the runs segmented
+    while a window could still reach the threshold, in the same order."""
+
+    cdef JoinCounts counts
+    cdef Segmenter seg
+    cdef bytes han_bits
+    cdef const unsigned char* han
+    cdef Py_ssize_t min_run, min_han
+    cdef double threshold
+    # scratch, grown as needed
+    cdef Run* runs
+    cdef Py_UCS4* packed
+    cdef Py_ssize_t cap_runs, cap_packed
+
+    def __cinit__(self):
+        self.runs = NULL
+        self.packed = NULL
+        self.cap_runs = self.cap_packed = 0
+
+    def __init__(self, JoinCounts counts not None, Segmenter seg not None, bytes han_bits not None,
+                 Py_ssize_t min_run, Py_ssize_t min_han, double threshold):
+        """``han_bits``: bit ``c & 7`` of byte ``c >> 3`` is set where code point ``c``
+        is a Han character (0x110000 bits); ``min_run``, ``min_han`` and ``threshold``
+        the stage's ``MIN_RUN``, ``MIN_HAN`` and ``THRESHOLD``."""
+        if len(han_bits) != 0x110000 // 8:
+            raise ValueError("han_bits must hold 0x110000 bits")
+        if min_han < 1:
+            raise ValueError("min_han must be at least 1")
+        self.counts = counts
+        self.seg = seg
+        self.han_bits = han_bits
+        self.han = han_bits
+        self.min_run = min_run
+        self.min_han = min_han
+        self.threshold = threshold
+
+    def __dealloc__(self):
+        free(self.runs)
+        free(self.packed)
+
+    cdef inline bint _is_han(self, Py_UCS4 c) noexcept nogil:
+        cdef uint32_t u = <uint32_t>c
+        return (self.han[u >> 3] >> (u & 7)) & 1
+
+    cdef int _grow(self, Py_ssize_t runs, Py_ssize_t packed) except -1:
+        cdef Py_ssize_t cap
+        if runs > self.cap_runs:
+            cap = max(2 * self.cap_runs, runs + 64)
+            r = <Run*>realloc(self.runs, cap * sizeof(Run))
+            if r == NULL:
+                raise MemoryError()
+            self.runs = <Run*>r
+            self.cap_runs = cap
+        if packed > self.cap_packed:
+            cap = max(2 * self.cap_packed, packed + 256)
+            p = <Py_UCS4*>realloc(self.packed, cap * sizeof(Py_UCS4))
+            if p == NULL:
+                raise MemoryError()
+            self.packed = <Py_UCS4*>p
+            self.cap_packed = cap
+        return 0
+
+    def spans(self, str text not None, Py_ssize_t start=0, end=None):
+        """As ``_unreadable_spans_py(text, lex, bi, start, end)``: ``[(start, end,
+        score), ...]``."""
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void* data = PyUnicode_DATA(text)
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+        cdef Py_ssize_t stop = n if end is None else <Py_ssize_t>end
+        cdef Py_ssize_t i, j, k, q, last, m = 0, nr = 0, han, bad, best, total
+        cdef Py_UCS4 c
+        cdef Run* r
+        cdef double score
+        if start < 0:
+            start = 0
+        if stop > n:
+            stop = n
+        if start >= stop:
+            return []
+        self._grow(16, stop - start)
+        # the runs: Han characters, wrap spaces between two of them kept in the run
+        i = start
+        while i < stop:
+            c = PyUnicode_READ(kind, data, i)
+            if not self._is_han(c):
+                i += 1
+                continue
+            if nr == self.cap_runs:
+                self._grow(nr + 1, 0)
+            r = &self.runs[nr]
+            r.start = i
+            r.packed = m
+            while True:
+                self.packed[m] = c
+                m += 1
+                last = i
+                i += 1
+                if i < stop:
+                    c = PyUnicode_READ(kind, data, i)
+                    if self._is_han(c):
+                        continue
+                    if is_wrap_space(c):
+                        j = i + 1
+                        while j < stop and is_wrap_space(PyUnicode_READ(kind, data, j)):
+                            j += 1
+                        if j < stop and self._is_han(PyUnicode_READ(kind, data, j)):
+                            i = j
+                            c = PyUnicode_READ(kind, data, i)
+                            continue
+                break
+            r.end = last + 1
+            r.han = m - r.packed
+            nr += 1
+        if nr == 0:
+            return []
+        # the bounds that need no segmenting
+        cdef Map* rare = &self.counts.rare
+        for k in range(nr):
+            r = &self.runs[k]
+            bad = 0
+            if r.han >= self.min_run:
+                for q in range(r.packed, r.packed + r.han):
+                    bad += map_get(rare, self.packed[q], 0) != 0
+                    if q + 1 < r.packed + r.han:
+                        bad += self.counts._unseen(self.packed[q], self.packed[q + 1])
+            r.bound = r.score = bad
+            r.exact = r.han < self.min_run
+        # the shortest window from each run with min_han Han characters (its bad count
+        # from the bounds, as they were before any run was segmented)
+        cdef list regions = []
+        cdef list prev
+        k = 0
+        han = bad = 0
+        for i in range(nr):
+            while k < nr and han < self.min_han:
+                han += self.runs[k].han
+                bad += self.runs[k].bound
+                k += 1
+            if han >= self.min_han and not (<double>bad / <double>han < self.threshold):
+                while True:
+                    total = 0
+                    best = -1
+                    for j in range(i, k):
+                        total += self.runs[j].score
+                        if not self.runs[j].exact and (best < 0 or self.runs[j].score > self.runs[best].score):
+                            best = j
+                    score = <double>total / <double>han
+                    if best < 0 or score < self.threshold:
+                        break
+                    r = &self.runs[best]
+                    r.score = self.seg.joins(
+                        PyUnicode_FromKindAndData(4, self.packed + r.packed, r.han), self.counts)
+                    r.exact = True
+                if score >= self.threshold:
+                    a = self.runs[i].start
+                    b = self.runs[k - 1].end
+                    if regions:
+                        prev = <list>regions[len(regions) - 1]
+                        if a <= prev[1]:
+                            if b > prev[1]:
+                                prev[1] = b
+                            if score > prev[2]:
+                                prev[2] = score
+                        else:
+                            regions.append([a, b, score])
+                    else:
+                        regions.append([a, b, score])
+            han -= self.runs[i].han
+            bad -= self.runs[i].bound
+        return [tuple(x) for x in regions]

@@ -101,6 +101,6 @@ def glyph_misread(doc):
         if block.kind in NAME_KINDS:
             continue
         span = text[block.start : block.end]
-        for d in scorer.judge(span, matcher.find(span)):
+        for d in scorer.judge_found(span, matcher):
             yield Edit(block.start + d.start, block.start + d.end, d.new,
                        confidence=round(d.confidence, 4), note=d.note)

@@ -5,11 +5,13 @@ far less often than in clean news text (character bigram statistics of the
 People's Daily, ``textfix/data/char_bigrams.tsv``) and which a lexicon cannot
 cover with words is flagged ``unreadable`` for a person to check against the scan.
 
-Segmenting (:func:`segment`, :func:`suspicious_joins`) and the running join counts
-(:func:`_bounds`) have compiled twins in ``textfix.rules._scan``, used where the
+Segmenting (:func:`segment`, :func:`suspicious_joins`), the running join counts
+(:func:`_bounds`) and the whole scan of a block (:func:`unreadable_spans`: its runs,
+bounds and windows) have compiled twins in ``textfix.rules._scan``, used where the
 extension is built unless ``TEXTFIX_PURE_PYTHON`` is set.  The pure-Python definitions
-(``_segment_py``, ``_suspicious_joins_py``, ``_bounds_py``) are the reference: the
-twins give the same cuts, counts and spans (``tests/test_garbled.py``, ``tests/test_core.py``).
+(``_segment_py``, ``_suspicious_joins_py``, ``_bounds_py``, ``_unreadable_spans_py``) are
+the reference: the twins give the same cuts, counts and spans (``tests/test_garbled.py``,
+``tests/test_core.py``).
 
 This module also holds the two data loaders the ``stray``, ``repeat`` and
 ``garbled`` stages share: :func:`lexicon` and :func:`bigrams`, each loaded once
@@ -270,7 +272,7 @@ def _rare_entry(lex, bi: Bigrams) -> list:
     if hit is None or hit[0] is not lex or hit[1] is not bi:
         rare = frozenset(c for c, n in bi.uni.items() if n >= COMMON and lex.get(c) < RARE_ALONE)
         _RARE.clear()
-        hit = _RARE[key] = [lex, bi, rare, None]
+        hit = _RARE[key] = [lex, bi, rare, None, None]
     return hit
 
 
@@ -297,6 +299,30 @@ def _join_counts(lex, bi: Bigrams):
     return entry[3]
 
 
+def _unreadable(lex, bi: Bigrams):
+    """The compiled :class:`~textfix.rules._scan.Unreadable` of ``lex`` and ``bi`` (built
+    once, kept in their :func:`_rare_entry`), or None where the pure-Python definition
+    computes (as for :func:`_segmenter`)."""
+    seg = _segmenter(lex)
+    if seg is None:
+        return None
+    entry = _rare_entry(lex, bi)
+    if entry[4] is None or entry[4][0] is not seg:
+        entry[4] = (seg, _scan.Unreadable(_join_counts(lex, bi), seg, _han_bits(), MIN_RUN, MIN_HAN, THRESHOLD))
+    return entry[4][1]
+
+
+@lru_cache(maxsize=1)
+def _han_bits() -> bytes:
+    """Bit ``c & 7`` of byte ``c >> 3`` set where ``regex`` takes code point ``c`` as
+    ``\\p{Han}`` (what :data:`_RUN` matches), for the compiled twin."""
+    bits = bytearray(0x110000 // 8)
+    for m in _HAN_RUN.finditer("".join(map(chr, range(0x110000)))):
+        for c in range(m.start(), m.end()):
+            bits[c >> 3] |= 1 << (c & 7)
+    return bytes(bits)
+
+
 def _load(lex, bi: Bigrams) -> None:
     """Build now what scoring with ``lex`` and ``bi`` needs, rather than on the first run
     long and garbled enough to be segmented (so that :meth:`Pipeline.warm` builds it
@@ -306,7 +332,7 @@ def _load(lex, bi: Bigrams) -> None:
     if _segmenter(lex) is None:
         _stems(lex)
     else:
-        _join_counts(lex, bi)
+        _unreadable(lex, bi)
 
 
 def _bounds_py(packed: str, rare: frozenset[str], bi: Bigrams) -> tuple[list[int], list[int]]:
@@ -347,6 +373,15 @@ def _windows(runs):
 
 
 def unreadable_spans(text: str, lex, bi: Bigrams, start: int = 0, end: int | None = None):
+    """``(start, end, score)`` of the unreadable regions of ``text[start:end]``:
+    :func:`_unreadable_spans_py`, by its compiled twin where it is built."""
+    twin = _unreadable(lex, bi)
+    if twin is None:
+        return _unreadable_spans_py(text, lex, bi, start, end)
+    return twin.spans(text, start, end)
+
+
+def _unreadable_spans_py(text: str, lex, bi: Bigrams, start: int = 0, end: int | None = None):
     """``(start, end, score)`` of the unreadable regions of ``text[start:end]``.
 
     Han runs (clauses) of at least :data:`MIN_RUN` characters are scored by
@@ -420,7 +455,10 @@ def unreadable(doc):
     lex = lexicon(doc)
     bi = bigrams(doc)
     _load(lex, bi)  # on the first document (Pipeline.warm), not the first garbled run
+    twin = _unreadable(lex, bi)
+    spans = twin.spans if twin is not None else (
+        lambda text, start, end: _unreadable_spans_py(text, lex, bi, start, end))
     for blk in doc.blocks():
-        for a, b, score in unreadable_spans(text, lex, bi, blk.start, blk.end):
+        for a, b, score in spans(text, blk.start, blk.end):
             yield Flag(a, b, "unreadable", score=score,
                        note=f"可疑连接 {score:.2f}/字：{text[a:b][:12]}…")
