@@ -9,6 +9,7 @@ import re
 import sys
 
 import pytest
+import regex
 
 import textfix
 
@@ -185,3 +186,14 @@ def test_wrap_joinable_matches_its_definition():
         for right in sample:
             for chinese in (True, False):
                 assert wrap_joinable(left, right, chinese) == reference(left, right, chinese), (left, right)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), st.lists(st.one_of(_ALPHA, st.sampled_from("\tＡ")), max_size=40).map("".join)))
+def test_width_matches_its_definition(s):
+    # width counts with str methods; the definition counts the matches of two patterns
+    from textfix.layout_blocks import width
+
+    blanks = regex.findall(r"[ \t\u3000\n]", s)
+    alnum = regex.findall(r"[A-Za-z0-9]", s)
+    assert width(s) == len(s) - len(blanks) - 0.5 * len(alnum)

@@ -88,7 +88,12 @@ def _char_class(c: str) -> int:
 def width(s: str) -> float:
     """Printed width in character cells: ASCII letters and digits take half a cell
     (punctuation was printed full width and only read as ASCII by the OCR)."""
-    return len(s) - len(_BLANKS.findall(s)) - 0.5 * len(_ASCII_ALNUM.findall(s))
+    blanks = s.count("\u3000")
+    alnum = 0
+    if len(s.encode("ascii", "ignore")):  # no ASCII (most lines): no other blank, no alnum
+        blanks += s.count(" ") + s.count("\t") + s.count("\n")
+        alnum = len(_ASCII_ALNUM.findall(s))
+    return len(s) - blanks - 0.5 * alnum
 
 
 _BLANKS = regex.compile(r"[ \t\u3000\n]")
@@ -184,9 +189,20 @@ class Block:
     lead: bool = False  #: starts with a dateline (``本报讯``)
     keep_until: int = 0  #: spaces before this offset (a dateline's) are meaningful
     wraps: list[tuple[int, int, str]] = field(default_factory=list)  #: (start, end, replacement)
-    segs: list[float] = field(default_factory=list)  #: widths of the wrapped lines
     first_full: bool = False  #: the first line ends at a wrap (so it is a whole line)
     last_full: bool = False  #: the last line starts after a wrap
+    #: the wraps of a body block in ``raw`` offsets, from which :attr:`segs` is measured
+    cuts: list[tuple[int, int]] | None = field(default=None, repr=False)
+    _segs: list[float] | None = field(default=None, repr=False)
+
+    @property
+    def segs(self) -> list[float]:
+        """Widths of the wrapped lines (of a body block; empty for the others).  Only
+        the joins look at them, for a few blocks, so they are measured when asked for."""
+        segs = self._segs
+        if segs is None:
+            segs = self._segs = [] if self.cuts is None else _line_widths(self.raw, self.cuts, self.lead)
+        return segs
 
     @property
     def finished(self) -> bool:
@@ -214,15 +230,18 @@ def split_blocks(text: str) -> list[Block]:
 
 
 def _add(blocks: list, text: str, a: int, b: int) -> None:
-    while a < b and text[a] in SPACE + "\n":
-        a += 1
-    while b > a and text[b - 1] in SPACE + "\n\r":
-        b -= 1
-    if b > a:
-        raw = text[a:b]
-        vis = _BLANKS.sub("", raw)
+    raw = text[a:b].lstrip(_LEFT_STRIP)
+    a = b - len(raw)
+    raw = raw.rstrip(_RIGHT_STRIP)
+    if raw:
+        b = a + len(raw)
+        vis = raw.replace(" ", "").replace("\n", "").replace("\t", "").replace("\u3000", "")  # _BLANKS
         if vis:
             blocks.append(Block(a, b, raw, vis))
+
+
+_LEFT_STRIP = SPACE + "\n"
+_RIGHT_STRIP = SPACE + "\n\r"
 
 
 # -- kinds -------------------------------------------------------------------------------------
@@ -244,9 +263,12 @@ def _base_kind(b: Block) -> str:
         return "body"
     if b.finished:
         return "body"
-    if len(v) <= 4 and not regex.search(r"[\p{P}]", v):
+    if len(v) <= 4 and not _PUNCTUATION.search(v):
         return "furniture"
     return "open"
+
+
+_PUNCTUATION = regex.compile(r"[\p{P}]")
 
 
 def _headline_like(b: Block) -> bool:
@@ -261,6 +283,7 @@ def _balanced(v: str) -> bool:
         and v.count('"') % 2 == 0 and v.count("'") % 2 == 0
 
 
+_COMMA = regex.compile(r"[，,]")
 _SAME_MARK = str.maketrans({"（": "(", "）": ")", "“": '"', "”": '"', "‘": "'", "’": "'"})
 
 
@@ -270,7 +293,7 @@ def _subheading_like(b: Block) -> bool:
     v = b.vis
     if not (b.base == "open" and 6 <= len(v) <= 30 and "\n" not in b.raw and _balanced(v)):
         return False
-    phrases = regex.split(r"[，,]", v)
+    phrases = _COMMA.split(v)
     return 3 <= len(phrases) <= 5 and all(len(p) >= 3 for p in phrases)
 
 
@@ -377,6 +400,7 @@ def _inside_pairs(raw: str) -> list[bool]:
 def find_wraps(text: str, b: Block) -> None:
     """Fill ``b.wraps`` (gaps to remove or to turn into one space) and the wrapped
     line widths ``b.segs``."""
+    b.wraps, b.cuts, b._segs = [], None, None
     raw = b.raw
     kind = b.kind
     if kind in ("byline", "credit", "furniture", "source-tag"):
@@ -384,44 +408,76 @@ def find_wraps(text: str, b: Block) -> None:
     body = kind in ("body", "caption", "subheading")
     keep_until = _dateline_end(b) if b.lead else b.start
     b.keep_until = keep_until
+    if body:
+        wraps, cuts = _body_wraps(raw, b.start, keep_until - b.start, _HAN.search(raw) is not None)
+        b.wraps = wraps
+        b.cuts = cuts  # the widths of the wrapped lines, for the join evidence, from these
+        b.first_full = len(cuts) > 0 and not b.lead
+        b.last_full = len(cuts) > 0
+        return
     gaps = []
     certain = False
-    inside = None if body else _inside_pairs(raw)
+    inside = _inside_pairs(raw)
     chinese = _HAN.search(raw) is not None
     for m in _GAP.finditer(raw):
         a, e = m.start(), m.end()
         if a == 0 or e == len(raw):
             continue
         left, right = raw[a - 1], raw[e]
-        newline = "\n" in m.group()
         if b.start + a < keep_until:
             continue
         if wrap_joinable(left, right, chinese):
             gaps.append((a, e, ""))
-            if not body and (inside[a] or (left.isdigit() and is_han(right)) or (right.isdigit() and is_han(left))):
+            if inside[a] or (left.isdigit() and is_han(right)) or (right.isdigit() and is_han(left)):
                 certain = True
-        elif body and newline:
-            gaps.append((a, e, " "))
-    if not body and not certain:
+    if not certain:
         return
-    if not body:
-        gaps = [g for g in gaps if g[2] == ""]
     b.wraps = [(b.start + a, b.start + e, r) for a, e, r in gaps]
-    if body:
-        # widths of the wrapped lines, for the join evidence
-        cuts = [(a, e) for a, e, r in gaps]
-        lines, pos = [], 0
-        for a, e in cuts:
-            lines.append(raw[pos:a])
-            pos = e
-        lines.append(raw[pos:])
-        if b.lead:
-            lines = lines[1:]  # the dateline's own spaces shorten its first line
-        b.segs = [width(s) for s in lines]
-        if b.segs and len(lines[0]) > 1 and lines[0][-1] in CJK_PUNCT + ASCII_PUNCT:
-            b.segs[0] -= 1  # a mark hanging at the end of the first line takes no cell
-        b.first_full = len(cuts) > 0 and not b.lead
-        b.last_full = len(cuts) > 0
+
+
+def _body_wraps(raw: str, start: int, keep: int, chinese: bool) -> tuple[list, list]:
+    """The wraps of a body block ``raw`` standing at ``start`` in the text: a gap
+    :func:`wrap_joinable` goes, another single newline becomes a space, and gaps that
+    start before ``keep`` (in ``raw``) stay.  Returns them in text offsets with their
+    replacements, and the cuts (in ``raw`` offsets) between the wrapped lines."""
+    wraps = []
+    cuts = []
+    n = len(raw)
+    classes = _CLASSES
+    for m in _GAP.finditer(raw):
+        a, e = m.span()
+        if a == 0 or e == n or a < keep:
+            continue
+        kl = classes.get(raw[a - 1])
+        if kl is None:
+            kl = _char_class(raw[a - 1])
+        kr = classes.get(raw[e])
+        if kr is None:
+            kr = _char_class(raw[e])
+        if kl & kr & _OK and ((kl | kr) & _HAN_BIT or (chinese and not (kl & kr & _ALNUM))):
+            wraps.append((start + a, start + e, ""))
+        elif "\n" in m.group():
+            wraps.append((start + a, start + e, " "))
+        else:
+            continue
+        cuts.append((a, e))
+    return wraps, cuts
+
+
+def _line_widths(raw: str, cuts: list[tuple[int, int]], lead: bool) -> list[float]:
+    """The widths of the lines of body block ``raw`` between its ``cuts`` (a dateline
+    lead's first line left out: its own spaces shorten it)."""
+    lines, pos = [], 0
+    for a, e in cuts:
+        lines.append(raw[pos:a])
+        pos = e
+    lines.append(raw[pos:])
+    if lead:
+        lines = lines[1:]
+    segs = [width(s) for s in lines]
+    if segs and len(lines[0]) > 1 and lines[0][-1] in CJK_PUNCT + ASCII_PUNCT:
+        segs[0] -= 1  # a mark hanging at the end of the first line takes no cell
+    return segs
 
 
 # -- joins -----------------------------------------------------------------------------------------
@@ -462,7 +518,7 @@ def decide(blocks: list[Block], i: int, j: int) -> str:
     if bv[0] in NO_START:
         return "no-start-mark"
     clause = _first_clause(bv) or ""
-    if _OPENING.match(bv) or any(clause.startswith(w) for w in OPENERS if len(w) <= len(clause)):
+    if _OPENING.match(bv) or any(clause[:k] in OPENERS for k in range(1, len(clause) + 1)):
         return ""  # b opens a paragraph of its own
     if word_spans_gap(av, bv):
         return "word"
@@ -489,11 +545,9 @@ def _settle_open(text: str, blocks: list[Block]) -> None:
         j, _ = _next_body(blocks, i)
         if j < len(blocks) and blocks[j].kind == "body" and not blocks[j].lead:
             b.kind = "body"
-            b.wraps, b.segs = [], []
             find_wraps(text, b)
             if not decide(blocks, i, j):
                 b.kind = "headline" if not (i and blocks[i - 1].kind in ("headline", "subheadline")) else "subheadline"
-                b.wraps, b.segs = [], []
                 find_wraps(text, b)
 
 
