@@ -120,7 +120,7 @@ def test_every_edit_names_its_rule_and_source():
 
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, example, given, settings, strategies as st  # noqa: E402
 
 _ALPHA = st.sampled_from(list("茂南区委书记廖述毅工作同时标准强调，。、；：“”（）() ,.:;\"'12ab■通讯员摄本报讯 \n\n\n\u3000"))
 
@@ -197,3 +197,29 @@ def test_width_matches_its_definition(s):
     blanks = regex.findall(r"[ \t\u3000\n]", s)
     alnum = regex.findall(r"[A-Za-z0-9]", s)
     assert width(s) == len(s) - len(blanks) - 0.5 * len(alnum)
+
+
+_TOKENS = st.sampled_from(["本报", "讯", "新华社", "电", "记者", "通讯员", "实习生", "见习", "首席", "文/", "文：",
+                           "文:", "摄", "摄影", "供图", "图片", "图", "为", "三", "：", "、", "（", "(", ")", "）",
+                           "■", " ", "\n", "茂名", "日报", "晚报", "网", "社", "张", "上图", "12", "，", "。"])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_TOKENS, max_size=12).map("".join))
+@example("茂名茂名茂名日报讯")  # the longest dateline name
+@example("(张三)")
+@example("（张三）")
+@example("新华社北京电")
+@example("张三 摄")
+@example("图：张三")
+@example("■通讯员 张三")
+@example("文/张三")
+@example("图为张三")
+@example("上图：张三")
+def test_block_patterns_are_tried_wherever_they_could_match(s):
+    # a block's kind tries each pattern only where a text has what the pattern needs
+    from textfix.layout_blocks import _COULD
+
+    for pattern, could in _COULD:
+        if pattern.match(s):
+            assert could(s), (pattern.pattern, s)

@@ -90,10 +90,14 @@ def width(s: str) -> float:
     (punctuation was printed full width and only read as ASCII by the OCR)."""
     blanks = s.count("\u3000")
     alnum = 0
-    if len(s.encode("ascii", "ignore")):  # no ASCII (most lines): no other blank, no alnum
-        blanks += s.count(" ") + s.count("\t") + s.count("\n")
-        alnum = len(_ASCII_ALNUM.findall(s))
+    ascii_ = s.encode("ascii", "ignore")  # the ASCII characters of s, as bytes
+    if ascii_:
+        blanks += ascii_.count(b" ") + ascii_.count(b"\t") + ascii_.count(b"\n")
+        alnum = len(ascii_.translate(None, _NOT_ALNUM))
     return len(s) - blanks - 0.5 * alnum
+
+
+_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
 
 
 _BLANKS = regex.compile(r"[ \t\u3000\n]")
@@ -252,13 +256,15 @@ def _base_kind(b: Block) -> str:
         len(_FURNITURE_KEY.findall(raw)) >= 2 or (_EMAIL_URL.search(raw) and _FURNITURE_KEY.search(raw))
     ):
         return "furniture"
-    if _SOURCE_TAG.match(v):
+    # each pattern is tried only where a character or word it needs is there (see _COULD)
+    if _could_be_source_tag(v) and _SOURCE_TAG.match(v):
         return "source-tag"
-    if len(v) <= 30 and "\n" not in raw and _CREDIT.match(raw) and not _DATELINE.match(v):
+    dateline = _could_be_dateline(v) and _DATELINE.match(v) is not None
+    if len(v) <= 30 and "\n" not in raw and _could_be_credit(raw) and _CREDIT.match(raw) and not dateline:
         return "credit"
-    if len(v) <= 40 and _BYLINE.match(raw):
+    if len(v) <= 40 and _could_be_byline(raw) and _BYLINE.match(raw):
         return "byline"
-    if _DATELINE.match(v):
+    if dateline:
         b.lead = True
         return "body"
     if b.finished:
@@ -269,6 +275,38 @@ def _base_kind(b: Block) -> str:
 
 
 _PUNCTUATION = regex.compile(r"[\p{P}]")
+
+
+# What a text must have for a block pattern to match it: a pattern is tried only where
+# it could match (a pattern call costs more than these tests; a test checks the pairs).
+
+def _could_be_source_tag(s: str) -> bool:
+    return s[:1] in "（("
+
+
+def _could_be_dateline(s: str) -> bool:
+    return "讯" in s[:9] or s.startswith("新华社")
+
+
+def _could_be_credit(s: str) -> bool:
+    return "摄" in s or "图" in s
+
+
+def _could_be_byline(s: str) -> bool:
+    return "记者" in s or "通讯员" in s or "实习生" in s or "文/" in s or "文：" in s or "文:" in s
+
+
+def _could_be_caption(s: str) -> bool:
+    return "图" in s[:2]
+
+
+_COULD = (
+    (_SOURCE_TAG, _could_be_source_tag),
+    (_DATELINE, _could_be_dateline),
+    (_CREDIT, _could_be_credit),
+    (_BYLINE, _could_be_byline),
+    (_CAPTION_START, _could_be_caption),
+)
 
 
 def _headline_like(b: Block) -> bool:
@@ -306,7 +344,7 @@ def classify(blocks: list[Block]) -> None:
     # captions: a short block right before a credit, or one that says it is a caption
     for i, b in enumerate(blocks):
         if b.base in ("body", "open") and not b.lead and len(b.vis) <= 60 and (
-            (i + 1 < n and blocks[i + 1].base == "credit") or _CAPTION_START.match(b.vis)
+            (i + 1 < n and blocks[i + 1].base == "credit") or (_could_be_caption(b.vis) and _CAPTION_START.match(b.vis))
         ):
             b.kind = "caption"
     # headline groups: the open blocks right before a byline or a dateline lead
