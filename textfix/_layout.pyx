@@ -1,10 +1,12 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""Compiled twin of the layout analysis' hottest loop: the same results as its
-pure-Python definition, which stays the reference (``tests/test_layout.py`` compares
+"""Compiled twins of the layout analysis' hottest loops: the same results as their
+pure-Python definitions, which stay the reference (``tests/test_layout.py`` compares
 them).
 
 * :func:`body_wraps` — :func:`textfix.layout_blocks._body_wraps_py`, the column wraps
-  of a body block and the cuts between its wrapped lines.
+  of a body block and the cuts between its wrapped lines;
+* :func:`line_widths` — :func:`textfix.layout_blocks._line_widths_py`, the widths of
+  those lines.
 """
 
 from libc.stdint cimport uint8_t
@@ -79,3 +81,44 @@ def body_wraps(str raw, Py_ssize_t start, Py_ssize_t keep, bint chinese, object 
             continue
         cuts.append((a, e))
     return wraps, cuts
+
+
+def line_widths(str raw, list cuts, bint lead, str marks):
+    """As :func:`textfix.layout_blocks._line_widths_py` (``cuts`` in order, as
+    :func:`body_wraps` gives them); ``marks`` is the marks that hang at a line end
+    (``CJK_PUNCT + ASCII_PUNCT``)."""
+    cdef int kind = PyUnicode_KIND(raw)
+    cdef void* data = PyUnicode_DATA(raw)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(raw), pos = 0, a, e, k, cut = 0, ncuts = len(cuts)
+    cdef Py_ssize_t s, t, i, blanks, alnum
+    cdef Py_UCS4 c
+    cdef double w
+    cdef list segs = []
+    for k in range(ncuts + 1):
+        s = pos
+        if k < ncuts:
+            a, e = cuts[k]
+            t = a
+            pos = e
+        else:
+            t = n
+        if lead and k == 0:
+            continue  # the dateline's own spaces shorten its first line
+        if t < s:
+            t = s  # as raw[s:t]
+        blanks = 0
+        alnum = 0
+        for i in range(s, t):
+            c = PyUnicode_READ(kind, data, i)
+            if c < 128:
+                if c == 0x20 or c == 0x09 or c == 0x0A:
+                    blanks += 1
+                elif (0x30 <= c <= 0x39) or (0x41 <= c <= 0x5A) or (0x61 <= c <= 0x7A):
+                    alnum += 1
+            elif c == 0x3000:
+                blanks += 1
+        w = <double>(t - s - blanks) - 0.5 * alnum
+        if not segs and t - s > 1 and raw[t - 1] in marks:
+            w -= 1  # a mark hanging at the end of the first line takes no cell
+        segs.append(w)
+    return segs

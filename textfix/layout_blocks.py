@@ -204,6 +204,7 @@ class Block:
     #: the wraps of a body block in ``raw`` offsets, from which :attr:`segs` is measured
     cuts: list[tuple[int, int]] | None = field(default=None, repr=False)
     _segs: list[float] | None = field(default=None, repr=False)
+    _compiled: bool = field(default=False, repr=False)  #: measured by the compiled twin
 
     @property
     def segs(self) -> list[float]:
@@ -211,7 +212,13 @@ class Block:
         the joins look at them, for a few blocks, so they are measured when asked for."""
         segs = self._segs
         if segs is None:
-            segs = self._segs = [] if self.cuts is None else _line_widths(self.raw, self.cuts, self.lead)
+            if self.cuts is None:
+                segs = []
+            elif self._compiled:
+                segs = _layout.line_widths(self.raw, self.cuts, self.lead, _HANGING)
+            else:
+                segs = _line_widths_py(self.raw, self.cuts, self.lead)
+            self._segs = segs
         return segs
 
     @property
@@ -441,10 +448,17 @@ def _inside_pairs(raw: str) -> list[bool]:
     return inside
 
 
-def find_wraps(text: str, b: Block) -> None:
+def _use_twin() -> bool:
+    return _layout is not None and _compiled.enabled()
+
+
+def find_wraps(text: str, b: Block, compiled: bool | None = None) -> None:
     """Fill ``b.wraps`` (gaps to remove or to turn into one space) and the wrapped
-    line widths ``b.segs``."""
-    b.wraps, b.cuts, b._segs = [], None, None
+    line widths ``b.segs``; ``compiled``: by the compiled twins (default: where they
+    are built and enabled)."""
+    if compiled is None:
+        compiled = _use_twin()
+    b.wraps, b.cuts, b._segs, b._compiled = [], None, None, compiled
     raw = b.raw
     kind = b.kind
     if kind in ("byline", "credit", "furniture", "source-tag"):
@@ -453,7 +467,7 @@ def find_wraps(text: str, b: Block) -> None:
     keep_until = _dateline_end(b) if b.lead else b.start
     b.keep_until = keep_until
     if body:
-        wraps, cuts = _body_wraps(raw, b.start, keep_until - b.start, _HAN.search(raw) is not None)
+        wraps, cuts = _body_wraps(raw, b.start, keep_until - b.start, _HAN.search(raw) is not None, compiled)
         b.wraps = wraps
         b.cuts = cuts  # the widths of the wrapped lines, for the join evidence, from these
         b.first_full = len(cuts) > 0 and not b.lead
@@ -461,7 +475,7 @@ def find_wraps(text: str, b: Block) -> None:
         return
     gaps = []
     certain = False
-    inside = _inside_pairs(raw)
+    inside = None  # computed at the first gap that may be a wrap (most headlines have none)
     chinese = _HAN.search(raw) is not None
     for m in _GAP.finditer(raw):
         a, e = m.start(), m.end()
@@ -472,6 +486,8 @@ def find_wraps(text: str, b: Block) -> None:
             continue
         if wrap_joinable(left, right, chinese):
             gaps.append((a, e, ""))
+            if inside is None:
+                inside = _inside_pairs(raw)
             if inside[a] or (left.isdigit() and is_han(right)) or (right.isdigit() and is_han(left)):
                 certain = True
     if not certain:
@@ -479,9 +495,10 @@ def find_wraps(text: str, b: Block) -> None:
     b.wraps = [(b.start + a, b.start + e, r) for a, e, r in gaps]
 
 
-def _body_wraps(raw: str, start: int, keep: int, chinese: bool) -> tuple[list, list]:
+def _body_wraps(raw: str, start: int, keep: int, chinese: bool,
+                compiled: bool | None = None) -> tuple[list, list]:
     """:func:`_body_wraps_py`, by the compiled twin where it is built and enabled."""
-    if _layout is not None and _compiled.enabled():
+    if _use_twin() if compiled is None else compiled:
         return _layout.body_wraps(raw, start, keep, chinese, _char_class)
     return _body_wraps_py(raw, start, keep, chinese)
 
@@ -515,7 +532,10 @@ def _body_wraps_py(raw: str, start: int, keep: int, chinese: bool) -> tuple[list
     return wraps, cuts
 
 
-def _line_widths(raw: str, cuts: list[tuple[int, int]], lead: bool) -> list[float]:
+_HANGING = CJK_PUNCT + ASCII_PUNCT  #: marks that hang at the end of a line
+
+
+def _line_widths_py(raw: str, cuts: list[tuple[int, int]], lead: bool) -> list[float]:
     """The widths of the lines of body block ``raw`` between its ``cuts`` (a dateline
     lead's first line left out: its own spaces shorten it)."""
     lines, pos = [], 0
@@ -526,7 +546,7 @@ def _line_widths(raw: str, cuts: list[tuple[int, int]], lead: bool) -> list[floa
     if lead:
         lines = lines[1:]
     segs = [width(s) for s in lines]
-    if segs and len(lines[0]) > 1 and lines[0][-1] in CJK_PUNCT + ASCII_PUNCT:
+    if segs and len(lines[0]) > 1 and lines[0][-1] in _HANGING:
         segs[0] -= 1  # a mark hanging at the end of the first line takes no cell
     return segs
 
@@ -586,7 +606,7 @@ def decide(blocks: list[Block], i: int, j: int) -> str:
     return ""
 
 
-def _settle_open(text: str, blocks: list[Block]) -> None:
+def _settle_open(text: str, blocks: list[Block], compiled: bool) -> None:
     """A headline-like block between paragraphs that the next body block continues is
     body text (a paragraph's first line at the bottom of a column).  Safe for
     idempotence: after the join the block is gone; without one it stays a headline."""
@@ -596,10 +616,10 @@ def _settle_open(text: str, blocks: list[Block]) -> None:
         j, _ = _next_body(blocks, i)
         if j < len(blocks) and blocks[j].kind == "body" and not blocks[j].lead:
             b.kind = "body"
-            find_wraps(text, b)
+            find_wraps(text, b, compiled)
             if not decide(blocks, i, j):
                 b.kind = "headline" if not (i and blocks[i - 1].kind in ("headline", "subheadline")) else "subheadline"
-                find_wraps(text, b)
+                find_wraps(text, b, compiled)
 
 
 def _next_body(blocks: list[Block], i: int) -> tuple[int, list[int]]:
@@ -660,9 +680,10 @@ def analyse(text: str, state: dict | None = None) -> Layout:
             return hit
     blocks = split_blocks(text)
     classify(blocks)
+    compiled = _use_twin()
     for b in blocks:
-        find_wraps(text, b)
-    _settle_open(text, blocks)
+        find_wraps(text, b, compiled)
+    _settle_open(text, blocks, compiled)
     joins, incomplete = find_joins(blocks)
     out = Layout(text, blocks, joins, incomplete)
     if state is not None:
