@@ -249,14 +249,14 @@ _WRAP_TEXT = st.lists(st.one_of(st.sampled_from(_WRAP_ALPHABET), st.sampled_from
 @given(st.one_of(_WRAP_TEXT, st.text(alphabet=_WRAP_ALPHABET, max_size=60),
                  st.text(alphabet=st.characters(max_codepoint=0x7F) | st.sampled_from("区，\u3000"), max_size=40)),
        st.integers(0, 1000),
-       st.integers(-1, 61), st.booleans())
-@example("1 2 a\nb", 0, 0, True)
-@example("1 2 a\nb", 0, 0, False)
-def test_body_wraps_twins_agree(raw, start, keep, chinese):
+       st.integers(-1, 61))
+@example("1 2 a\nb", 0, 0)
+@example("1 2 a\nb区", 0, 0)
+def test_body_wraps_twins_agree(raw, start, keep):
     from textfix.layout_blocks import _HANGING, _body_wraps_py, _char_class, _line_widths_py
 
-    want = _body_wraps_py(raw, start, keep, chinese)
-    assert _layout_twin().body_wraps(raw, start, keep, chinese, _char_class) == want
+    want = _body_wraps_py(raw, start, keep)
+    assert _layout_twin().body_wraps(raw, start, keep, _char_class) == want
     for lead in (False, True):
         assert _layout_twin().line_widths(raw, want[1], lead, _HANGING) == _line_widths_py(raw, want[1], lead)
 
@@ -275,9 +275,8 @@ def test_body_wraps_twins_agree_on_real_pages(seed_texts):
     for text in texts:
         for b in lb.analyse(text).blocks:
             keep = b.keep_until - b.start
-            chinese = lb._HAN.search(b.raw) is not None
-            got = _layout_twin().body_wraps(b.raw, b.start, keep, chinese, lb._char_class)
-            assert got == lb._body_wraps_py(b.raw, b.start, keep, chinese)
+            got = _layout_twin().body_wraps(b.raw, b.start, keep, lb._char_class)
+            assert got == lb._body_wraps_py(b.raw, b.start, keep)
             assert _layout_twin().line_widths(b.raw, got[1], b.lead, lb._HANGING) == \
                 lb._line_widths_py(b.raw, got[1], b.lead)
             wraps += len(got[0])
@@ -293,10 +292,10 @@ def test_pure_python_wrap_scan_by_environment(monkeypatch):
             raise AssertionError("the compiled scan was used")
 
     raw = "茂南区 委书记\n廖述毅 a b"
-    want = lb._body_wraps_py(raw, 10, 0, True)
+    want = lb._body_wraps_py(raw, 10, 0)
     monkeypatch.setenv("TEXTFIX_PURE_PYTHON", "1")
     monkeypatch.setattr(lb, "_layout", Refuse())
-    assert lb._body_wraps(raw, 10, 0, True) == want
+    assert lb._body_wraps(raw, 10, 0) == want
     assert want[0] == [(13, 14, ""), (17, 18, "")]
     b = lb.split_blocks(raw)[0]
     lb.find_wraps(raw, b)

@@ -44,14 +44,23 @@ cdef inline int class_of(Py_UCS4 c, object char_class) except -1:
     return k & ~KNOWN
 
 
-def body_wraps(str raw, Py_ssize_t start, Py_ssize_t keep, bint chinese, object char_class):
+cdef int has_han(str raw, int kind, void* data, Py_ssize_t n, object char_class) except -1:
+    """Is there a Han character in ``raw``?"""
+    cdef Py_ssize_t i
+    for i in range(n):
+        if class_of(PyUnicode_READ(kind, data, i), char_class) & HAN:
+            return 1
+    return 0
+
+
+def body_wraps(str raw, Py_ssize_t start, Py_ssize_t keep, object char_class):
     """As :func:`textfix.layout_blocks._body_wraps_py`; ``char_class`` is
     :func:`textfix.layout_blocks._char_class` (asked once per code point)."""
     cdef int kind = PyUnicode_KIND(raw)
     cdef void* data = PyUnicode_DATA(raw)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(raw), i = 0, a, e
     cdef Py_UCS4 c
-    cdef int kl, kr
+    cdef int kl, kr, chinese = -1  # -1: not known yet
     cdef bint newline
     cdef list wraps = [], cuts = []
     while i < n:
@@ -73,6 +82,8 @@ def body_wraps(str raw, Py_ssize_t start, Py_ssize_t keep, bint chinese, object 
             continue
         kl = class_of(PyUnicode_READ(kind, data, a - 1), char_class)
         kr = class_of(PyUnicode_READ(kind, data, e), char_class)
+        if kl & kr & OK and not (kl | kr) & HAN and chinese < 0:
+            chinese = has_han(raw, kind, data, n, char_class)
         if kl & kr & OK and ((kl | kr) & HAN or (chinese and not (kl & kr & ALNUM))):
             wraps.append((start + a, start + e, ""))
         elif newline:

@@ -467,7 +467,7 @@ def find_wraps(text: str, b: Block, compiled: bool | None = None) -> None:
     keep_until = _dateline_end(b) if b.lead else b.start
     b.keep_until = keep_until
     if body:
-        wraps, cuts = _body_wraps(raw, b.start, keep_until - b.start, _HAN.search(raw) is not None, compiled)
+        wraps, cuts = _body_wraps(raw, b.start, keep_until - b.start, compiled)
         b.wraps = wraps
         b.cuts = cuts  # the widths of the wrapped lines, for the join evidence, from these
         b.first_full = len(cuts) > 0 and not b.lead
@@ -495,22 +495,23 @@ def find_wraps(text: str, b: Block, compiled: bool | None = None) -> None:
     b.wraps = [(b.start + a, b.start + e, r) for a, e, r in gaps]
 
 
-def _body_wraps(raw: str, start: int, keep: int, chinese: bool,
-                compiled: bool | None = None) -> tuple[list, list]:
+def _body_wraps(raw: str, start: int, keep: int, compiled: bool | None = None) -> tuple[list, list]:
     """:func:`_body_wraps_py`, by the compiled twin where it is built and enabled."""
     if _use_twin() if compiled is None else compiled:
-        return _layout.body_wraps(raw, start, keep, chinese, _char_class)
-    return _body_wraps_py(raw, start, keep, chinese)
+        return _layout.body_wraps(raw, start, keep, _char_class)
+    return _body_wraps_py(raw, start, keep)
 
 
-def _body_wraps_py(raw: str, start: int, keep: int, chinese: bool) -> tuple[list, list]:
+def _body_wraps_py(raw: str, start: int, keep: int) -> tuple[list, list]:
     """The wraps of a body block ``raw`` standing at ``start`` in the text: a gap
-    :func:`wrap_joinable` goes, another single newline becomes a space, and gaps that
-    start before ``keep`` (in ``raw``) stay.  Returns them in text offsets with their
-    replacements, and the cuts (in ``raw`` offsets) between the wrapped lines."""
+    :func:`wrap_joinable` goes (Chinese text if ``raw`` has a Han character), another
+    single newline becomes a space, and gaps that start before ``keep`` (in ``raw``)
+    stay.  Returns them in text offsets with their replacements, and the cuts (in
+    ``raw`` offsets) between the wrapped lines."""
     wraps = []
     cuts = []
     n = len(raw)
+    chinese = _HAN.search(raw) is not None
     classes = _CLASSES
     for m in _GAP.finditer(raw):
         a, e = m.span()
