@@ -45,6 +45,7 @@ FINISHED = "。！？!?….．"
 #: Straight and curly quotes are treated alike everywhere, because the punct stage
 #: turns one into the other after layout and a second run must decide the same.
 CLOSING_QUOTE = "”’」』\"'“‘"
+_ENDS = FINISHED + CLOSING_QUOTE  #: a block ending in one of these is finished
 #: marks after which the sentence certainly goes on
 CONTINUES = "，,、；;：:（(《〈【「『—"
 #: marks a new paragraph never starts with
@@ -188,7 +189,7 @@ _CLAUSE_END = regex.compile(r"[，,、；;：:。！？!?]")
 _BREAK = regex.compile(r"\n[ \t\u3000]*\n\s*")
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     start: int  #: offset of the first character
     end: int  #: offset after the last non-space character
@@ -223,11 +224,7 @@ class Block:
 
     @property
     def finished(self) -> bool:
-        v = self.vis
-        if not v:
-            return True
-        c = v[-1]
-        return c in FINISHED or c in CLOSING_QUOTE
+        return self.vis[-1:] in _ENDS  # True for an empty vis too ("" is in any str)
 
     @property
     def bodylike(self) -> bool:
@@ -235,26 +232,23 @@ class Block:
 
 
 def split_blocks(text: str) -> list[Block]:
-    """The blocks of ``text`` as :meth:`textfix.rule.Doc.blocks` sees them."""
+    """The blocks of ``text`` as :meth:`textfix.rule.Doc.blocks` sees them: the text
+    between breaks, without the spaces and newlines at either end (and a ``\r`` at
+    the end), if it has anything but spaces and newlines."""
     blocks = []
     pos = 0
-    n = len(text)
-    for m in _BREAK.finditer(text):
-        _add(blocks, text, pos, m.start())
-        pos = m.end()
-    _add(blocks, text, pos, n)
+    ends = [m.span() for m in _BREAK.finditer(text)]
+    ends.append((len(text), len(text)))
+    for b, nxt in ends:
+        raw = text[pos:b].lstrip(_LEFT_STRIP)
+        pos = nxt
+        if raw:
+            a = b - len(raw)
+            raw = raw.rstrip(_RIGHT_STRIP)
+            vis = raw.replace(" ", "").replace("\n", "").replace("\t", "").replace("\u3000", "")  # _BLANKS
+            if vis:
+                blocks.append(Block(a, a + len(raw), raw, vis))
     return blocks
-
-
-def _add(blocks: list, text: str, a: int, b: int) -> None:
-    raw = text[a:b].lstrip(_LEFT_STRIP)
-    a = b - len(raw)
-    raw = raw.rstrip(_RIGHT_STRIP)
-    if raw:
-        b = a + len(raw)
-        vis = raw.replace(" ", "").replace("\n", "").replace("\t", "").replace("\u3000", "")  # _BLANKS
-        if vis:
-            blocks.append(Block(a, b, raw, vis))
 
 
 _LEFT_STRIP = SPACE + "\n"
