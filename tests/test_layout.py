@@ -300,3 +300,18 @@ def test_pure_python_wrap_scan_by_environment(monkeypatch):
     b = lb.split_blocks(raw)[0]
     lb.find_wraps(raw, b)
     assert b.segs == lb._line_widths_py(raw, want[1], False) == [3.0, 3.0, 4.0]
+
+
+def test_base_kinds_shared_between_analyses_by_block_text():
+    # the analyses of one clean call share the kinds of their blocks from the block
+    # alone; two blocks with the same characters but other spaces are not the same block
+    from textfix import layout_blocks as lb
+
+    first = "标题\n\n通讯员 张三 摄\n\n本报讯 正文。"
+    second = "标题\n\n通讯员\n张三 摄\n\n本报讯 正文。"
+    state: dict = {}
+    for text in (first, second, first):
+        state.pop("layout.analysis", None)
+        shared = [(b.base, b.kind, b.lead) for b in lb.analyse(text, state).blocks]
+        assert shared == [(b.base, b.kind, b.lead) for b in lb.analyse(text).blocks]
+    assert [b.base for b in lb.analyse(first).blocks] != [b.base for b in lb.analyse(second).blocks]

@@ -342,11 +342,20 @@ def _subheading_like(b: Block) -> bool:
     return 3 <= len(phrases) <= 5 and all(len(p) >= 3 for p in phrases)
 
 
-def classify(blocks: list[Block]) -> None:
-    """Set ``kind`` of every block (see the module doc)."""
+def classify(blocks: list[Block], bases: dict[str, tuple[str, bool]] | None = None) -> None:
+    """Set ``kind`` of every block (see the module doc).  ``bases``: the kinds from the
+    block alone (and whether it is a dateline lead) of blocks seen before, by their
+    text, to look up and to add to (a block's text decides them)."""
+    if bases is None:
+        bases = {}
     for b in blocks:
-        b.base = _base_kind(b)
-        b.kind = b.base
+        hit = bases.get(b.raw)
+        if hit is None:
+            base = _base_kind(b)
+            bases[b.raw] = (base, b.lead)
+        else:
+            base, b.lead = hit
+        b.base = b.kind = base
     n = len(blocks)
     # captions: a short block right before a credit, or one that says it is a caption
     for i, b in enumerate(blocks):
@@ -674,7 +683,8 @@ def analyse(text: str, state: dict | None = None) -> Layout:
         if hit is not None and hit.text is text:
             return hit
     blocks = split_blocks(text)
-    classify(blocks)
+    # the texts the layout rules analyse in one clean call mostly share their blocks
+    classify(blocks, None if state is None else state.setdefault("layout.base-kinds", {}))
     compiled = _use_twin()
     for b in blocks:
         find_wraps(text, b, compiled)
