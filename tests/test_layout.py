@@ -315,3 +315,19 @@ def test_base_kinds_shared_between_analyses_by_block_text():
         shared = [(b.base, b.kind, b.lead) for b in lb.analyse(text, state).blocks]
         assert shared == [(b.base, b.kind, b.lead) for b in lb.analyse(text).blocks]
     assert [b.base for b in lb.analyse(first).blocks] != [b.base for b in lb.analyse(second).blocks]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="社会主义群众工作a1，🙂 ", max_size=5), st.text(alphabet="社会主义群众工作a1，🙂 ", max_size=5))
+@example("a社会主", "义")  # three characters on one side
+@example("社a会", "主义")
+def test_word_spans_gap_matches_its_definition(left, right):
+    from textfix.chars import is_han
+    from textfix.layout_blocks import is_word, word_spans_gap
+
+    tail = "".join(c for c in left[-3:] if is_han(c))
+    head = "".join(c for c in right[:3] if is_han(c))
+    want = bool(tail and head and left[-1:] == tail[-1:] and right[:1] == head[:1]) and any(
+        2 <= i + j <= 4 and is_word(tail[-i:] + head[:j])
+        for i in range(1, len(tail) + 1) for j in range(1, len(head) + 1))
+    assert word_spans_gap(left, right) == want

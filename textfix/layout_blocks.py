@@ -133,10 +133,12 @@ def is_word(s: str) -> bool:
 
 def word_spans_gap(left: str, right: str) -> bool:
     """Does a word of two to four Han characters run across ``left|right``?"""
-    tail = "".join(c for c in left[-3:] if is_han(c))
-    head = "".join(c for c in right[:3] if is_han(c))
-    if not tail or not head or not left[-1:] == tail[-1:] or not right[:1] == head[:1]:
+    # the gap's own characters are Han (then the Han characters of either side's
+    # last or first three are not empty, and end or start at the gap)
+    if not (left and right and _HAN.match(left[-1]) and _HAN.match(right[0])):
         return False
+    tail = "".join(_HAN.findall(left[-3:]))
+    head = "".join(_HAN.findall(right[:3]))
     for i in range(1, len(tail) + 1):
         for j in range(1, len(head) + 1):
             if 2 <= i + j <= 4 and is_word(tail[-i:] + head[:j]):
