@@ -261,10 +261,10 @@ _RIGHT_STRIP = SPACE + "\n\r"
 
 def _base_kind(b: Block) -> str:
     v, raw = b.vis, b.raw
-    if "。" not in v and len(v) <= 120 and (
-        len(_FURNITURE_KEY.findall(raw)) >= 2 or (_EMAIL_URL.search(raw) and _FURNITURE_KEY.search(raw))
-    ):
-        return "furniture"
+    if "。" not in v and len(v) <= 120:
+        keys = len(_FURNITURE_KEY.findall(raw))  # two keys, or one and an address
+        if keys >= 2 or (keys == 1 and _EMAIL_URL.search(raw)):
+            return "furniture"
     # each pattern is tried only where a character or word it needs is there (see _COULD)
     if _could_be_source_tag(v) and _SOURCE_TAG.match(v):
         return "source-tag"
