@@ -669,12 +669,28 @@ def find_joins(blocks: list[Block]) -> tuple[list[Join], set[int]]:
 
 # -- the analysis ----------------------------------------------------------------------------------
 
-@dataclass
 class Layout:
-    text: str
-    blocks: list[Block]
-    joins: list[Join]
-    incomplete: set[int]
+    """The blocks of ``text`` with their kinds and wraps, and (found when first asked
+    for: the wrap rule does not need them) the joins and the incomplete paragraphs."""
+
+    __slots__ = ("text", "blocks", "_joins")
+
+    def __init__(self, text: str, blocks: list[Block]):
+        self.text = text
+        self.blocks = blocks
+        self._joins: tuple[list[Join], set[int]] | None = None
+
+    @property
+    def joins(self) -> list[Join]:
+        if self._joins is None:
+            self._joins = find_joins(self.blocks)
+        return self._joins[0]
+
+    @property
+    def incomplete(self) -> set[int]:
+        if self._joins is None:
+            self._joins = find_joins(self.blocks)
+        return self._joins[1]
 
 
 def analyse(text: str, state: dict | None = None) -> Layout:
@@ -691,8 +707,7 @@ def analyse(text: str, state: dict | None = None) -> Layout:
     for b in blocks:
         find_wraps(text, b, compiled)
     _settle_open(text, blocks, compiled)
-    joins, incomplete = find_joins(blocks)
-    out = Layout(text, blocks, joins, incomplete)
+    out = Layout(text, blocks)
     if state is not None:
         state["layout.analysis"] = out
     return out
