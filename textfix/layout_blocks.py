@@ -107,10 +107,6 @@ def width(s: str) -> float:
 _NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
 
 
-_BLANKS = regex.compile(r"[ \t\u3000\n]")
-_ASCII_ALNUM = regex.compile(r"[A-Za-z0-9]")
-
-
 # -- the lexicon ------------------------------------------------------------------------
 
 _MIN_FREQ = 20
@@ -196,7 +192,7 @@ class Block:
     start: int  #: offset of the first character
     end: int  #: offset after the last non-space character
     raw: str  #: text[start:end]
-    vis: str  #: raw without spaces and newlines
+    vis: str  #: raw without spaces, tabs, ideographic spaces and newlines
     base: str = "body"  #: kind from the block alone
     kind: str = "body"  #: final kind
     lead: bool = False  #: starts with a dateline (``本报讯``)
@@ -235,8 +231,8 @@ class Block:
 
 def split_blocks(text: str) -> list[Block]:
     """The blocks of ``text`` as :meth:`textfix.rule.Doc.blocks` sees them: the text
-    between breaks, without the spaces and newlines at either end (and a ``\r`` at
-    the end), if it has anything but spaces and newlines."""
+    between breaks, without the spaces and newlines at either end (and carriage
+    returns at the end), if it has anything but spaces and newlines."""
     blocks = []
     pos = 0
     ends = [m.span() for m in _BREAK.finditer(text)]
@@ -247,7 +243,7 @@ def split_blocks(text: str) -> list[Block]:
         if raw:
             a = b - len(raw)
             raw = raw.rstrip(_RIGHT_STRIP)
-            vis = raw.replace(" ", "").replace("\n", "").replace("\t", "").replace("\u3000", "")  # _BLANKS
+            vis = raw.replace(" ", "").replace("\n", "").replace("\t", "").replace("\u3000", "")
             if vis:
                 blocks.append(Block(a, a + len(raw), raw, vis))
     return blocks
