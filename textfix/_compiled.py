@@ -1,8 +1,9 @@
 """Whether textfix uses its compiled twins.
 
-Two small C extensions are built with the package where a C compiler is available:
-``textfix.fuzzy._core`` (the scorer's arithmetic) and ``textfix.rules._scan`` (the scans
-of the repeat and garbled stages and the garbled stage's segmenter).  Each computes exactly what a pure-Python function
+Three small C extensions are built with the package where a C compiler is available:
+``textfix.fuzzy._core`` (the scorer's arithmetic), ``textfix.rules._scan`` (the scans
+of the repeat and garbled stages and the garbled stage's segmenter) and
+``textfix._provenance`` (the source map's composition and queries).  Each computes exactly what a pure-Python function
 computes — the reference, kept beside it and compared with it by the tests — only
 faster.  They are used by default; the environment variable ``TEXTFIX_PURE_PYTHON=1``
 switches them off (as does a build without a compiler).

@@ -1,0 +1,218 @@
+"""The compiled source map (``textfix._provenance.Map``) and the pure-Python
+:class:`~textfix.provenance.SourceMap` hold the same pieces and answer every query
+the same.
+
+The pure methods are the reference.  Compared after every step of random step
+sequences (replacements, deletions, empty edits, insertions at piece boundaries,
+moved text, edits over changed and moved pieces), and on every step and query the
+pipeline makes on the seed pages and on noised benchmark pages.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import textfix
+from textfix import pipeline as pipeline_mod
+from textfix.edit import Edit, Safety, apply, validate
+from textfix.provenance import SourceMap, compiled_available
+
+from conftest import SEEDS
+
+
+def test_twin_is_built():
+    assert compiled_available(), (
+        "textfix._provenance was not built: install textfix where a C compiler and the "
+        "Python headers are available (pip install -e '.[test]' builds it in place)"
+    )
+
+
+def _pair(src):
+    if not compiled_available():
+        pytest.fail("the compiled source map is not built")
+    return SourceMap(src, compiled=False), SourceMap(src, compiled=True)
+
+
+def _pieces(m: SourceMap) -> list[tuple]:
+    if m._core is not None:
+        return m._core.pieces_as_tuples()
+    return [(p.s0, p.s1, p.n, p.kind, p.text, p.origin if p.kind == 1 else None, p.edits)
+            for p in m._pieces]
+
+
+def _same_queries(pure: SourceMap, comp: SourceMap, text: str) -> None:
+    """Every query of both maps over every span of ``text`` (and a little outside)."""
+    n = len(text)
+    src = len(pure.source)
+    assert comp.edits() == pure.edits()
+    assert [repr(e) for e in comp.edits()] == [repr(e) for e in pure.edits()]
+    for a in range(-1, n + 2):
+        assert comp._point(a) == pure._point(a), a
+        for b in range(a, n + 2):
+            assert comp.source_spans(a, b) == pure.source_spans(a, b), (a, b)
+            assert comp.source_span(a, b) == pure.source_span(a, b), (a, b)
+            if b > a and a >= 0:
+                assert comp._spans_by_piece(a, b) == pure._spans_by_piece(a, b), (a, b)
+    for s0 in range(-1, src + 2):
+        for s1 in range(s0 - 1, src + 2):
+            assert comp.output_span(s0, s1) == pure.output_span(s0, s1), (s0, s1)
+
+
+RULES = ("r1", "r2", "r3")
+NOTES = ("", "", "a", "b")
+SAFETY = (None, None, Safety.SAFE, Safety.GUESS, Safety.SUGGEST)
+
+
+@st.composite
+def step_sequences(draw):
+    """A source and up to six steps of sorted, valid edits, each step on the text the
+    previous steps made: replacements, deletions, empty edits, insertions (often at
+    an earlier edit's boundary) and moves of any run of the current text."""
+    src = draw(st.text(alphabet="abcdef ,\n", max_size=24))
+    texts, steps = [src], []
+    bounds: set[int] = set()
+    for _ in range(draw(st.integers(1, 6))):
+        cur = texts[-1]
+        edits, pos = [], 0
+        for _ in range(draw(st.integers(0, 5))):
+            if pos > len(cur):
+                break
+            near = sorted(x for x in bounds if pos <= x <= len(cur))
+            if near and draw(st.booleans()):
+                a = draw(st.sampled_from(near))
+            else:
+                a = draw(st.integers(pos, len(cur)))
+            b = draw(st.integers(a, min(len(cur), a + draw(st.sampled_from([0, 1, 2, 4, 8])))))
+            meta = dict(rules=(draw(st.sampled_from(RULES)),), safety=draw(st.sampled_from(SAFETY)),
+                        confidence=draw(st.sampled_from([1.0, 0.5, 0.95])),
+                        note=draw(st.sampled_from(NOTES)))
+            if a == b and cur and draw(st.booleans()):
+                m = draw(st.integers(0, len(cur) - 1))
+                k = draw(st.integers(1, len(cur) - m))
+                edits.append(Edit(a, a, cur[m:m + k], old="", moved_from=m, **meta))
+            else:
+                new = draw(st.sampled_from(["", "", cur[a:b], "x", "yz", ",", cur[a:b][::-1] + "q"]))
+                edits.append(Edit(a, b, new, old=cur[a:b], **meta))
+            pos = b
+        validate(cur, edits)
+        steps.append(edits)
+        out = apply(cur, edits)
+        # where this step's edits end up in its output: later steps insert there
+        bounds, delta = set(), 0
+        for e in edits:
+            bounds.update((e.start + delta, e.start + delta + len(e.new)))
+            delta += len(e.new) - (e.end - e.start)
+        texts.append(out)
+    return src, steps, texts
+
+
+@settings(max_examples=300, deadline=None)
+@given(step_sequences())
+def test_twins_agree_after_every_step(case):
+    src, steps, texts = case
+    pure, comp = _pair(src)
+    for cur, edits in zip(texts, steps):
+        pure.step(cur, edits)
+        comp.step(cur, edits)
+        assert _pieces(comp) == _pieces(pure)
+    _same_queries(pure, comp, texts[-1])
+    assert apply(src, comp.edits()) == texts[-1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(step_sequences(), st.data())
+def test_twins_agree_on_queries_between_steps(case, data):
+    # the maps cache their lookup tables; a query before a step must not leave a
+    # stale one behind
+    src, steps, texts = case
+    pure, comp = _pair(src)
+    for cur, edits in zip(texts, steps):
+        n = len(cur)
+        for _ in range(3):
+            a = data.draw(st.integers(0, n))
+            b = data.draw(st.integers(a, n))
+            assert comp.source_spans(a, b) == pure.source_spans(a, b)
+            assert comp.output_span(a, b) == pure.output_span(a, b)
+        pure.step(cur, edits)
+        comp.step(cur, edits)
+    _same_queries(pure, comp, texts[-1])
+
+
+def test_empty_source():
+    pure, comp = _pair("")
+    _same_queries(pure, comp, "")
+    edits = [Edit(0, 0, "ab", old="", rules=("r",))]
+    pure.step("", edits)
+    comp.step("", edits)
+    assert _pieces(comp) == _pieces(pure)
+    _same_queries(pure, comp, "ab")
+
+
+class _Both:
+    """Stands in for SourceMap in the pipeline: runs the pure map and the compiled one
+    side by side and checks that every step leaves the same pieces and every query
+    gets the same answer."""
+
+    calls = 0
+
+    def __init__(self, source):
+        self.pure, self.comp = _pair(source)
+        self.source = source
+
+    def step(self, text, edits):
+        self.pure.step(text, edits)
+        self.comp.step(text, edits)
+        assert _pieces(self.comp) == _pieces(self.pure)
+        _Both.calls += 1
+
+    def _same(self, name, *args):
+        a, b = getattr(self.pure, name)(*args), getattr(self.comp, name)(*args)
+        assert a == b, (name, args)
+        return b
+
+    def source_spans(self, a, b):
+        return self._same("source_spans", a, b)
+
+    def source_span(self, a, b):
+        return self._same("source_span", a, b)
+
+    def output_span(self, a, b):
+        return self._same("output_span", a, b)
+
+    def edits(self):
+        a, b = self.pure.edits(), self.comp.edits()
+        assert [repr(e) for e in a] == [repr(e) for e in b]
+        return b
+
+
+def _pages():
+    from benchmarks.noise import heldout, pages
+
+    noisy, clean = pages(heldout()[:320])
+    return [open(p, encoding="utf-8").read() for p in SEEDS] + noisy[:8] + clean[:2]
+
+
+def test_twins_agree_on_the_pages(monkeypatch):
+    if not compiled_available():
+        pytest.fail("the compiled source map is not built")
+    texts = _pages()
+    assert len(texts) >= 10
+    pipe = textfix.Pipeline()
+    expected = [pipe.clean(t) for t in texts]
+    _Both.calls = 0
+    monkeypatch.setattr(pipeline_mod, "SourceMap", _Both)
+    for t, want in zip(texts, expected):
+        got = pipe.clean(t)
+        assert got.text == want.text
+        assert repr(got.edits) == repr(want.edits)
+        assert repr(got.paragraphs) == repr(want.paragraphs)
+        m = got._map
+        n = len(got.text)
+        for a in range(0, n, 97):
+            m.source_spans(a, min(n, a + 300))
+            m.source_span(a, a)
+        for s in range(0, len(t), 89):
+            m.output_span(s, s + 40)
+    assert _Both.calls > 100
