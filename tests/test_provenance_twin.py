@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 import textfix
 from textfix import pipeline as pipeline_mod
-from textfix.edit import Edit, Safety, apply, validate
-from textfix.provenance import SourceMap, compiled_available
+from textfix.edit import Edit, EditError, Safety, apply, apply_valid, validate
+from textfix.provenance import SourceMap, compiled_available, step_helpers
 
 from conftest import SEEDS
 
@@ -160,6 +160,7 @@ class _Both:
     def __init__(self, source):
         self.pure, self.comp = _pair(source)
         self.source = source
+        self._core = self.comp._core  # the pipeline makes and applies edits compiled
 
     def step(self, text, edits):
         self.pure.step(text, edits)
@@ -216,3 +217,103 @@ def test_twins_agree_on_the_pages(monkeypatch):
         for s in range(0, len(t), 89):
             m.output_span(s, s + 40)
     assert _Both.calls > 100
+
+
+def test_pipeline_with_the_pure_map_gives_the_same_results(monkeypatch):
+    # the pure map also makes the pipeline fill in and apply edits in pure Python
+    if not compiled_available():
+        pytest.fail("the compiled source map is not built")
+    texts = _pages()[:8]
+    pipe = textfix.Pipeline()
+    got = [pipe.clean(t) for t in texts]
+    assert all(r._map._core is not None for r in got)
+    monkeypatch.setattr(pipeline_mod, "SourceMap", lambda s: SourceMap(s, compiled=False))
+    for t, comp in zip(texts, got):
+        pure = pipe.clean(t)
+        assert pure._map._core is None
+        for field in ("text", "edits", "suggestions", "flags", "paragraphs"):
+            assert repr(getattr(comp, field)) == repr(getattr(pure, field)), field
+        assert [type(e) for e in comp.edits] == [Edit] * len(comp.edits)
+
+
+FIELDS = st.tuples(
+    st.integers(-3, 2 ** 70), st.integers(0, 9), st.text(max_size=3),
+    st.one_of(st.none(), st.text(max_size=3)),
+    st.sampled_from([(), ("r",), ("a", "b")]), st.sampled_from(SAFETY),
+    st.sampled_from([1.0, 0.5, -0.0, float("inf"), 1]), st.sampled_from(NOTES + ("注",)),
+    st.one_of(st.none(), st.integers(0, 9)),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(FIELDS)
+def test_compiled_edit_maker_makes_the_same_edit(values):
+    make, _ = step_helpers(_pair("x")[1])
+    assert make is not Edit
+    made, want = make(*values), Edit(*values)
+    assert type(made) is Edit
+    assert made == want and repr(made) == repr(want) and hash(made) == hash(want)
+    assert [getattr(made, f) for f in Edit.__slots__] == list(values)
+
+
+@st.composite
+def proposals(draw):
+    """A text and a list of edits for it, valid or with one fault: an edit out of
+    bounds, overlapping the one before by a character, expecting other text, moving
+    text not found where it says, or two edits out of order."""
+    text = draw(st.text(alphabet="ab,\n", min_size=1, max_size=12))
+    n = len(text)
+    fault = draw(st.sampled_from(["none", "none", "bounds", "overlap", "old", "move", "order"]))
+    edits = []
+    pos = 0
+    for _ in range(draw(st.integers(1, 4))):
+        if pos > n:
+            break
+        a = draw(st.integers(pos, n))
+        b = draw(st.integers(a, min(n, a + 3)))
+        old = draw(st.sampled_from([None, text[a:b]]))
+        if a == b and draw(st.booleans()):
+            m = draw(st.integers(0, n - 1))
+            k = draw(st.integers(1, n - m))
+            edits.append(Edit(a, a, text[m:m + k], old=old and "", moved_from=m))
+        else:
+            edits.append(Edit(a, b, draw(st.sampled_from(["", "x", "ab"])), old=old))
+        pos = b
+    k = draw(st.integers(0, len(edits) - 1))
+    e = edits[k]
+    if fault == "bounds":
+        edits[k] = Edit(e.start, n + 1, e.new) if draw(st.booleans()) else Edit(-1, e.end, e.new)
+    elif fault == "overlap" and k and edits[k - 1].end > 0:
+        edits[k] = Edit(edits[k - 1].end - 1, max(e.end, edits[k - 1].end - 1), e.new)
+    elif fault == "old":
+        edits[k] = Edit(e.start, e.end, e.new, old=text[e.start:e.end] + "z")
+    elif fault == "move":
+        m = draw(st.integers(0, n))
+        edits[k] = Edit(e.start, e.start, draw(st.sampled_from(["q", text[m:m + 2] or "a"])),
+                        old="", moved_from=m)
+    elif fault == "order" and len(edits) > 1:
+        edits[k - 1], edits[k] = edits[k], edits[k - 1]
+    return text, edits
+
+
+@settings(max_examples=300, deadline=None)
+@given(proposals())
+def test_compiled_apply_valid_agrees_with_validate_and_apply(case):
+    text, edits = case
+    _, compiled_apply = step_helpers(_pair("x")[1])
+    assert compiled_apply is not apply_valid
+    want = apply_valid(text, edits)
+    assert compiled_apply(text, edits) == want
+    try:
+        validate(text, edits)
+    except EditError:
+        assert want is None
+    else:
+        assert want == apply(text, edits)
+
+
+def test_apply_valid_odd_offsets():
+    _, compiled_apply = step_helpers(_pair("x")[1])
+    for edits in ([Edit(True, 2, "x")], [Edit(0, 2 ** 70, "x")], [Edit(1, 1, "b", moved_from=2 ** 70)],
+                  [Edit(0, 1, "x", old=b"a")], [Edit(1, 1, "ab", moved_from=0)]):
+        assert compiled_apply("abc", edits) == apply_valid("abc", edits), edits

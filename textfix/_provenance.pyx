@@ -15,10 +15,83 @@ from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.tuple cimport PyTuple_GET_SIZE
 from libc.stdlib cimport malloc, free
 
-from .edit import Edit, Safety
+from .edit import Edit, Safety, fields
 
 cdef object _Edit = Edit
 cdef object _SAFE = Safety.SAFE
+
+
+# -- Edits made without the Python __init__ -----------------------------------------
+#
+# Edit.__init__ sets its nine slots through their setters; new_edit stores the same
+# values in the same slots of a freshly allocated Edit, where the slots' member
+# descriptors say they are (checked when the module is loaded: the slots are plain
+# object slots of an Edit with no __dict__).
+
+cdef extern from *:
+    """
+    #include "structmember.h"
+    static PyObject* tf_alloc(PyObject* t) {
+        return ((PyTypeObject*)t)->tp_alloc((PyTypeObject*)t, 0);
+    }
+    static void tf_set(PyObject* o, Py_ssize_t off, PyObject* v) {
+        Py_INCREF(v);
+        *(PyObject**)((char*)o + off) = v;
+    }
+    static Py_ssize_t tf_member_offset(PyObject* d) { return ((PyMemberDescrObject*)d)->d_member->offset; }
+    static int tf_member_plain(PyObject* d) {
+        PyMemberDef* m = ((PyMemberDescrObject*)d)->d_member;
+        return m->type == T_OBJECT_EX && !(m->flags & READONLY);
+    }
+    """
+    object tf_alloc(object t)
+    void tf_set(object o, Py_ssize_t off, object v) noexcept
+    Py_ssize_t tf_member_offset(object d) noexcept
+    int tf_member_plain(object d) noexcept
+
+cdef Py_ssize_t[9] _OFF
+
+
+cdef bint _slots_known() except -1:
+    names = [f.name for f in fields(Edit)]
+    if len(names) != 9 or getattr(Edit, "__dictoffset__", 1) != 0:
+        return False
+    member = type(Edit.__dict__["start"])
+    for k, name in enumerate(names):
+        d = Edit.__dict__.get(name)
+        if type(d) is not member or type(d).__name__ != "member_descriptor" or not tf_member_plain(d):
+            return False
+        _OFF[k] = tf_member_offset(d)
+        if not 0 < _OFF[k] < Edit.__basicsize__:
+            return False
+    return True
+
+
+#: Whether :func:`new_edit` can be used (the slots are where they are looked for).
+SLOTS_KNOWN = _slots_known()
+
+
+cdef inline object mk_edit(object start, object end, object new, object old, object rules,
+                           object safety, object confidence, object note, object moved_from):
+    if not SLOTS_KNOWN:
+        return _Edit(start, end, new, old, rules, safety, confidence, note, moved_from)
+    e = tf_alloc(_Edit)
+    tf_set(e, _OFF[0], start)
+    tf_set(e, _OFF[1], end)
+    tf_set(e, _OFF[2], new)
+    tf_set(e, _OFF[3], old)
+    tf_set(e, _OFF[4], rules)
+    tf_set(e, _OFF[5], safety)
+    tf_set(e, _OFF[6], confidence)
+    tf_set(e, _OFF[7], note)
+    tf_set(e, _OFF[8], moved_from)
+    return e
+
+
+def new_edit(start, end, new, old, rules, safety, confidence, note, moved_from):
+    """``Edit(start, end, new, old, rules, safety, confidence, note, moved_from)``,
+    made without running the Python ``__init__``."""
+    return mk_edit(start, end, new, old, rules, safety, confidence, note, moved_from)
 
 cdef enum:
     KEPT = 0
@@ -118,7 +191,7 @@ cdef object compose_edit(Py_ssize_t s0, Py_ssize_t s1, str old, object new, tupl
     if PyTuple_GET_SIZE(steps) == 1:
         e = steps[0]
         sf = e.safety
-        return _Edit(s0, s1, new, old, e.rules, _SAFE if sf is None else sf, e.confidence, e.note)
+        return mk_edit(s0, s1, new, old, e.rules, _SAFE if sf is None else sf, e.confidence, e.note, None)
     rules = []
     notes = []
     safety = _SAFE
@@ -138,7 +211,7 @@ cdef object compose_edit(Py_ssize_t s0, Py_ssize_t s1, str old, object new, tupl
         c = e.confidence
         if c < confidence:
             confidence = c
-    return _Edit(s0, s1, new, old, tuple(rules), safety, confidence, "; ".join(notes))
+    return mk_edit(s0, s1, new, old, tuple(rules), safety, confidence, "; ".join(notes), None)
 
 
 @cython.final
@@ -575,11 +648,64 @@ cdef class Map:
                     prev = out[k - 1]
                     pm = prev.moved_from
                     if pm is not None and prev.start == p.s0 and pm + len(prev.new) == p.origin:
-                        out[k - 1] = _Edit(prev.start, prev.end, prev.new + new, prev.old, prev.rules,
-                                           prev.safety, prev.confidence, prev.note, pm)
+                        out[k - 1] = mk_edit(prev.start, prev.end, prev.new + new, prev.old, prev.rules,
+                                             prev.safety, prev.confidence, prev.note, pm)
                         continue
-                out.append(_Edit(p.s0, p.s0, new, "", e0.rules, e0.safety, e0.confidence,
-                                 e0.note, p.origin))
+                out.append(mk_edit(p.s0, p.s0, new, "", e0.rules, e0.safety, e0.confidence,
+                                   e0.note, p.origin))
             else:
                 out.append(compose_edit(p.s0, p.s1, source[p.s0:p.s1], p.text, p.edits))
         return out
+
+
+# -- validating and applying a step -------------------------------------------------
+
+cdef extern from "Python.h":
+    Py_ssize_t PyUnicode_Tailmatch(object s, object sub, Py_ssize_t start, Py_ssize_t end, int direction) except -1
+
+
+def apply_valid(str text, list edits):
+    """As :func:`textfix.edit.apply_valid`: ``apply(text, edits)`` when ``edits`` is a
+    valid list for ``text`` in its order, else None, in one pass."""
+    cdef Py_ssize_t n = len(text), prev = 0, st, en, mf, k
+    cdef list out = []
+    for e in edits:
+        a = e.start
+        b = e.end
+        new = e.new
+        if type(a) is not int or type(b) is not int or type(new) is not str:
+            return _apply_valid_py(text, edits)
+        try:
+            st = a
+            en = b
+        except OverflowError:
+            return _apply_valid_py(text, edits)
+        if not (0 <= st <= en <= n) or st < prev:
+            return None
+        old = e.old
+        if old is not None:
+            if type(old) is not str:
+                return _apply_valid_py(text, edits)
+            if len(<str>old) != en - st or (en > st and not PyUnicode_Tailmatch(text, old, st, en, -1)):
+                return None
+        m = e.moved_from
+        if m is not None:
+            if type(m) is not int:
+                return _apply_valid_py(text, edits)
+            try:
+                mf = m
+            except OverflowError:
+                return _apply_valid_py(text, edits)
+            k = len(<str>new)
+            if st != en or not (0 <= mf and mf + k <= n):
+                return None
+            if k and not PyUnicode_Tailmatch(text, new, mf, mf + k, -1):
+                return None
+        out.append(text[prev:st])
+        out.append(new)
+        prev = en
+    out.append(text[prev:])
+    return "".join(out)
+
+
+from .edit import apply_valid as _apply_valid_py

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterable, Iterator
 
 from .edit import Edit, EditError, Flag, Label, Safety, apply, validate
-from .provenance import SourceMap
+from .provenance import SourceMap, step_helpers
 from .result import Paragraph, Result
 from .rule import Doc, Rule, kind_at_source
 
@@ -192,29 +192,35 @@ class Pipeline:
         suggestions: list[Edit] = []
         threshold = self.config.threshold
         state: dict[str, Any] = {}
+        make, apply_valid = step_helpers(smap)
+        SUGGEST, GUESS = Safety.SUGGEST, Safety.GUESS
         for r in self.rules:
             doc = Doc(cur, self.config, self.resources, smap, labels, state)
             edits: list[Edit] = []
             new_labels = []
             rule_names = (r.name,)
+            n = len(cur)
             for p in r(doc):
                 if isinstance(p, Edit):
-                    if p.start < 0 or p.end > len(cur) or p.start > p.end:
-                        raise RuleError(f"rule {r.name} proposed an edit {p.start}-{p.end} outside the text")
-                    p = Edit(
-                        p.start, p.end, p.new,
-                        cur[p.start : p.end] if p.old is None else p.old,
-                        p.rules or rule_names,
-                        r.safety if p.safety is None else p.safety,
-                        p.confidence, p.note, p.moved_from,
-                    )
-                    if p.new == p.old and p.moved_from is None:
+                    start, end = p.start, p.end
+                    if start < 0 or end > n or start > end:
+                        raise RuleError(f"rule {r.name} proposed an edit {start}-{end} outside the text")
+                    # the proposal filled in: the text it replaces, the rule, its safety
+                    old, new, moved = p.old, p.new, p.moved_from
+                    if old is None:
+                        old = cur[start:end]
+                    if new == old and moved is None:
                         continue
-                    if p.safety == Safety.SUGGEST or (p.safety == Safety.GUESS and p.confidence < threshold):
-                        s0, s1 = smap.source_span(p.start, p.end)
-                        suggestions.append(replace(p, start=s0, end=s1, safety=Safety.SUGGEST))
+                    safety = r.safety if p.safety is None else p.safety
+                    if safety == SUGGEST or (safety == GUESS and p.confidence < threshold):
+                        s0, s1 = smap.source_span(start, end)
+                        suggestions.append(make(s0, s1, new, old, p.rules or rule_names, SUGGEST,
+                                                p.confidence, p.note, moved))
+                    elif old is p.old and p.rules and safety is p.safety and type(p) is Edit:
+                        edits.append(p)  # already complete: the copy would be equal to it
                     else:
-                        edits.append(p)
+                        edits.append(make(start, end, new, old, p.rules or rule_names, safety,
+                                          p.confidence, p.note, moved))
                 elif isinstance(p, Flag):
                     s0, s1 = smap.source_span(p.start, p.end)
                     flags.append(replace(p, start=s0, end=s1, rule=p.rule or r.name))
@@ -227,13 +233,18 @@ class Pipeline:
                 labels[:] = _merge_labels(labels, new_labels)
             if not edits:
                 continue
-            edits.sort(key=lambda e: (e.start, e.end))
-            try:
-                validate(cur, edits)
-            except EditError as e:
-                raise RuleError(f"rule {r.name} proposed edits that do not fit the text: {e}") from None
+            # Validated and applied in one pass; a list that is valid as proposed is
+            # sorted already (each edit starts where or after the one before ends).
+            out = apply_valid(cur, edits)
+            if out is None:
+                edits.sort(key=lambda e: (e.start, e.end))
+                try:
+                    validate(cur, edits)
+                except EditError as e:
+                    raise RuleError(f"rule {r.name} proposed edits that do not fit the text: {e}") from None
+                out = apply(cur, edits)
             smap.step(cur, edits)
-            cur = apply(cur, edits)
+            cur = out
         flags.sort(key=lambda f: (f.start, f.end, f.name))
         suggestions.sort(key=lambda e: (e.start, e.end))
         result = Result(
