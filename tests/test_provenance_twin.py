@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 
 import textfix
 from textfix import pipeline as pipeline_mod
-from textfix.edit import Edit, EditError, Safety, apply, apply_valid, validate
-from textfix.provenance import SourceMap, compiled_available, step_helpers
+from textfix.edit import Edit, EditError, Flag, Label, Safety, apply, apply_valid, validate
+from textfix.pipeline import RuleError, _take
+from textfix.provenance import SourceMap, _provenance, compiled_available
 
 from conftest import SEEDS
 
@@ -248,8 +249,9 @@ FIELDS = st.tuples(
 @settings(max_examples=200, deadline=None)
 @given(FIELDS)
 def test_compiled_edit_maker_makes_the_same_edit(values):
-    make, _ = step_helpers(_pair("x")[1])
-    assert make is not Edit
+    _pair("x")
+    assert _provenance.SLOTS_KNOWN
+    make = _provenance.new_edit
     made, want = make(*values), Edit(*values)
     assert type(made) is Edit
     assert made == want and repr(made) == repr(want) and hash(made) == hash(want)
@@ -300,8 +302,8 @@ def proposals(draw):
 @given(proposals())
 def test_compiled_apply_valid_agrees_with_validate_and_apply(case):
     text, edits = case
-    _, compiled_apply = step_helpers(_pair("x")[1])
-    assert compiled_apply is not apply_valid
+    _pair("x")
+    compiled_apply = _provenance.apply_valid
     want = apply_valid(text, edits)
     assert compiled_apply(text, edits) == want
     try:
@@ -313,7 +315,66 @@ def test_compiled_apply_valid_agrees_with_validate_and_apply(case):
 
 
 def test_apply_valid_odd_offsets():
-    _, compiled_apply = step_helpers(_pair("x")[1])
+    _pair("x")
+    compiled_apply = _provenance.apply_valid
     for edits in ([Edit(True, 2, "x")], [Edit(0, 2 ** 70, "x")], [Edit(1, 1, "b", moved_from=2 ** 70)],
                   [Edit(0, 1, "x", old=b"a")], [Edit(1, 1, "ab", moved_from=0)]):
         assert compiled_apply("abc", edits) == apply_valid("abc", edits), edits
+
+
+class _SubEdit(Edit):
+    __slots__ = ()
+
+
+@st.composite
+def rule_output(draw):
+    """A text, a map with a step composed into it, and what a rule might yield for the
+    text: edits left for the pipeline to fill in or already complete, no-op edits,
+    moves, edits of every safety and of confidences about the threshold, an Edit
+    subclass, flags and labels, and now and then something out of bounds or not an
+    Edit, Flag or Label."""
+    text = draw(st.text(alphabet="ab,\n", min_size=1, max_size=10))
+    n = len(text)
+    out = []
+    for _ in range(draw(st.integers(0, 6))):
+        a = draw(st.integers(0, n))
+        b = draw(st.integers(a, n))
+        kind = draw(st.integers(0, 9))
+        if kind <= 5:
+            old = draw(st.sampled_from([None, text[a:b]]))
+            new = draw(st.sampled_from(["", "x", text[a:b]]))
+            moved = draw(st.sampled_from([None, 0])) if a == b else None
+            cls = _SubEdit if kind == 5 else Edit
+            out.append(cls(a, b, new, old=old, rules=draw(st.sampled_from([(), ("own",)])),
+                           safety=draw(st.sampled_from(SAFETY)),
+                           confidence=draw(st.sampled_from([1.0, 0.9, 0.89, 0.5])),
+                           note=draw(st.sampled_from(NOTES)), moved_from=moved))
+        elif kind == 6:
+            out.append(Flag(a, b, "incomplete", rule=draw(st.sampled_from(["", "x"]))))
+        elif kind == 7:
+            out.append(Label(a, b, "caption"))
+        elif kind == 8 and draw(st.integers(0, 3)) == 0:
+            out.append(Edit(a, n + 1, "x") if draw(st.booleans()) else Edit(b, a - 1, "x"))
+        elif kind == 9 and draw(st.integers(0, 3)) == 0:
+            out.append(("not", "an edit"))
+    return text, out, draw(st.sampled_from(SAFETY)), draw(st.sampled_from([0.9, 0.0]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(rule_output())
+def test_compiled_take_agrees_with_the_pipeline_loop(case):
+    text, proposals, rule_safety, threshold = case
+    pure_map, comp_map = _pair("q" + text)
+    for m in (pure_map, comp_map):
+        m.step("q" + text, [Edit(0, 1, "", old="q", rules=("r",))])
+    results = []
+    for take, m in ((_take, pure_map), (_provenance.take_proposals, comp_map)):
+        lists = ([], [], [])
+        try:
+            edits = take(iter(proposals), text, "rule", rule_safety, threshold, m, *lists)
+        except RuleError as e:
+            results.append(("error", str(e), repr(lists)))
+            continue
+        same = [any(e is p for p in proposals) for e in edits]
+        results.append((repr(edits), same, repr(lists), [type(e) for e in edits]))
+    assert results[1] == results[0]

@@ -11,6 +11,7 @@ A :class:`~textfix.provenance.SourceMap` uses a :class:`Map` where it was built 
 """
 
 cimport cython
+from cpython.object cimport PyObject
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.tuple cimport PyTuple_GET_SIZE
 from libc.stdlib cimport malloc, free
@@ -38,6 +39,7 @@ cdef extern from *:
         Py_INCREF(v);
         *(PyObject**)((char*)o + off) = v;
     }
+    static PyObject* tf_get(PyObject* o, Py_ssize_t off) { return *(PyObject**)((char*)o + off); }
     static Py_ssize_t tf_member_offset(PyObject* d) { return ((PyMemberDescrObject*)d)->d_member->offset; }
     static int tf_member_plain(PyObject* d) {
         PyMemberDef* m = ((PyMemberDescrObject*)d)->d_member;
@@ -46,10 +48,13 @@ cdef extern from *:
     """
     object tf_alloc(object t)
     void tf_set(object o, Py_ssize_t off, object v) noexcept
+    PyObject* tf_get(object o, Py_ssize_t off) noexcept
     Py_ssize_t tf_member_offset(object d) noexcept
     int tf_member_plain(object d) noexcept
 
 cdef Py_ssize_t[9] _OFF
+cdef enum:
+    START, END, NEW, OLD, RULES, SAFETY, CONFIDENCE, NOTE, MOVED_FROM
 
 
 cdef bint _slots_known() except -1:
@@ -238,8 +243,8 @@ cdef class _Cursor:
                 push(sink, p)
                 if copying and p is at(pieces, self.i):
                     j = bisect_right(self.ends, limit, self.i + 1, self.np)
-                    for k in range(self.i + 1, j):
-                        sink.append(at(pieces, k))
+                    if j > self.i + 1:
+                        sink.extend(pieces[self.i + 1:j])
                     self.i = j
                     self.pos = self.ends[j - 1]
                 else:
@@ -709,3 +714,74 @@ def apply_valid(str text, list edits):
 
 
 from .edit import apply_valid as _apply_valid_py
+
+
+
+# -- a rule's proposals -------------------------------------------------------------
+
+from .edit import Flag, Label
+from dataclasses import replace as _replace
+
+cdef object _SUGGEST = Safety.SUGGEST
+cdef object _GUESS = Safety.GUESS
+
+
+cdef inline object field(object e, int k, str name):
+    """Field ``k`` of an Edit (read from its slot when it is set)."""
+    cdef PyObject* v
+    if SLOTS_KNOWN:
+        v = tf_get(e, _OFF[k])
+        if v != NULL:
+            return <object>v
+    return getattr(e, name)
+
+
+def take_proposals(proposals, str cur, name, rule_safety, threshold, smap,
+                   list suggestions, list flags, list new_labels):
+    """As :func:`textfix.pipeline._take`."""
+    cdef list edits = []
+    cdef tuple rule_names = (name,)
+    cdef Py_ssize_t n = len(cur)
+    for p in proposals:
+        tp = type(p)
+        if tp is _Edit:
+            start = field(p, START, "start")
+            end = field(p, END, "end")
+            p_old = field(p, OLD, "old")
+            new = field(p, NEW, "new")
+            moved = field(p, MOVED_FROM, "moved_from")
+            p_safety = field(p, SAFETY, "safety")
+            p_rules = field(p, RULES, "rules")
+            conf = field(p, CONFIDENCE, "confidence")
+            note = field(p, NOTE, "note")
+        elif isinstance(p, _Edit):
+            start, end, p_old, new, moved = p.start, p.end, p.old, p.new, p.moved_from
+            p_safety, p_rules, conf, note = p.safety, p.rules, p.confidence, p.note
+        elif isinstance(p, Flag):
+            s0, s1 = smap.source_span(p.start, p.end)
+            flags.append(_replace(p, start=s0, end=s1, rule=p.rule or name))
+            continue
+        elif isinstance(p, Label):
+            s0, s1 = smap.source_span(p.start, p.end)
+            new_labels.append((s0, s1, p.kind))
+            continue
+        else:
+            from .pipeline import RuleError
+            raise RuleError(f"rule {name} yielded {p!r}, not an Edit, Flag or Label")
+        if start < 0 or end > n or start > end:
+            from .pipeline import RuleError
+            raise RuleError(f"rule {name} proposed an edit {start}-{end} outside the text")
+        old = p_old
+        if old is None:
+            old = cur[start:end]
+        if new == old and moved is None:
+            continue
+        safety = rule_safety if p_safety is None else p_safety
+        if safety == _SUGGEST or (safety == _GUESS and conf < threshold):
+            s0, s1 = smap.source_span(start, end)
+            suggestions.append(mk_edit(s0, s1, new, old, p_rules or rule_names, _SUGGEST, conf, note, moved))
+        elif old is p_old and p_rules and safety is p_safety and tp is _Edit:
+            edits.append(p)
+        else:
+            edits.append(mk_edit(start, end, new, old, p_rules or rule_names, safety, conf, note, moved))
+    return edits

@@ -53,18 +53,6 @@ def compiled_available() -> bool:
     return _provenance is not None
 
 
-def step_helpers(m: "SourceMap") -> tuple:
-    """``(make, apply_valid)`` for a pipeline run composing into ``m``: ``make(start,
-    end, new, old, rules, safety, confidence, note, moved_from)`` makes that
-    :class:`~textfix.edit.Edit`, and :func:`textfix.edit.apply_valid`; their compiled
-    twins where ``m`` uses the compiled map."""
-    from .edit import apply_valid
-
-    if m._core is None:
-        return Edit, apply_valid
-    return (_provenance.new_edit if _provenance.SLOTS_KNOWN else Edit), _provenance.apply_valid
-
-
 class SourceMap:
     """The map from a current text back to its source (see the module doc).
 
