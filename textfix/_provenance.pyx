@@ -108,9 +108,12 @@ cdef Py_ssize_t FAR = (<Py_ssize_t>1) << 62
 
 @cython.final
 @cython.freelist(256)
+@cython.no_gc
 cdef class Piece:
     """A piece of the map, as :class:`textfix.provenance._Piece` (``origin`` is read
-    only for a moved piece)."""
+    only for a moved piece).  Not tracked by the garbage collector, so that composing
+    does not set it off: a piece holds a str and a tuple of the Edits that made it,
+    and an Edit holds only offsets, strings, a Safety and a float."""
     cdef readonly Py_ssize_t s0, s1, n, origin
     cdef readonly int kind
     cdef readonly object text
