@@ -378,3 +378,31 @@ def test_compiled_take_agrees_with_the_pipeline_loop(case):
         same = [any(e is p for p in proposals) for e in edits]
         results.append((repr(edits), same, repr(lists), [type(e) for e in edits]))
     assert results[1] == results[0]
+
+
+@settings(max_examples=50, deadline=None)
+@given(step_sequences())
+def test_maps_pickle_between_the_twins(case):
+    # a Result (and its map) is pickled to and from workers: a compiled map loads as
+    # a compiled one, or as a pure one where the twin is switched off, and back
+    import os
+    import pickle
+
+    src, steps, texts = case
+    pure, comp = _pair(src)
+    for cur, edits in zip(texts, steps):
+        pure.step(cur, edits)
+        comp.step(cur, edits)
+    again = pickle.loads(pickle.dumps(comp))
+    assert again._core is not None
+    os.environ["TEXTFIX_PURE_PYTHON"] = "1"
+    try:
+        as_pure = pickle.loads(pickle.dumps(comp))
+    finally:
+        del os.environ["TEXTFIX_PURE_PYTHON"]
+    assert as_pure._core is None
+    back = pickle.loads(pickle.dumps(as_pure))
+    assert back._core is not None
+    for m in (again, as_pure, back):
+        assert _pieces(m) == _pieces(pure)
+        _same_queries(pure, m, texts[-1])

@@ -301,6 +301,13 @@ cdef class Map:
         return [(p.s0, p.s1, p.n, p.kind, p.text, p.origin if p.kind == MOVED else None, p.edits)
                 for p in self.pieces]
 
+    def set_pieces(self, pieces):
+        """Replace the pieces with ``(s0, s1, n, kind, text, origin, edits)`` tuples
+        (as :meth:`pieces_as_tuples` gives them)."""
+        self.pieces = [mk(s0, s1, n, kind, text, 0 if origin is None else origin, tuple(edits))
+                       for s0, s1, n, kind, text, origin, edits in pieces]
+        self._invalidate()
+
     # -- lookups ------------------------------------------------------------------
     cdef int _reserve(self) except -1:
         cdef Py_ssize_t need = PyList_GET_SIZE(self.pieces) + 1

@@ -70,6 +70,25 @@ class SourceMap:
         self._src_starts: list[int] | None = None
         self._moved: list[int] | None = None  # moved pieces before each index
 
+    def __getstate__(self) -> dict:
+        # A compiled map is pickled as the pure pieces it holds, so that a pickle
+        # loads where the twin is not built (or switched off) as well.
+        state = self.__dict__.copy()
+        if self._core is not None:
+            state["_pieces"] = [_Piece(*t) for t in self._core.pieces_as_tuples()]
+            state["_core"] = None
+            state["_starts"] = state["_src_starts"] = state["_moved"] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if self._core is None and _provenance is not None and _compiled.enabled():
+            self._core = _provenance.Map(self.source)
+            self._core.set_pieces([(p.s0, p.s1, p.n, p.kind, p.text, p.origin, p.edits)
+                                   for p in self._pieces])
+            self._pieces = []
+            self._starts = self._src_starts = self._moved = None
+
     # -- lookups --------------------------------------------------------------------
     def _out_starts(self) -> list[int]:
         if self._starts is None:
