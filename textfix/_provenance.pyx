@@ -93,6 +93,17 @@ cdef inline object mk_edit(object start, object end, object new, object old, obj
     return e
 
 
+cdef inline object field(object e, int k, str name):
+    """Field ``k`` of an Edit (read from its slot when ``e`` is an Edit and the slot
+    is set)."""
+    cdef PyObject* v
+    if SLOTS_KNOWN and type(e) is _Edit:
+        v = tf_get(e, _OFF[k])
+        if v != NULL:
+            return <object>v
+    return getattr(e, name)
+
+
 def new_edit(start, end, new, old, rules, safety, confidence, note, moved_from):
     """``Edit(start, end, new, old, rules, safety, confidence, note, moved_from)``,
     made without running the Python ``__init__``."""
@@ -184,11 +195,11 @@ cdef inline object spliced(str text, Py_ssize_t a, Py_ssize_t b, list edits, Py_
     cdef list out = []
     cdef Py_ssize_t off = a, k, st
     for k in range(g0, g1):
-        e = edits[k]
-        st = e.start
+        e = <object>PyList_GET_ITEM(edits, k)
+        st = field(e, START, "start")
         out.append(text[off:st])
-        out.append(e.new)
-        off = e.end
+        out.append(field(e, NEW, "new"))
+        off = field(e, END, "end")
     out.append(text[off:b])
     return "".join(out)
 
@@ -198,8 +209,9 @@ cdef object compose_edit(Py_ssize_t s0, Py_ssize_t s1, str old, object new, tupl
     cdef list rules, notes
     if PyTuple_GET_SIZE(steps) == 1:
         e = steps[0]
-        sf = e.safety
-        return mk_edit(s0, s1, new, old, e.rules, _SAFE if sf is None else sf, e.confidence, e.note, None)
+        sf = field(e, SAFETY, "safety")
+        return mk_edit(s0, s1, new, old, field(e, RULES, "rules"), _SAFE if sf is None else sf,
+                       field(e, CONFIDENCE, "confidence"), field(e, NOTE, "note"), None)
     rules = []
     notes = []
     safety = _SAFE
@@ -544,12 +556,12 @@ cdef class Map:
         try:
             for k in range(m):
                 e = <object>PyList_GET_ITEM(es, k)
-                est = e.start
-                een = e.end
+                est = field(e, START, "start")
+                een = field(e, END, "end")
                 a = est
                 b = een
                 self._widen(&a, &b)
-                is_move = e.moved_from is not None and a == b == est
+                is_move = field(e, MOVED_FROM, "moved_from") is not None and a == b == est
                 if nc and not is_move and not cmv[nc - 1] and a < cb[nc - 1]:
                     if b > cb[nc - 1]:
                         cb[nc - 1] = b
@@ -580,8 +592,8 @@ cdef class Map:
                     if a > off:
                         push(new, kept(p.s0, s0, a - off))
                     e = <object>PyList_GET_ITEM(es, g0)
-                    if g1 - g0 == 1 and e.start == a and e.end == b:
-                        new_text = e.new
+                    if g1 - g0 == 1 and field(e, START, "start") == a and field(e, END, "end") == b:
+                        new_text = field(e, NEW, "new")
                     else:
                         new_text = spliced(text, a, b, es, g0, g1)
                     if len(new_text) == s1 - s0 and new_text == source[s0:s1]:
@@ -734,16 +746,6 @@ from dataclasses import replace as _replace
 
 cdef object _SUGGEST = Safety.SUGGEST
 cdef object _GUESS = Safety.GUESS
-
-
-cdef inline object field(object e, int k, str name):
-    """Field ``k`` of an Edit (read from its slot when it is set)."""
-    cdef PyObject* v
-    if SLOTS_KNOWN:
-        v = tf_get(e, _OFF[k])
-        if v != NULL:
-            return <object>v
-    return getattr(e, name)
 
 
 def take_proposals(proposals, str cur, name, rule_safety, threshold, smap,
