@@ -406,3 +406,22 @@ def test_maps_pickle_between_the_twins(case):
     for m in (again, as_pure, back):
         assert _pieces(m) == _pieces(pure)
         _same_queries(pure, m, texts[-1])
+
+
+def test_pure_python_map_by_environment(monkeypatch):
+    # TEXTFIX_PURE_PYTHON=1: the pipeline cleans without touching the compiled map
+    from textfix import provenance
+
+    class Refuse:
+        def __getattr__(self, name):
+            raise AssertionError("the compiled map was used")
+
+    text = open(SEEDS[0], encoding="utf-8").read()
+    want = textfix.Pipeline().clean(text)
+    monkeypatch.setenv("TEXTFIX_PURE_PYTHON", "1")
+    monkeypatch.setattr(provenance, "_provenance", Refuse())
+    monkeypatch.setattr(pipeline_mod, "_provenance", Refuse())
+    got = textfix.Pipeline().clean(text)
+    assert got._map._core is None
+    for field in ("text", "edits", "suggestions", "flags", "paragraphs"):
+        assert repr(getattr(got, field)) == repr(getattr(want, field)), field
