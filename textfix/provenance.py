@@ -65,7 +65,8 @@ class SourceMap:
             raise RuntimeError("textfix._provenance was not built")
         self._core = _provenance.Map(source) if compiled else None
         self.source = source
-        self._pieces: list[_Piece] = [_Piece(0, len(source), len(source), KEPT)] if source else []
+        # the pure pieces (the compiled map holds its own)
+        self._pieces: list[_Piece] = [_Piece(0, len(source), len(source), KEPT)] if source and not compiled else []
         self._starts: list[int] | None = None
         self._src_starts: list[int] | None = None
         self._moved: list[int] | None = None  # moved pieces before each index
