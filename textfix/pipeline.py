@@ -192,7 +192,7 @@ class Pipeline:
         suggestions: list[Edit] = []
         threshold = self.config.threshold
         state: dict[str, Any] = {}
-        take, apply_valid = _step_helpers(smap)
+        take, apply_valid = _step_functions(smap)
         for r in self.rules:
             doc = Doc(cur, self.config, self.resources, smap, labels, state)
             new_labels: list[tuple[int, int, str]] = []
@@ -263,7 +263,7 @@ def _take(proposals: Iterable, cur: str, name: str, safety: Safety | None, thres
     return edits
 
 
-def _step_helpers(smap: SourceMap) -> tuple:
+def _step_functions(smap: SourceMap) -> tuple:
     """``(take, apply_valid)``: :func:`_take` and :func:`textfix.edit.apply_valid`, or
     their compiled twins where ``smap`` uses the compiled map."""
     if smap._core is None:
