@@ -145,6 +145,16 @@ def apply(text: str, edits: Iterable[Edit]) -> str:
     return "".join(out)
 
 
+def apply_valid(text: str, edits: Sequence[Edit]) -> str | None:
+    """``apply(text, edits)`` when ``edits`` is a valid list for ``text`` (in the order
+    given), else None."""
+    try:
+        validate(text, edits)
+    except EditError:
+        return None
+    return apply(text, edits)
+
+
 def restore(text: str, edits: Iterable[Edit]) -> str:
     """Rebuild the source from an output ``text`` and the edits (in source offsets) that made it.
 

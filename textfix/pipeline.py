@@ -15,8 +15,8 @@ import regex
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, Iterator
 
-from .edit import Edit, EditError, Flag, Label, Safety, apply, validate
-from .provenance import SourceMap
+from .edit import Edit, EditError, Flag, Label, Safety, apply, apply_valid, validate
+from .provenance import SourceMap, _provenance
 from .result import Paragraph, Result
 from .rule import Doc, Rule, kind_at_source
 
@@ -192,48 +192,27 @@ class Pipeline:
         suggestions: list[Edit] = []
         threshold = self.config.threshold
         state: dict[str, Any] = {}
+        take, apply_valid = _step_functions(smap)
         for r in self.rules:
             doc = Doc(cur, self.config, self.resources, smap, labels, state)
-            edits: list[Edit] = []
-            new_labels = []
-            rule_names = (r.name,)
-            for p in r(doc):
-                if isinstance(p, Edit):
-                    if p.start < 0 or p.end > len(cur) or p.start > p.end:
-                        raise RuleError(f"rule {r.name} proposed an edit {p.start}-{p.end} outside the text")
-                    p = Edit(
-                        p.start, p.end, p.new,
-                        cur[p.start : p.end] if p.old is None else p.old,
-                        p.rules or rule_names,
-                        r.safety if p.safety is None else p.safety,
-                        p.confidence, p.note, p.moved_from,
-                    )
-                    if p.new == p.old and p.moved_from is None:
-                        continue
-                    if p.safety == Safety.SUGGEST or (p.safety == Safety.GUESS and p.confidence < threshold):
-                        s0, s1 = smap.source_span(p.start, p.end)
-                        suggestions.append(replace(p, start=s0, end=s1, safety=Safety.SUGGEST))
-                    else:
-                        edits.append(p)
-                elif isinstance(p, Flag):
-                    s0, s1 = smap.source_span(p.start, p.end)
-                    flags.append(replace(p, start=s0, end=s1, rule=p.rule or r.name))
-                elif isinstance(p, Label):
-                    s0, s1 = smap.source_span(p.start, p.end)
-                    new_labels.append((s0, s1, p.kind))
-                else:
-                    raise RuleError(f"rule {r.name} yielded {p!r}, not an Edit, Flag or Label")
+            new_labels: list[tuple[int, int, str]] = []
+            edits = take(r(doc), cur, r.name, r.safety, threshold, smap, suggestions, flags, new_labels)
             if new_labels:
                 labels[:] = _merge_labels(labels, new_labels)
             if not edits:
                 continue
-            edits.sort(key=lambda e: (e.start, e.end))
-            try:
-                validate(cur, edits)
-            except EditError as e:
-                raise RuleError(f"rule {r.name} proposed edits that do not fit the text: {e}") from None
+            # Validated and applied in one pass; a list that is valid as proposed is
+            # sorted already (each edit starts where or after the one before ends).
+            out = apply_valid(cur, edits)
+            if out is None:
+                edits.sort(key=lambda e: (e.start, e.end))
+                try:
+                    validate(cur, edits)
+                except EditError as e:
+                    raise RuleError(f"rule {r.name} proposed edits that do not fit the text: {e}") from None
+                out = apply(cur, edits)
             smap.step(cur, edits)
-            cur = apply(cur, edits)
+            cur = out
         flags.sort(key=lambda f: (f.start, f.end, f.name))
         suggestions.sort(key=lambda e: (e.start, e.end))
         result = Result(
@@ -242,6 +221,54 @@ class Pipeline:
         )
         result.paragraphs = _paragraphs(result, smap, labels)
         return result
+
+
+def _take(proposals: Iterable, cur: str, name: str, safety: Safety | None, threshold: float,
+          smap: SourceMap, suggestions: list, flags: list, new_labels: list) -> list[Edit]:
+    """What rule ``name`` proposes for the text ``cur``: the edits to apply, filled in
+    (the text each replaces, the rule, its safety), in the order proposed; the
+    suggestions, flags and labels go to their lists in source offsets."""
+    edits: list[Edit] = []
+    rule_names = (name,)
+    n = len(cur)
+    rule_safety = safety
+    for p in proposals:
+        if isinstance(p, Edit):
+            start, end = p.start, p.end
+            if start < 0 or end > n or start > end:
+                raise RuleError(f"rule {name} proposed an edit {start}-{end} outside the text")
+            old, new, moved = p.old, p.new, p.moved_from
+            if old is None:
+                old = cur[start:end]
+            if new == old and moved is None:
+                continue
+            safety = rule_safety if p.safety is None else p.safety
+            if safety == Safety.SUGGEST or (safety == Safety.GUESS and p.confidence < threshold):
+                s0, s1 = smap.source_span(start, end)
+                suggestions.append(Edit(s0, s1, new, old, p.rules or rule_names, Safety.SUGGEST,
+                                        p.confidence, p.note, moved))
+            elif old is p.old and p.rules and safety is p.safety and type(p) is Edit:
+                edits.append(p)  # already complete: the copy would be equal to it
+            else:
+                edits.append(Edit(start, end, new, old, p.rules or rule_names, safety,
+                                  p.confidence, p.note, moved))
+        elif isinstance(p, Flag):
+            s0, s1 = smap.source_span(p.start, p.end)
+            flags.append(replace(p, start=s0, end=s1, rule=p.rule or name))
+        elif isinstance(p, Label):
+            s0, s1 = smap.source_span(p.start, p.end)
+            new_labels.append((s0, s1, p.kind))
+        else:
+            raise RuleError(f"rule {name} yielded {p!r}, not an Edit, Flag or Label")
+    return edits
+
+
+def _step_functions(smap: SourceMap) -> tuple:
+    """``(take, apply_valid)``: :func:`_take` and :func:`textfix.edit.apply_valid`, or
+    their compiled twins where ``smap`` uses the compiled map."""
+    if smap._core is None:
+        return _take, apply_valid
+    return _provenance.take_proposals, _provenance.apply_valid
 
 
 def _merge_labels(old: list[tuple[int, int, str]], new: list[tuple[int, int, str]]) -> list:

@@ -12,6 +12,10 @@ and, read for their source ranges, tile the source exactly:
 in time linear in the number of pieces and edits; :meth:`SourceMap.edits` gives the
 composed edits in source offsets; :meth:`SourceMap.source_spans` maps any span of the
 current text back to the source.
+
+The pieces are composed and queried by a compiled twin, ``textfix._provenance.Map``,
+where it was built and ``TEXTFIX_PURE_PYTHON`` is not set (see :mod:`textfix._compiled`);
+the methods below are its definition and compute the same in pure Python.
 """
 
 from __future__ import annotations
@@ -20,7 +24,13 @@ from bisect import bisect_left, bisect_right
 from itertools import accumulate
 from typing import Sequence
 
+from . import _compiled
 from .edit import Edit, Safety
+
+try:
+    from . import _provenance
+except ImportError:  # not built: the pure-Python methods do the work
+    _provenance = None
 
 KEPT, MOVED, CHANGED = 0, 1, 2
 
@@ -38,15 +48,47 @@ class _Piece:
         self.edits = edits  # the step edits that made a changed or moved piece
 
 
-class SourceMap:
-    """The map from a current text back to its source (see the module doc)."""
+def compiled_available() -> bool:
+    """Whether the compiled source map (:mod:`textfix._provenance`) was built."""
+    return _provenance is not None
 
-    def __init__(self, source: str):
+
+class SourceMap:
+    """The map from a current text back to its source (see the module doc).
+
+    ``compiled``: use the compiled twin (``None``: where it is built and enabled)."""
+
+    def __init__(self, source: str, compiled: bool | None = None):
+        if compiled is None:
+            compiled = _provenance is not None and _compiled.enabled()
+        elif compiled and _provenance is None:
+            raise RuntimeError("textfix._provenance was not built")
+        self._core = _provenance.Map(source) if compiled else None
         self.source = source
-        self._pieces: list[_Piece] = [_Piece(0, len(source), len(source), KEPT)] if source else []
+        # the pure pieces (the compiled map holds its own)
+        self._pieces: list[_Piece] = [_Piece(0, len(source), len(source), KEPT)] if source and not compiled else []
         self._starts: list[int] | None = None
         self._src_starts: list[int] | None = None
         self._moved: list[int] | None = None  # moved pieces before each index
+
+    def __getstate__(self) -> dict:
+        # A compiled map is pickled as the pure pieces it holds, so that a pickle
+        # loads where the twin is not built (or switched off) as well.
+        state = self.__dict__.copy()
+        if self._core is not None:
+            state["_pieces"] = [_Piece(*t) for t in self._core.pieces_as_tuples()]
+            state["_core"] = None
+            state["_starts"] = state["_src_starts"] = state["_moved"] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if self._core is None and _provenance is not None and _compiled.enabled():
+            self._core = _provenance.Map(self.source)
+            self._core.set_pieces([(p.s0, p.s1, p.n, p.kind, p.text, p.origin, p.edits)
+                                   for p in self._pieces])
+            self._pieces = []
+            self._starts = self._src_starts = self._moved = None
 
     # -- lookups --------------------------------------------------------------------
     def _out_starts(self) -> list[int]:
@@ -61,6 +103,8 @@ class SourceMap:
         were taken from; touching ranges are merged.  An empty span maps to the source
         position it sits at.
         """
+        if self._core is not None:
+            return self._core.source_spans(start, end)
         starts = self._out_starts()
         pieces = self._pieces
         if not pieces:
@@ -90,6 +134,8 @@ class SourceMap:
     def _spans_by_piece(self, start: int, end: int, i: int | None = None) -> list[tuple[int, int]]:
         """:meth:`source_spans` of a non-empty span, piece by piece from piece ``i``
         (the last starting at or before ``start``)."""
+        if self._core is not None:
+            return self._core.spans_by_piece(start, end)
         starts = self._out_starts()
         pieces = self._pieces
         if i is None:
@@ -114,11 +160,15 @@ class SourceMap:
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         """The smallest source range covering everything ``[start, end)`` came from."""
+        if self._core is not None:
+            return self._core.source_span(start, end)
         spans = self.source_spans(start, end)
         return min(s for s, _ in spans), max(e for _, e in spans)
 
     def _point(self, pos: int) -> int:
         """The source position a boundary of the current text sits at."""
+        if self._core is not None:
+            return self._core.point(pos)
         starts = self._out_starts()
         i = bisect_right(starts, pos) - 1
         if i < 0:
@@ -131,6 +181,8 @@ class SourceMap:
 
     def output_span(self, s0: int, s1: int) -> tuple[int, int]:
         """The current-text range that source ``[s0, s1)`` became (inverse of :meth:`source_span`)."""
+        if self._core is not None:
+            return self._core.output_span(s0, s1)
         pieces = self._pieces
         if not pieces:
             return 0, 0
@@ -158,6 +210,8 @@ class SourceMap:
         """Compose one step's edits (valid for the current ``text``) into the map."""
         if not edits:
             return
+        if self._core is not None:
+            return self._core.step(text, edits)
         pieces = self._pieces
         starts = self._out_starts()
 
@@ -258,6 +312,8 @@ class SourceMap:
     # -- results --------------------------------------------------------------------
     def edits(self) -> list[Edit]:
         """The composed edits, in source offsets, in output order."""
+        if self._core is not None:
+            return self._core.edits()
         out: list[Edit] = []
         for p in self._pieces:
             if p.kind == KEPT:

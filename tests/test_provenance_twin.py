@@ -1,0 +1,427 @@
+"""The compiled source map (``textfix._provenance.Map``) and the pure-Python
+:class:`~textfix.provenance.SourceMap` hold the same pieces and answer every query
+the same.
+
+The pure methods are the reference.  Compared after every step of random step
+sequences (replacements, deletions, empty edits, insertions at piece boundaries,
+moved text, edits over changed and moved pieces), and on every step and query the
+pipeline makes on the seed pages and on noised benchmark pages.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import textfix
+from textfix import pipeline as pipeline_mod
+from textfix.edit import Edit, EditError, Flag, Label, Safety, apply, apply_valid, validate
+from textfix.pipeline import RuleError, _take
+from textfix.provenance import SourceMap, _provenance, compiled_available
+
+from conftest import SEEDS
+
+
+def test_twin_is_built():
+    assert compiled_available(), (
+        "textfix._provenance was not built: install textfix where a C compiler and the "
+        "Python headers are available (pip install -e '.[test]' builds it in place)"
+    )
+
+
+def _pair(src):
+    if not compiled_available():
+        pytest.fail("the compiled source map is not built")
+    return SourceMap(src, compiled=False), SourceMap(src, compiled=True)
+
+
+def _pieces(m: SourceMap) -> list[tuple]:
+    if m._core is not None:
+        return m._core.pieces_as_tuples()
+    return [(p.s0, p.s1, p.n, p.kind, p.text, p.origin if p.kind == 1 else None, p.edits)
+            for p in m._pieces]
+
+
+def _same_queries(pure: SourceMap, comp: SourceMap, text: str) -> None:
+    """Every query of both maps over every span of ``text`` (and a little outside)."""
+    n = len(text)
+    src = len(pure.source)
+    assert comp.edits() == pure.edits()
+    assert [repr(e) for e in comp.edits()] == [repr(e) for e in pure.edits()]
+    for a in range(-1, n + 2):
+        assert comp._point(a) == pure._point(a), a
+        for b in range(a, n + 2):
+            assert comp.source_spans(a, b) == pure.source_spans(a, b), (a, b)
+            assert comp.source_span(a, b) == pure.source_span(a, b), (a, b)
+            if b > a and a >= 0:
+                assert comp._spans_by_piece(a, b) == pure._spans_by_piece(a, b), (a, b)
+    for s0 in range(-1, src + 2):
+        for s1 in range(s0 - 1, src + 2):
+            assert comp.output_span(s0, s1) == pure.output_span(s0, s1), (s0, s1)
+
+
+RULES = ("r1", "r2", "r3")
+NOTES = ("", "", "a", "b")
+SAFETY = (None, None, Safety.SAFE, Safety.GUESS, Safety.SUGGEST)
+
+
+@st.composite
+def step_sequences(draw):
+    """A source and up to six steps of sorted, valid edits, each step on the text the
+    previous steps made: replacements, deletions, empty edits, insertions (often at
+    an earlier edit's boundary) and moves of any run of the current text."""
+    src = draw(st.text(alphabet="abcdef ,\n", max_size=24))
+    texts, steps = [src], []
+    bounds: set[int] = set()
+    for _ in range(draw(st.integers(1, 6))):
+        cur = texts[-1]
+        edits, pos = [], 0
+        for _ in range(draw(st.integers(0, 5))):
+            if pos > len(cur):
+                break
+            near = sorted(x for x in bounds if pos <= x <= len(cur))
+            if near and draw(st.booleans()):
+                a = draw(st.sampled_from(near))
+            else:
+                a = draw(st.integers(pos, len(cur)))
+            b = draw(st.integers(a, min(len(cur), a + draw(st.sampled_from([0, 1, 2, 4, 8])))))
+            meta = dict(rules=(draw(st.sampled_from(RULES)),), safety=draw(st.sampled_from(SAFETY)),
+                        confidence=draw(st.sampled_from([1.0, 0.5, 0.95])),
+                        note=draw(st.sampled_from(NOTES)))
+            if a == b and cur and draw(st.booleans()):
+                m = draw(st.integers(0, len(cur) - 1))
+                k = draw(st.integers(1, len(cur) - m))
+                edits.append(Edit(a, a, cur[m:m + k], old="", moved_from=m, **meta))
+            else:
+                new = draw(st.sampled_from(["", "", cur[a:b], "x", "yz", ",", cur[a:b][::-1] + "q"]))
+                edits.append(Edit(a, b, new, old=cur[a:b], **meta))
+            pos = b
+        validate(cur, edits)
+        steps.append(edits)
+        out = apply(cur, edits)
+        # where this step's edits end up in its output: later steps insert there
+        bounds, delta = set(), 0
+        for e in edits:
+            bounds.update((e.start + delta, e.start + delta + len(e.new)))
+            delta += len(e.new) - (e.end - e.start)
+        texts.append(out)
+    return src, steps, texts
+
+
+@settings(max_examples=300, deadline=None)
+@given(step_sequences())
+def test_twins_agree_after_every_step(case):
+    src, steps, texts = case
+    pure, comp = _pair(src)
+    for cur, edits in zip(texts, steps):
+        pure.step(cur, edits)
+        comp.step(cur, edits)
+        assert _pieces(comp) == _pieces(pure)
+    _same_queries(pure, comp, texts[-1])
+    assert apply(src, comp.edits()) == texts[-1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(step_sequences(), st.data())
+def test_twins_agree_on_queries_between_steps(case, data):
+    # the maps cache their lookup tables; a query before a step must not leave a
+    # stale one behind
+    src, steps, texts = case
+    pure, comp = _pair(src)
+    for cur, edits in zip(texts, steps):
+        n = len(cur)
+        for _ in range(3):
+            a = data.draw(st.integers(0, n))
+            b = data.draw(st.integers(a, n))
+            assert comp.source_spans(a, b) == pure.source_spans(a, b)
+            assert comp.output_span(a, b) == pure.output_span(a, b)
+        pure.step(cur, edits)
+        comp.step(cur, edits)
+    _same_queries(pure, comp, texts[-1])
+
+
+def test_empty_source():
+    pure, comp = _pair("")
+    _same_queries(pure, comp, "")
+    edits = [Edit(0, 0, "ab", old="", rules=("r",))]
+    pure.step("", edits)
+    comp.step("", edits)
+    assert _pieces(comp) == _pieces(pure)
+    _same_queries(pure, comp, "ab")
+
+
+class _Both:
+    """Stands in for SourceMap in the pipeline: runs the pure map and the compiled one
+    side by side and checks that every step leaves the same pieces and every query
+    gets the same answer."""
+
+    calls = 0
+
+    def __init__(self, source):
+        self.pure, self.comp = _pair(source)
+        self.source = source
+        self._core = self.comp._core  # the pipeline makes and applies edits compiled
+
+    def step(self, text, edits):
+        self.pure.step(text, edits)
+        self.comp.step(text, edits)
+        assert _pieces(self.comp) == _pieces(self.pure)
+        _Both.calls += 1
+
+    def _same(self, name, *args):
+        a, b = getattr(self.pure, name)(*args), getattr(self.comp, name)(*args)
+        assert a == b, (name, args)
+        return b
+
+    def source_spans(self, a, b):
+        return self._same("source_spans", a, b)
+
+    def source_span(self, a, b):
+        return self._same("source_span", a, b)
+
+    def output_span(self, a, b):
+        return self._same("output_span", a, b)
+
+    def edits(self):
+        a, b = self.pure.edits(), self.comp.edits()
+        assert [repr(e) for e in a] == [repr(e) for e in b]
+        return b
+
+
+def _pages():
+    from benchmarks.noise import heldout, pages
+
+    noisy, clean = pages(heldout()[:320])
+    return [open(p, encoding="utf-8").read() for p in SEEDS] + noisy[:8] + clean[:2]
+
+
+def test_twins_agree_on_the_pages(monkeypatch):
+    if not compiled_available():
+        pytest.fail("the compiled source map is not built")
+    texts = _pages()
+    assert len(texts) >= 10
+    pipe = textfix.Pipeline()
+    expected = [pipe.clean(t) for t in texts]
+    _Both.calls = 0
+    monkeypatch.setattr(pipeline_mod, "SourceMap", _Both)
+    for t, want in zip(texts, expected):
+        got = pipe.clean(t)
+        assert got.text == want.text
+        assert repr(got.edits) == repr(want.edits)
+        assert repr(got.paragraphs) == repr(want.paragraphs)
+        m = got._map
+        n = len(got.text)
+        for a in range(0, n, 97):
+            m.source_spans(a, min(n, a + 300))
+            m.source_span(a, a)
+        for s in range(0, len(t), 89):
+            m.output_span(s, s + 40)
+    assert _Both.calls > 100
+
+
+def test_pipeline_with_the_pure_map_gives_the_same_results(monkeypatch):
+    # the pure map also makes the pipeline fill in and apply edits in pure Python
+    if not compiled_available():
+        pytest.fail("the compiled source map is not built")
+    texts = _pages()[:8]
+    pipe = textfix.Pipeline()
+    got = [pipe.clean(t) for t in texts]
+    assert all(r._map._core is not None for r in got)
+    monkeypatch.setattr(pipeline_mod, "SourceMap", lambda s: SourceMap(s, compiled=False))
+    for t, comp in zip(texts, got):
+        pure = pipe.clean(t)
+        assert pure._map._core is None
+        for field in ("text", "edits", "suggestions", "flags", "paragraphs"):
+            assert repr(getattr(comp, field)) == repr(getattr(pure, field)), field
+        assert [type(e) for e in comp.edits] == [Edit] * len(comp.edits)
+
+
+FIELDS = st.tuples(
+    st.integers(-3, 2 ** 70), st.integers(0, 9), st.text(max_size=3),
+    st.one_of(st.none(), st.text(max_size=3)),
+    st.sampled_from([(), ("r",), ("a", "b")]), st.sampled_from(SAFETY),
+    st.sampled_from([1.0, 0.5, -0.0, float("inf"), 1]), st.sampled_from(NOTES + ("注",)),
+    st.one_of(st.none(), st.integers(0, 9)),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(FIELDS)
+def test_compiled_edit_maker_makes_the_same_edit(values):
+    _pair("x")
+    assert _provenance.SLOTS_KNOWN
+    make = _provenance.new_edit
+    made, want = make(*values), Edit(*values)
+    assert type(made) is Edit
+    assert made == want and repr(made) == repr(want) and hash(made) == hash(want)
+    assert [getattr(made, f) for f in Edit.__slots__] == list(values)
+
+
+@st.composite
+def proposals(draw):
+    """A text and a list of edits for it, valid or with one fault: an edit out of
+    bounds, overlapping the one before by a character, expecting other text, moving
+    text not found where it says, or two edits out of order."""
+    text = draw(st.text(alphabet="ab,\n", min_size=1, max_size=12))
+    n = len(text)
+    fault = draw(st.sampled_from(["none", "none", "bounds", "overlap", "old", "move", "order"]))
+    edits = []
+    pos = 0
+    for _ in range(draw(st.integers(1, 4))):
+        if pos > n:
+            break
+        a = draw(st.integers(pos, n))
+        b = draw(st.integers(a, min(n, a + 3)))
+        old = draw(st.sampled_from([None, text[a:b]]))
+        if a == b and draw(st.booleans()):
+            m = draw(st.integers(0, n - 1))
+            k = draw(st.integers(1, n - m))
+            edits.append(Edit(a, a, text[m:m + k], old=old and "", moved_from=m))
+        else:
+            edits.append(Edit(a, b, draw(st.sampled_from(["", "x", "ab"])), old=old))
+        pos = b
+    k = draw(st.integers(0, len(edits) - 1))
+    e = edits[k]
+    if fault == "bounds":
+        edits[k] = Edit(e.start, n + 1, e.new) if draw(st.booleans()) else Edit(-1, e.end, e.new)
+    elif fault == "overlap" and k and edits[k - 1].end > 0:
+        edits[k] = Edit(edits[k - 1].end - 1, max(e.end, edits[k - 1].end - 1), e.new)
+    elif fault == "old":
+        edits[k] = Edit(e.start, e.end, e.new, old=text[e.start:e.end] + "z")
+    elif fault == "move":
+        m = draw(st.integers(0, n))
+        edits[k] = Edit(e.start, e.start, draw(st.sampled_from(["q", text[m:m + 2] or "a"])),
+                        old="", moved_from=m)
+    elif fault == "order" and len(edits) > 1:
+        edits[k - 1], edits[k] = edits[k], edits[k - 1]
+    return text, edits
+
+
+@settings(max_examples=300, deadline=None)
+@given(proposals())
+def test_compiled_apply_valid_agrees_with_validate_and_apply(case):
+    text, edits = case
+    _pair("x")
+    compiled_apply = _provenance.apply_valid
+    want = apply_valid(text, edits)
+    assert compiled_apply(text, edits) == want
+    try:
+        validate(text, edits)
+    except EditError:
+        assert want is None
+    else:
+        assert want == apply(text, edits)
+
+
+def test_apply_valid_odd_offsets():
+    _pair("x")
+    compiled_apply = _provenance.apply_valid
+    for edits in ([Edit(True, 2, "x")], [Edit(0, 2 ** 70, "x")], [Edit(1, 1, "b", moved_from=2 ** 70)],
+                  [Edit(0, 1, "x", old=b"a")], [Edit(1, 1, "ab", moved_from=0)]):
+        assert compiled_apply("abc", edits) == apply_valid("abc", edits), edits
+
+
+class _SubEdit(Edit):
+    __slots__ = ()
+
+
+@st.composite
+def rule_output(draw):
+    """A text, a map with a step composed into it, and what a rule might yield for the
+    text: edits left for the pipeline to fill in or already complete, no-op edits,
+    moves, edits of every safety and of confidences about the threshold, an Edit
+    subclass, flags and labels, and now and then something out of bounds or not an
+    Edit, Flag or Label."""
+    text = draw(st.text(alphabet="ab,\n", min_size=1, max_size=10))
+    n = len(text)
+    out = []
+    for _ in range(draw(st.integers(0, 6))):
+        a = draw(st.integers(0, n))
+        b = draw(st.integers(a, n))
+        kind = draw(st.integers(0, 9))
+        if kind <= 5:
+            old = draw(st.sampled_from([None, text[a:b]]))
+            new = draw(st.sampled_from(["", "x", text[a:b]]))
+            moved = draw(st.sampled_from([None, 0])) if a == b else None
+            cls = _SubEdit if kind == 5 else Edit
+            out.append(cls(a, b, new, old=old, rules=draw(st.sampled_from([(), ("own",)])),
+                           safety=draw(st.sampled_from(SAFETY)),
+                           confidence=draw(st.sampled_from([1.0, 0.9, 0.89, 0.5])),
+                           note=draw(st.sampled_from(NOTES)), moved_from=moved))
+        elif kind == 6:
+            out.append(Flag(a, b, "incomplete", rule=draw(st.sampled_from(["", "x"]))))
+        elif kind == 7:
+            out.append(Label(a, b, "caption"))
+        elif kind == 8 and draw(st.integers(0, 3)) == 0:
+            out.append(Edit(a, n + 1, "x") if draw(st.booleans()) else Edit(b, a - 1, "x"))
+        elif kind == 9 and draw(st.integers(0, 3)) == 0:
+            out.append(("not", "an edit"))
+    return text, out, draw(st.sampled_from(SAFETY)), draw(st.sampled_from([0.9, 0.0]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(rule_output())
+def test_compiled_take_agrees_with_the_pipeline_loop(case):
+    text, proposals, rule_safety, threshold = case
+    pure_map, comp_map = _pair("q" + text)
+    for m in (pure_map, comp_map):
+        m.step("q" + text, [Edit(0, 1, "", old="q", rules=("r",))])
+    results = []
+    for take, m in ((_take, pure_map), (_provenance.take_proposals, comp_map)):
+        lists = ([], [], [])
+        try:
+            edits = take(iter(proposals), text, "rule", rule_safety, threshold, m, *lists)
+        except RuleError as e:
+            results.append(("error", str(e), repr(lists)))
+            continue
+        same = [any(e is p for p in proposals) for e in edits]
+        results.append((repr(edits), same, repr(lists), [type(e) for e in edits]))
+    assert results[1] == results[0]
+
+
+@settings(max_examples=50, deadline=None)
+@given(step_sequences())
+def test_maps_pickle_between_the_twins(case):
+    # a Result (and its map) is pickled to and from workers: a compiled map loads as
+    # a compiled one, or as a pure one where the twin is switched off, and back
+    import os
+    import pickle
+
+    src, steps, texts = case
+    pure, comp = _pair(src)
+    for cur, edits in zip(texts, steps):
+        pure.step(cur, edits)
+        comp.step(cur, edits)
+    again = pickle.loads(pickle.dumps(comp))
+    assert again._core is not None
+    os.environ["TEXTFIX_PURE_PYTHON"] = "1"
+    try:
+        as_pure = pickle.loads(pickle.dumps(comp))
+    finally:
+        del os.environ["TEXTFIX_PURE_PYTHON"]
+    assert as_pure._core is None
+    back = pickle.loads(pickle.dumps(as_pure))
+    assert back._core is not None
+    for m in (again, as_pure, back):
+        assert _pieces(m) == _pieces(pure)
+        _same_queries(pure, m, texts[-1])
+
+
+def test_pure_python_map_by_environment(monkeypatch):
+    # TEXTFIX_PURE_PYTHON=1: the pipeline cleans without touching the compiled map
+    from textfix import provenance
+
+    class Refuse:
+        def __getattr__(self, name):
+            raise AssertionError("the compiled map was used")
+
+    text = open(SEEDS[0], encoding="utf-8").read()
+    want = textfix.Pipeline().clean(text)
+    monkeypatch.setenv("TEXTFIX_PURE_PYTHON", "1")
+    monkeypatch.setattr(provenance, "_provenance", Refuse())
+    monkeypatch.setattr(pipeline_mod, "_provenance", Refuse())
+    got = textfix.Pipeline().clean(text)
+    assert got._map._core is None
+    for field in ("text", "edits", "suggestions", "flags", "paragraphs"):
+        assert repr(getattr(got, field)) == repr(getattr(want, field)), field

@@ -1,0 +1,799 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Compiled twin of :class:`textfix.provenance.SourceMap`.
+
+:class:`Map` holds the same pieces and computes what the pure-Python class computes,
+step by step and query by query: :meth:`Map.step`, :meth:`Map.edits`,
+:meth:`Map.source_spans`, :meth:`Map.source_span`, :meth:`Map.output_span` (and the
+piece walk and boundary look-up behind them).  The pure class stays the reference;
+``tests/test_provenance_twin.py`` compares the two on random steps and on the pages.
+A :class:`~textfix.provenance.SourceMap` uses a :class:`Map` where it was built and
+``TEXTFIX_PURE_PYTHON`` is not set.
+"""
+
+cimport cython
+from cpython.object cimport PyObject
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
+from cpython.tuple cimport PyTuple_GET_SIZE
+from libc.stdlib cimport malloc, free
+
+from .edit import Edit, Safety, fields
+
+cdef object _Edit = Edit
+cdef object _SAFE = Safety.SAFE
+
+
+# -- Edits made without the Python __init__ -----------------------------------------
+#
+# Edit.__init__ sets its nine slots through their setters; new_edit stores the same
+# values in the same slots of a freshly allocated Edit, where the slots' member
+# descriptors say they are (checked when the module is loaded: the slots are plain
+# object slots of an Edit with no __dict__).
+
+cdef extern from *:
+    """
+    #include "structmember.h"
+    static PyObject* tf_alloc(PyObject* t) {
+        return ((PyTypeObject*)t)->tp_alloc((PyTypeObject*)t, 0);
+    }
+    static void tf_set(PyObject* o, Py_ssize_t off, PyObject* v) {
+        Py_INCREF(v);
+        *(PyObject**)((char*)o + off) = v;
+    }
+    static PyObject* tf_get(PyObject* o, Py_ssize_t off) { return *(PyObject**)((char*)o + off); }
+    static Py_ssize_t tf_member_offset(PyObject* d) { return ((PyMemberDescrObject*)d)->d_member->offset; }
+    static int tf_member_plain(PyObject* d) {
+        PyMemberDef* m = ((PyMemberDescrObject*)d)->d_member;
+        return m->type == T_OBJECT_EX && !(m->flags & READONLY);
+    }
+    """
+    object tf_alloc(object t)
+    void tf_set(object o, Py_ssize_t off, object v) noexcept
+    PyObject* tf_get(object o, Py_ssize_t off) noexcept
+    Py_ssize_t tf_member_offset(object d) noexcept
+    int tf_member_plain(object d) noexcept
+
+cdef Py_ssize_t[9] _OFF
+cdef enum:
+    START, END, NEW, OLD, RULES, SAFETY, CONFIDENCE, NOTE, MOVED_FROM
+
+
+cdef bint _slots_known() except -1:
+    names = [f.name for f in fields(Edit)]
+    if len(names) != 9 or getattr(Edit, "__dictoffset__", 1) != 0:
+        return False
+    member = type(Edit.__dict__["start"])
+    for k, name in enumerate(names):
+        d = Edit.__dict__.get(name)
+        if type(d) is not member or type(d).__name__ != "member_descriptor" or not tf_member_plain(d):
+            return False
+        _OFF[k] = tf_member_offset(d)
+        if not 0 < _OFF[k] < Edit.__basicsize__:
+            return False
+    return True
+
+
+#: Whether :func:`new_edit` can be used (the slots are where they are looked for).
+SLOTS_KNOWN = _slots_known()
+
+
+cdef inline object mk_edit(object start, object end, object new, object old, object rules,
+                           object safety, object confidence, object note, object moved_from):
+    if not SLOTS_KNOWN:
+        return _Edit(start, end, new, old, rules, safety, confidence, note, moved_from)
+    e = tf_alloc(_Edit)
+    tf_set(e, _OFF[0], start)
+    tf_set(e, _OFF[1], end)
+    tf_set(e, _OFF[2], new)
+    tf_set(e, _OFF[3], old)
+    tf_set(e, _OFF[4], rules)
+    tf_set(e, _OFF[5], safety)
+    tf_set(e, _OFF[6], confidence)
+    tf_set(e, _OFF[7], note)
+    tf_set(e, _OFF[8], moved_from)
+    return e
+
+
+cdef inline object field(object e, int k, str name):
+    """Field ``k`` of an Edit (read from its slot when ``e`` is an Edit and the slot
+    is set)."""
+    cdef PyObject* v
+    if SLOTS_KNOWN and type(e) is _Edit:
+        v = tf_get(e, _OFF[k])
+        if v != NULL:
+            return <object>v
+    return getattr(e, name)
+
+
+def new_edit(start, end, new, old, rules, safety, confidence, note, moved_from):
+    """``Edit(start, end, new, old, rules, safety, confidence, note, moved_from)``,
+    made without running the Python ``__init__``."""
+    return mk_edit(start, end, new, old, rules, safety, confidence, note, moved_from)
+
+cdef enum:
+    KEPT = 0
+    MOVED = 1
+    CHANGED = 2
+
+cdef Py_ssize_t FAR = (<Py_ssize_t>1) << 62
+
+
+@cython.final
+@cython.freelist(256)
+@cython.no_gc
+cdef class Piece:
+    """A piece of the map, as :class:`textfix.provenance._Piece` (``origin`` is read
+    only for a moved piece).  Not tracked by the garbage collector, so that composing
+    does not set it off: a piece holds a str and a tuple of the Edits that made it,
+    and an Edit holds only offsets, strings, a Safety and a float."""
+    cdef readonly Py_ssize_t s0, s1, n, origin
+    cdef readonly int kind
+    cdef readonly object text
+    cdef readonly tuple edits
+
+
+cdef inline Piece mk(Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t n, int kind, object text,
+                     Py_ssize_t origin, tuple edits):
+    cdef Piece p = Piece.__new__(Piece)
+    p.s0 = s0
+    p.s1 = s1
+    p.n = n
+    p.kind = kind
+    p.text = text
+    p.origin = origin
+    p.edits = edits
+    return p
+
+
+cdef inline Piece kept(Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t n):
+    return mk(s0, s1, n, KEPT, None, 0, ())
+
+
+cdef inline Piece at(list pieces, Py_ssize_t i):
+    return <Piece>PyList_GET_ITEM(pieces, i)
+
+
+cdef inline Py_ssize_t bisect_right(Py_ssize_t* a, Py_ssize_t x, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
+    cdef Py_ssize_t mid
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if x < a[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+cdef inline Py_ssize_t bisect_left(Py_ssize_t* a, Py_ssize_t x, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
+    cdef Py_ssize_t mid
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if a[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+cdef inline void push(list sink, Piece p) except *:
+    """:func:`textfix.provenance._push`."""
+    cdef Piece q
+    cdef Py_ssize_t k
+    if p.kind == KEPT:
+        if p.n == 0:
+            return
+        k = PyList_GET_SIZE(sink)
+        if k:
+            q = at(sink, k - 1)
+            if q.kind == KEPT and q.s1 == p.s0:
+                sink[k - 1] = kept(q.s0, p.s1, q.n + p.n)
+                return
+    sink.append(p)
+
+
+cdef inline object spliced(str text, Py_ssize_t a, Py_ssize_t b, list edits, Py_ssize_t g0, Py_ssize_t g1):
+    """:func:`textfix.provenance._spliced` of ``edits[g0:g1]``."""
+    cdef list out = []
+    cdef Py_ssize_t off = a, k, st
+    for k in range(g0, g1):
+        e = <object>PyList_GET_ITEM(edits, k)
+        st = field(e, START, "start")
+        out.append(text[off:st])
+        out.append(field(e, NEW, "new"))
+        off = field(e, END, "end")
+    out.append(text[off:b])
+    return "".join(out)
+
+
+cdef object compose_edit(Py_ssize_t s0, Py_ssize_t s1, str old, object new, tuple steps):
+    """:func:`textfix.provenance._compose_edit`."""
+    cdef list rules, notes
+    if PyTuple_GET_SIZE(steps) == 1:
+        e = steps[0]
+        sf = field(e, SAFETY, "safety")
+        return mk_edit(s0, s1, new, old, field(e, RULES, "rules"), _SAFE if sf is None else sf,
+                       field(e, CONFIDENCE, "confidence"), field(e, NOTE, "note"), None)
+    rules = []
+    notes = []
+    safety = _SAFE
+    confidence = 1.0
+    for e in steps:
+        for r in e.rules:
+            if r not in rules:
+                rules.append(r)
+        note = e.note
+        if note and note not in notes:
+            notes.append(note)
+        sf = e.safety
+        if sf is None:
+            sf = _SAFE
+        if sf < safety:
+            safety = sf
+        c = e.confidence
+        if c < confidence:
+            confidence = c
+    return mk_edit(s0, s1, new, old, tuple(rules), safety, confidence, "; ".join(notes), None)
+
+
+@cython.final
+cdef class _Cursor:
+    """:class:`textfix.provenance._Cursor` over the pieces and their output starts."""
+    cdef list pieces
+    cdef Py_ssize_t* ends  # ends[i]: where piece i ends
+    cdef Py_ssize_t np, i, pos
+    cdef Piece cur
+
+    def __cinit__(self, list pieces):
+        self.pieces = pieces
+        self.np = PyList_GET_SIZE(pieces)
+        self.cur = at(pieces, 0) if self.np else None
+
+    cdef void take(self, Py_ssize_t limit, list sink, bint copying) except *:
+        cdef list pieces = self.pieces
+        cdef Piece p
+        cdef Py_ssize_t end, j, k
+        while self.cur is not None:
+            p = self.cur
+            end = self.pos + p.n
+            if end < limit or (end == limit and (p.n > 0 or copying)):
+                push(sink, p)
+                if copying and p is at(pieces, self.i):
+                    j = bisect_right(self.ends, limit, self.i + 1, self.np)
+                    if j > self.i + 1:
+                        sink.extend(pieces[self.i + 1:j])
+                    self.i = j
+                    self.pos = self.ends[j - 1]
+                else:
+                    self.pos = end
+                    self.i += 1
+                self.cur = at(pieces, self.i) if self.i < self.np else None
+            elif self.pos < limit:
+                if p.kind == KEPT:
+                    push(sink, kept(p.s0, p.s0 + limit - self.pos, limit - self.pos))
+                    self.cur = kept(p.s0 + limit - self.pos, p.s1, p.n - (limit - self.pos))
+                elif p.kind == MOVED:
+                    push(sink, mk(p.s0, p.s0, limit - self.pos, MOVED, None, p.origin, p.edits))
+                    self.cur = mk(p.s0, p.s0, p.n - (limit - self.pos), MOVED, None,
+                                  p.origin + limit - self.pos, p.edits)
+                else:
+                    raise AssertionError("a changed piece is never split")
+                self.pos = limit
+                return
+            else:
+                return
+
+
+cdef class Map:
+    """The pieces of :class:`textfix.provenance.SourceMap`, composed and queried the
+    same way."""
+    cdef readonly str source
+    cdef list pieces
+    cdef Py_ssize_t* starts  # output start of each piece, then the text's length
+    cdef Py_ssize_t* src  # source start of each piece
+    cdef Py_ssize_t* moved  # moved pieces before each index (len + 1)
+    cdef Py_ssize_t cap
+    cdef bint have_starts, have_src, have_moved
+
+    def __cinit__(self, str source):
+        self.source = source
+        n = len(source)
+        self.pieces = [kept(0, n, n)] if n else []
+        self.starts = NULL
+        self.src = NULL
+        self.moved = NULL
+        self.cap = 0
+
+    def __dealloc__(self):
+        free(self.starts)
+        free(self.src)
+        free(self.moved)
+
+    def pieces_as_tuples(self):
+        """``(s0, s1, n, kind, text, origin, edits)`` of every piece (origin None
+        unless moved), for comparing with the pure map."""
+        return [(p.s0, p.s1, p.n, p.kind, p.text, p.origin if p.kind == MOVED else None, p.edits)
+                for p in self.pieces]
+
+    def set_pieces(self, pieces):
+        """Replace the pieces with ``(s0, s1, n, kind, text, origin, edits)`` tuples
+        (as :meth:`pieces_as_tuples` gives them)."""
+        self.pieces = [mk(s0, s1, n, kind, text, 0 if origin is None else origin, tuple(edits))
+                       for s0, s1, n, kind, text, origin, edits in pieces]
+        self._invalidate()
+
+    # -- lookups ------------------------------------------------------------------
+    cdef int _reserve(self) except -1:
+        cdef Py_ssize_t need = PyList_GET_SIZE(self.pieces) + 1
+        if need <= self.cap:
+            return 0
+        cdef Py_ssize_t cap = need * 2
+        free(self.starts)
+        free(self.src)
+        free(self.moved)
+        self.starts = <Py_ssize_t*>malloc(cap * sizeof(Py_ssize_t))
+        self.src = <Py_ssize_t*>malloc(cap * sizeof(Py_ssize_t))
+        self.moved = <Py_ssize_t*>malloc(cap * sizeof(Py_ssize_t))
+        if self.starts == NULL or self.src == NULL or self.moved == NULL:
+            free(self.starts)
+            free(self.src)
+            free(self.moved)
+            self.starts = self.src = self.moved = NULL
+            self.cap = 0
+            raise MemoryError()
+        self.cap = cap
+        self.have_starts = self.have_src = self.have_moved = False
+        return 0
+
+    cdef inline int _out_starts(self) except -1:
+        cdef Py_ssize_t i, np, pos = 0
+        if self.have_starts:
+            return 0
+        self._reserve()
+        np = PyList_GET_SIZE(self.pieces)
+        for i in range(np):
+            self.starts[i] = pos
+            pos += at(self.pieces, i).n
+        self.starts[np] = pos
+        self.have_starts = True
+        return 0
+
+    cdef inline void _invalidate(self) noexcept:
+        self.have_starts = self.have_src = self.have_moved = False
+
+    cpdef list source_spans(self, Py_ssize_t start, Py_ssize_t end):
+        """As :meth:`textfix.provenance.SourceMap.source_spans`."""
+        cdef list pieces = self.pieces
+        cdef Py_ssize_t np = PyList_GET_SIZE(pieces), i, j, k, a, b, pt
+        cdef Py_ssize_t* starts
+        cdef Py_ssize_t* moved
+        cdef Piece p, q
+        if np == 0:
+            return [(0, 0)]
+        if start >= end:
+            pt = self._point(start)
+            return [(pt, pt)]
+        self._out_starts()
+        starts = self.starts
+        i = bisect_right(starts, start, 0, np) - 1
+        if i < 0:
+            i = 0
+        j = bisect_left(starts, end, 0, np) - 1
+        if j > i:
+            moved = self.moved
+            if not self.have_moved:
+                moved[0] = 0
+                for k in range(np):
+                    moved[k + 1] = moved[k] + (at(pieces, k).kind == MOVED)
+                self.have_moved = True
+            if moved[j + 1] == moved[i]:
+                p = at(pieces, i)
+                if not (min(end, starts[i] + p.n) > max(start, starts[i])
+                        or (p.n == 0 and start <= starts[i])):
+                    i += 1
+                    p = at(pieces, i)
+                a = p.s0 + max(start - starts[i], 0) if p.kind == KEPT else p.s0
+                q = at(pieces, j)
+                b = q.s0 + min(end, starts[j] + q.n) - starts[j] if q.kind == KEPT else q.s1
+                return [(a, b)]
+        return self._walk(start, end, i)
+
+    def spans_by_piece(self, Py_ssize_t start, Py_ssize_t end):
+        """As :meth:`textfix.provenance.SourceMap._spans_by_piece`."""
+        cdef Py_ssize_t i
+        self._out_starts()
+        i = bisect_right(self.starts, start, 0, PyList_GET_SIZE(self.pieces)) - 1
+        return self._walk(start, end, i if i > 0 else 0)
+
+    cdef list _walk(self, Py_ssize_t start, Py_ssize_t end, Py_ssize_t i):
+        cdef list pieces = self.pieces
+        cdef Py_ssize_t np = PyList_GET_SIZE(pieces), lo, hi, st, x0, x1, l0 = 0, l1 = 0, pt
+        cdef Py_ssize_t* starts
+        cdef list spans = []
+        cdef Piece p
+        cdef bint have = False
+        self._out_starts()
+        starts = self.starts
+        while i < np and starts[i] < end:
+            p = at(pieces, i)
+            st = starts[i]
+            lo = max(start, st)
+            hi = min(end, st + p.n)
+            if hi > lo or (p.n == 0 and start <= st < end):
+                if p.kind == KEPT:
+                    x0 = p.s0 + lo - st
+                    x1 = p.s0 + hi - st
+                elif p.kind == MOVED:
+                    x0 = p.origin + lo - st
+                    x1 = p.origin + hi - st
+                else:
+                    x0 = p.s0
+                    x1 = p.s1
+                if have and l1 == x0:
+                    l1 = x1
+                    spans[PyList_GET_SIZE(spans) - 1] = (l0, l1)
+                elif not have or l0 != x0 or l1 != x1:
+                    spans.append((x0, x1))
+                    l0 = x0
+                    l1 = x1
+                    have = True
+            i += 1
+        if not have:
+            pt = self._point(start)
+            return [(pt, pt)]
+        return spans
+
+    cpdef tuple source_span(self, Py_ssize_t start, Py_ssize_t end):
+        """As :meth:`textfix.provenance.SourceMap.source_span`."""
+        cdef list spans = self.source_spans(start, end)
+        cdef Py_ssize_t k, m = PyList_GET_SIZE(spans), lo, hi, a, b
+        cdef tuple t
+        if m == 1:
+            return <tuple>PyList_GET_ITEM(spans, 0)
+        t = <tuple>PyList_GET_ITEM(spans, 0)
+        lo = t[0]
+        hi = t[1]
+        for k in range(1, m):
+            t = <tuple>PyList_GET_ITEM(spans, k)
+            a = t[0]
+            b = t[1]
+            if a < lo:
+                lo = a
+            if b > hi:
+                hi = b
+        return lo, hi
+
+    cdef Py_ssize_t _point(self, Py_ssize_t pos) except? -1:
+        cdef Py_ssize_t i, off, np = PyList_GET_SIZE(self.pieces)
+        cdef Piece p
+        self._out_starts()
+        i = bisect_right(self.starts, pos, 0, np) - 1
+        if i < 0:
+            return 0
+        p = at(self.pieces, i)
+        off = pos - self.starts[i]
+        if off >= p.n:
+            return p.s1
+        return p.s0 + off if p.kind == KEPT else p.s0
+
+    def point(self, Py_ssize_t pos):
+        """As :meth:`textfix.provenance.SourceMap._point`."""
+        return self._point(pos)
+
+    def output_span(self, Py_ssize_t s0, Py_ssize_t s1):
+        """As :meth:`textfix.provenance.SourceMap.output_span`."""
+        cdef list pieces = self.pieces
+        cdef Py_ssize_t np = PyList_GET_SIZE(pieces), i, j, a, b, k
+        cdef Py_ssize_t* src
+        cdef Py_ssize_t* starts
+        cdef Piece p, q
+        if np == 0:
+            return 0, 0
+        self._out_starts()
+        src = self.src
+        if not self.have_src:
+            for k in range(np):
+                src[k] = at(pieces, k).s0
+            self.have_src = True
+        starts = self.starts
+        i = bisect_right(src, s0, 0, np) - 1
+        if i < 0:
+            i = 0
+        p = at(pieces, i)
+        if s0 < p.s1:
+            a = starts[i] + (s0 - p.s0 if p.kind == KEPT else 0)
+        else:
+            a = starts[i] + p.n
+        if s1 <= s0:
+            return a, a
+        j = bisect_left(src, s1, 0, np) - 1
+        if j < 0:
+            j = 0
+        q = at(pieces, j)
+        if s1 <= q.s1 and q.kind == KEPT:
+            b = starts[j] + s1 - q.s0
+        else:
+            b = starts[j] + q.n
+        return a, max(a, b)
+
+    # -- composition --------------------------------------------------------------
+    cdef void _widen(self, Py_ssize_t* a, Py_ssize_t* b) noexcept:
+        cdef Py_ssize_t np = PyList_GET_SIZE(self.pieces), i
+        cdef Py_ssize_t* starts = self.starts
+        cdef Piece p
+        i = bisect_left(starts, a[0], 0, np) - 1
+        if i >= 0:
+            p = at(self.pieces, i)
+            if p.kind == CHANGED and starts[i] + p.n > a[0]:
+                a[0] = starts[i]
+        i = bisect_left(starts, b[0], 0, np) - 1
+        if i >= 0:
+            p = at(self.pieces, i)
+            if p.kind == CHANGED and starts[i] + p.n > b[0]:
+                b[0] = starts[i] + p.n
+
+    def step(self, str text, edits):
+        """As :meth:`textfix.provenance.SourceMap.step`."""
+        cdef list es = edits if type(edits) is list else list(edits)
+        cdef Py_ssize_t m = PyList_GET_SIZE(es)
+        if m == 0:
+            return
+        self._out_starts()
+        cdef list pieces = self.pieces
+        cdef Py_ssize_t np = PyList_GET_SIZE(pieces)
+        cdef Py_ssize_t* buf = <Py_ssize_t*>malloc(4 * m * sizeof(Py_ssize_t))
+        if buf == NULL:
+            raise MemoryError()
+        cdef Py_ssize_t* ca = buf  # cluster start
+        cdef Py_ssize_t* cb = buf + m  # cluster end
+        cdef Py_ssize_t* cg = buf + 2 * m  # its first edit
+        cdef Py_ssize_t* cmv = buf + 3 * m  # a move?
+        cdef Py_ssize_t nc = 0, k, a, b, g0, g1, off, s0, s1, est, een
+        cdef bint is_move
+        cdef _Cursor cur
+        cdef Piece p
+        cdef list new, consumed
+        cdef str source = self.source
+        cdef tuple prior
+        try:
+            for k in range(m):
+                e = <object>PyList_GET_ITEM(es, k)
+                est = field(e, START, "start")
+                een = field(e, END, "end")
+                a = est
+                b = een
+                self._widen(&a, &b)
+                is_move = field(e, MOVED_FROM, "moved_from") is not None and a == b == est
+                if nc and not is_move and not cmv[nc - 1] and a < cb[nc - 1]:
+                    if b > cb[nc - 1]:
+                        cb[nc - 1] = b
+                else:
+                    ca[nc] = a
+                    cb[nc] = b
+                    cg[nc] = k
+                    cmv[nc] = is_move
+                    nc += 1
+
+            new = []
+            cur = _Cursor(pieces)
+            cur.ends = self.starts + 1
+            for k in range(nc):
+                a = ca[k]
+                b = cb[k]
+                g0 = cg[k]
+                g1 = cg[k + 1] if k + 1 < nc else m
+                is_move = cmv[k]
+                p = cur.cur
+                if not is_move and p is not None and a >= cur.pos + p.n:
+                    cur.take(a, new, True)
+                    p = cur.cur
+                if not is_move and p is not None and p.kind == KEPT and b < cur.pos + p.n:
+                    off = cur.pos
+                    s0 = p.s0 + a - off
+                    s1 = p.s0 + b - off
+                    if a > off:
+                        push(new, kept(p.s0, s0, a - off))
+                    e = <object>PyList_GET_ITEM(es, g0)
+                    if g1 - g0 == 1 and field(e, START, "start") == a and field(e, END, "end") == b:
+                        new_text = field(e, NEW, "new")
+                    else:
+                        new_text = spliced(text, a, b, es, g0, g1)
+                    if len(new_text) == s1 - s0 and new_text == source[s0:s1]:
+                        push(new, kept(s0, s1, s1 - s0))
+                    else:
+                        new.append(mk(s0, s1, len(new_text), CHANGED, new_text, 0, tuple(es[g0:g1])))
+                    if b > off:
+                        cur.cur = kept(s1, p.s1, p.n - (b - off))
+                        cur.pos = b
+                    continue
+                cur.take(a, new, True)
+                if is_move:
+                    e = <object>PyList_GET_ITEM(es, g0)
+                    point = self._point(a)
+                    mf = e.moved_from
+                    for p in self._slice(mf, mf + len(e.new)):
+                        if p.kind == CHANGED:
+                            new.append(mk(point, point, p.n, CHANGED, p.text, 0, p.edits + (e,)))
+                        else:
+                            new.append(mk(point, point, p.n, MOVED, None, p.origin, p.edits + (e,)))
+                    continue
+                consumed = []
+                s0 = self._point(a)
+                cur.take(b, consumed, False)
+                s1 = at(consumed, PyList_GET_SIZE(consumed) - 1).s1 if consumed else s0
+                prior = ()
+                for p in consumed:
+                    if p.kind != KEPT:
+                        prior += p.edits
+                new_text = spliced(text, a, b, es, g0, g1)
+                if len(new_text) == s1 - s0 and new_text == source[s0:s1]:
+                    push(new, kept(s0, s1, s1 - s0))
+                else:
+                    new.append(mk(s0, s1, len(new_text), CHANGED, new_text, 0, prior + tuple(es[g0:g1])))
+            cur.take(FAR, new, True)
+        finally:
+            free(buf)
+        self.pieces = new
+        self._invalidate()
+
+    cdef list _slice(self, Py_ssize_t start, Py_ssize_t end):
+        cdef list out = []
+        cdef list pieces = self.pieces
+        cdef Py_ssize_t np = PyList_GET_SIZE(pieces), i, lo, hi
+        cdef Py_ssize_t* starts = self.starts
+        cdef Piece p
+        i = bisect_right(starts, start, 0, np) - 1
+        if i < 0:
+            i = 0
+        while i < np and starts[i] < end:
+            p = at(pieces, i)
+            lo = max(start, starts[i]) - starts[i]
+            hi = min(end, starts[i] + p.n) - starts[i]
+            if hi > lo:
+                if p.kind == KEPT:
+                    out.append(mk(p.s0 + lo, p.s0 + lo, hi - lo, MOVED, None, p.s0 + lo, ()))
+                elif p.kind == MOVED:
+                    out.append(mk(p.s0, p.s0, hi - lo, MOVED, None, p.origin + lo, p.edits))
+                else:
+                    out.append(mk(p.s0, p.s0, hi - lo, CHANGED, p.text[lo:hi], 0, p.edits))
+            i += 1
+        return out
+
+    # -- results ------------------------------------------------------------------
+    def edits(self):
+        """As :meth:`textfix.provenance.SourceMap.edits`."""
+        cdef list out = []
+        cdef Py_ssize_t k
+        cdef str source = self.source
+        cdef Piece p
+        for p in self.pieces:
+            if p.kind == KEPT:
+                continue
+            if p.kind == MOVED:
+                e0 = p.edits[0]
+                new = source[p.origin:p.origin + p.n]
+                k = PyList_GET_SIZE(out)
+                if k:
+                    prev = out[k - 1]
+                    pm = prev.moved_from
+                    if pm is not None and prev.start == p.s0 and pm + len(prev.new) == p.origin:
+                        out[k - 1] = mk_edit(prev.start, prev.end, prev.new + new, prev.old, prev.rules,
+                                             prev.safety, prev.confidence, prev.note, pm)
+                        continue
+                out.append(mk_edit(p.s0, p.s0, new, "", e0.rules, e0.safety, e0.confidence,
+                                   e0.note, p.origin))
+            else:
+                out.append(compose_edit(p.s0, p.s1, source[p.s0:p.s1], p.text, p.edits))
+        return out
+
+
+# -- validating and applying a step -------------------------------------------------
+
+cdef extern from "Python.h":
+    Py_ssize_t PyUnicode_Tailmatch(object s, object sub, Py_ssize_t start, Py_ssize_t end, int direction) except -1
+
+
+def apply_valid(str text, list edits):
+    """As :func:`textfix.edit.apply_valid`: ``apply(text, edits)`` when ``edits`` is a
+    valid list for ``text`` in its order, else None, in one pass."""
+    cdef Py_ssize_t n = len(text), prev = 0, st, en, mf, k
+    cdef list out = []
+    for e in edits:
+        a = e.start
+        b = e.end
+        new = e.new
+        if type(a) is not int or type(b) is not int or type(new) is not str:
+            return _apply_valid_py(text, edits)
+        try:
+            st = a
+            en = b
+        except OverflowError:
+            return _apply_valid_py(text, edits)
+        if not (0 <= st <= en <= n) or st < prev:
+            return None
+        old = e.old
+        if old is not None:
+            if type(old) is not str:
+                return _apply_valid_py(text, edits)
+            if len(<str>old) != en - st or (en > st and not PyUnicode_Tailmatch(text, old, st, en, -1)):
+                return None
+        m = e.moved_from
+        if m is not None:
+            if type(m) is not int:
+                return _apply_valid_py(text, edits)
+            try:
+                mf = m
+            except OverflowError:
+                return _apply_valid_py(text, edits)
+            k = len(<str>new)
+            if st != en or not (0 <= mf and mf + k <= n):
+                return None
+            if k and not PyUnicode_Tailmatch(text, new, mf, mf + k, -1):
+                return None
+        out.append(text[prev:st])
+        out.append(new)
+        prev = en
+    out.append(text[prev:])
+    return "".join(out)
+
+
+from .edit import apply_valid as _apply_valid_py
+
+
+
+# -- a rule's proposals -------------------------------------------------------------
+
+from .edit import Flag, Label
+from dataclasses import replace as _replace
+
+cdef object _SUGGEST = Safety.SUGGEST
+cdef object _GUESS = Safety.GUESS
+
+
+def take_proposals(proposals, str cur, name, rule_safety, threshold, smap,
+                   list suggestions, list flags, list new_labels):
+    """As :func:`textfix.pipeline._take`."""
+    cdef list edits = []
+    cdef tuple rule_names = (name,)
+    cdef Py_ssize_t n = len(cur)
+    for p in proposals:
+        tp = type(p)
+        if tp is _Edit:
+            start = field(p, START, "start")
+            end = field(p, END, "end")
+            p_old = field(p, OLD, "old")
+            new = field(p, NEW, "new")
+            moved = field(p, MOVED_FROM, "moved_from")
+            p_safety = field(p, SAFETY, "safety")
+            p_rules = field(p, RULES, "rules")
+            conf = field(p, CONFIDENCE, "confidence")
+            note = field(p, NOTE, "note")
+        elif isinstance(p, _Edit):
+            start, end, p_old, new, moved = p.start, p.end, p.old, p.new, p.moved_from
+            p_safety, p_rules, conf, note = p.safety, p.rules, p.confidence, p.note
+        elif isinstance(p, Flag):
+            s0, s1 = smap.source_span(p.start, p.end)
+            flags.append(_replace(p, start=s0, end=s1, rule=p.rule or name))
+            continue
+        elif isinstance(p, Label):
+            s0, s1 = smap.source_span(p.start, p.end)
+            new_labels.append((s0, s1, p.kind))
+            continue
+        else:
+            from .pipeline import RuleError
+            raise RuleError(f"rule {name} yielded {p!r}, not an Edit, Flag or Label")
+        if start < 0 or end > n or start > end:
+            from .pipeline import RuleError
+            raise RuleError(f"rule {name} proposed an edit {start}-{end} outside the text")
+        old = p_old
+        if old is None:
+            old = cur[start:end]
+        if new == old and moved is None:
+            continue
+        safety = rule_safety if p_safety is None else p_safety
+        if safety == _SUGGEST or (safety == _GUESS and conf < threshold):
+            s0, s1 = smap.source_span(start, end)
+            suggestions.append(mk_edit(s0, s1, new, old, p_rules or rule_names, _SUGGEST, conf, note, moved))
+        elif old is p_old and p_rules and safety is p_safety and tp is _Edit:
+            edits.append(p)
+        else:
+            edits.append(mk_edit(start, end, new, old, p_rules or rule_names, safety, conf, note, moved))
+    return edits
