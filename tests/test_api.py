@@ -133,3 +133,27 @@ def test_paragraph_flags_are_those_overlapping_the_paragraph(seed):
                      if fa < p.end and fb >= p.start or (fa == fb and p.start <= fa <= p.end))
         assert p.flags == want
     assert sum(len(p.flags) for p in r.paragraphs) >= len(r.flags)
+
+
+def test_blocks_passed_from_rule_to_rule_are_the_current_ones():
+    """Doc.blocks() is handed on while neither the text nor the labels change; every
+    rule must still see exactly the blocks a fresh Doc would compute."""
+    from textfix.rule import Doc, Label, rule
+
+    p = textfix.Pipeline()
+    seen = []
+
+    def probe(name, proposals=()):
+        @rule(name)
+        def check(doc):
+            fresh = Doc(doc.text, doc.config, doc.resources, doc._map, doc._labels, {})
+            seen.append((name, doc.blocks() == fresh.blocks(), [b.kind for b in doc.blocks()]))
+            yield from proposals
+        return check
+
+    text = "标题\n\n正文第一段。\n\n正文第二段。\n"
+    p.rules = [probe("a"), probe("b", [Label(0, 2, "headline")]), probe("c"), probe("d")]
+    p.clean(text)
+    assert [ok for _, ok, _ in seen] == [True] * 4
+    assert seen[0][2] == seen[1][2] == ["body", "body", "body"]  # b's label comes after it
+    assert seen[2][2] == seen[3][2] == ["headline", "body", "body"]

@@ -193,14 +193,21 @@ class Pipeline:
         threshold = self.config.threshold
         state: dict[str, Any] = {}
         take, apply_valid = _step_functions(smap)
+        # Doc.blocks() of the text as it is, passed on from rule to rule while neither
+        # the text nor the labels change (finding every block's kind through the source
+        # map is the cost of blocks())
+        blocks = None
         for r in self.rules:
-            doc = Doc(cur, self.config, self.resources, smap, labels, state)
+            doc = Doc(cur, self.config, self.resources, smap, labels, state, blocks)
             new_labels: list[tuple[int, int, str]] = []
             edits = take(r(doc), cur, r.name, r.safety, threshold, smap, suggestions, flags, new_labels)
+            blocks = doc._blocks
             if new_labels:
                 labels[:] = _merge_labels(labels, new_labels)
+                blocks = None
             if not edits:
                 continue
+            blocks = None
             # Validated and applied in one pass; a list that is valid as proposed is
             # sorted already (each edit starts where or after the one before ends).
             out = apply_valid(cur, edits)

@@ -111,7 +111,7 @@ class Doc:
 
     def __init__(self, text: str, config: "Config", resources: dict[str, Any],
                  source_map: "SourceMap", labels: list[tuple[int, int, str]],
-                 state: dict[str, Any] | None = None):
+                 state: dict[str, Any] | None = None, blocks: "list[Block] | None" = None):
         self.text = text
         self.config = config
         #: data loaded once per Pipeline and shared by every text it cleans (lexicons …)
@@ -121,7 +121,8 @@ class Doc:
         self.state = {} if state is None else state
         self._map = source_map
         self._labels = labels
-        self._blocks: list[Block] | None = None
+        #: the blocks, where already known for this text and these labels
+        self._blocks: list[Block] | None = blocks
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         """Where ``[start, end)`` of the current text came from in the source."""
