@@ -59,3 +59,21 @@ def run_textfix(*args, full: bool = False, **kw) -> subprocess.CompletedProcess:
 @pytest.fixture
 def seed_texts() -> list[str]:
     return [open(p, encoding="utf-8").read() for p in SEEDS]
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "twin: compares a compiled twin with its pure-Python definition, so it "
+        "runs with the twins on even when TEXTFIX_PURE_PYTHON switches them off")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """A ``twin`` test runs with the compiled twins on: it needs both sides to compare
+    (the test itself switches to pure Python where it wants it)."""
+    saved = os.environ.pop("TEXTFIX_PURE_PYTHON", None) if item.get_closest_marker("twin") else None
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ["TEXTFIX_PURE_PYTHON"] = saved

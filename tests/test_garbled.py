@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -430,6 +431,7 @@ def test_segmenter_twins_agree_on_real_pages():
     assert runs > 10_000 and words > 100_000 and bad > 5_000  # real work was compared
 
 
+@pytest.mark.twin
 def test_unreadable_spans_compiled_and_pure_agree_on_real_pages(monkeypatch):
     from textfix.rules import garbled as g
 
@@ -452,6 +454,7 @@ _UNREADABLE_PIECES = ["给询下民指导", "确保市民能准确掌握基也�
                       "〇", "々", "⺀", "⼀", "〡", "𠀀", "㐀", "﨎", "〆", "ー", "a1", "🙂"]
 
 
+@pytest.mark.twin
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(_UNREADABLE_PIECES), max_size=60).map("".join), st.data())
 def test_unreadable_spans_twins_agree(text, data):
@@ -479,6 +482,7 @@ def test_unreadable_twin_reads_han_as_regex_does():
     assert sum(bin(b).count("1") for b in bits) == sum(map(len, g._HAN_RUN.findall("".join(map(chr, range(0x110000))))))
 
 
+@pytest.mark.twin
 def test_unreadable_spans_twins_agree_on_real_pages_block_by_block():
     from textfix.rules import garbled as g
 
@@ -494,6 +498,7 @@ def test_unreadable_spans_twins_agree_on_real_pages_block_by_block():
     assert found > 100
 
 
+@pytest.mark.twin
 def test_segment_and_suspicious_joins_use_the_compiled_twin(monkeypatch):
     from textfix.rules import garbled as g
 
@@ -528,6 +533,7 @@ def test_segmenter_is_rebuilt_for_another_lexicon():
     assert g.segment("给询下民指导", lex) != ["给", "询下民指", "导"]
 
 
+@pytest.mark.twin
 def test_warm_builds_the_segmenter(monkeypatch):
     """Pipeline.warm() builds what garbled needs to segment (its warm text has no run
     long enough to be segmented): workers forked after it share it."""
@@ -569,6 +575,7 @@ def test_pure_python_segmenter_without_the_extension_or_by_environment(monkeypat
         assert textfix.clean(run * 3, select=["garbled"]).flags
 
 
+@pytest.mark.twin
 def test_a_frequency_the_segmenter_cannot_take_leaves_the_lexicon_to_pure_python():
     import pytest
 

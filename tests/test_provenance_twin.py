@@ -220,6 +220,7 @@ def test_twins_agree_on_the_pages(monkeypatch):
     assert _Both.calls > 100
 
 
+@pytest.mark.twin
 def test_pipeline_with_the_pure_map_gives_the_same_results(monkeypatch):
     # the pure map also makes the pipeline fill in and apply edits in pure Python
     if not compiled_available():
@@ -380,6 +381,7 @@ def test_compiled_take_agrees_with_the_pipeline_loop(case):
     assert results[1] == results[0]
 
 
+@pytest.mark.twin
 @settings(max_examples=50, deadline=None)
 @given(step_sequences())
 def test_maps_pickle_between_the_twins(case):
