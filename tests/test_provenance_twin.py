@@ -10,6 +10,8 @@ pipeline makes on the seed pages and on noised benchmark pages.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -427,3 +429,31 @@ def test_pure_python_map_by_environment(monkeypatch):
     assert got._map._core is None
     for field in ("text", "edits", "suggestions", "flags", "paragraphs"):
         assert repr(getattr(got, field)) == repr(getattr(want, field)), field
+
+
+@pytest.mark.twin
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 10**6), st.integers(0, 10**6), st.text(max_size=5))
+def test_change_makes_the_edit_that_edit_makes(start, end, new):
+    import pickle
+    from dataclasses import fields
+
+    from textfix import _provenance
+    from textfix.rule import _change_py
+
+    made, ref = _provenance.change(start, end, new), _change_py(start, end, new)
+    assert type(made) is Edit
+    assert [getattr(made, f.name) for f in fields(Edit)] == [getattr(ref, f.name) for f in fields(Edit)]
+    assert made == ref and hash(made) == hash(ref) and repr(made) == repr(ref)
+    assert pickle.loads(pickle.dumps(made)) == ref
+
+
+def test_rules_make_their_changes_with_the_compiled_constructor_unless_pure():
+    import subprocess
+    import sys
+
+    code = "from textfix.rule import change; print(change.__module__)"
+    for env, want in (({}, "textfix._provenance"), ({"TEXTFIX_PURE_PYTHON": "1"}, "textfix.rule")):
+        e = {k: v for k, v in os.environ.items() if k != "TEXTFIX_PURE_PYTHON"} | env
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e)
+        assert out.stdout.strip() == want, out.stderr

@@ -109,6 +109,12 @@ def new_edit(start, end, new, old, rules, safety, confidence, note, moved_from):
     made without running the Python ``__init__``."""
     return mk_edit(start, end, new, old, rules, safety, confidence, note, moved_from)
 
+
+def change(start, end, new):
+    """``Edit(start, end, new)``, the plain proposal (every other field its default),
+    made without running the Python ``__init__``: see :func:`textfix.rule.change`."""
+    return mk_edit(start, end, new, None, (), None, 1.0, "", None)
+
 cdef enum:
     KEPT = 0
     MOVED = 1

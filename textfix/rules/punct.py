@@ -13,8 +13,8 @@ import unicodedata
 import regex
 
 from ..chars import HALF_TO_FULL, CharTable, SENTENCE_END, SPACE as _SPACE, Protected, has_han as _has_han, is_cjk as _cjk, is_han as _han
-from ..edit import Edit, Safety
-from ..rule import rule
+from ..edit import Safety
+from ..rule import change, rule
 
 _HALF = regex.compile(r"[,:;!?()]")
 _PAREN_OR_NEWLINE = regex.compile(r"[()\n]")
@@ -133,7 +133,7 @@ def halfwidth_in_cjk(doc):
                 k += 1
             if k < n and _cjk(text[k]):
                 end = k
-        yield Edit(i, end, HALF_TO_FULL[c])
+        yield change(i, end, HALF_TO_FULL[c])
 
 
 _QUOTE_BLOCK = re.compile(  # no Unicode property: ``re`` reads it alike, ~3x as fast
@@ -216,7 +216,7 @@ def _quote_edits(text: str, start: int, end: int, q: str, forms: tuple[str, str]
         else:
             chinese = _cjk(_prev(text, i)) or _cjk(_next(text, i))
         if chinese:
-            yield Edit(i, i + 1, forms[0] if role == "open" else forms[1])
+            yield change(i, i + 1, forms[0] if role == "open" else forms[1])
 
 
 @rule("punct.straight-quotes", safety=Safety.SAFE)
@@ -268,7 +268,7 @@ def ellipsis(doc):
         if m.group() == "……" or m.start() in protected:
             continue
         if _cjk(_prev(text, m.start())) or _cjk(_next(text, m.end() - 1)):
-            yield Edit(m.start(), m.end(), "……")
+            yield change(m.start(), m.end(), "……")
 
 
 _DASH = regex.compile(r"-{2,}|－{2,}|(?<!—)—(?!—)|―{1,2}|─{2,}|—{3,}")
@@ -291,4 +291,4 @@ def dash(doc):
     for m in _DASH.finditer(text):
         p, n = _prev(text, m.start()), _next(text, m.end() - 1)
         if _cjk(p) and _cjk(n):
-            yield Edit(m.start(), m.end(), "——")
+            yield change(m.start(), m.end(), "——")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import regex
 
-from ..edit import Edit, Safety
-from ..rule import rule
+from ..edit import Safety
+from ..rule import change, rule
 
 _FULLWIDTH = regex.compile(r"[０-９Ａ-Ｚａ-ｚ]+(?:[．][０-９]+)*[％]?")
 _TO_HALF = {c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}
@@ -30,4 +30,4 @@ def fullwidth_alnum(doc):
         after:  GDP增长5.2%，ABC123
     """
     for m in _FULLWIDTH.finditer(doc.text):
-        yield Edit(m.start(), m.end(), m.group().translate(_TO_HALF))
+        yield change(m.start(), m.end(), m.group().translate(_TO_HALF))
