@@ -38,6 +38,12 @@ cdef inline uint64_t edge(int64_t node, Py_UCS4 c) noexcept nogil:
     return (<uint64_t>node << 21) | <uint64_t>c
 
 
+cdef enum:
+    OBS = 1
+    CONT = 2
+    UNI = 4
+
+
 cdef inline uint64_t triple(Py_UCS4 a, Py_UCS4 b, Py_UCS4 c) noexcept nogil:
     return (<uint64_t>a << 42) | (<uint64_t>b << 21) | <uint64_t>c
 
@@ -205,6 +211,10 @@ cdef class Core:
     cdef Py_UCS4* alt
     cdef double* sim
     cdef list alt_str
+    # for each character of the Basic Multilingual Plane, whether it is a key of obs
+    # (OBS), cont (CONT), uni (UNI): the scan for single characters asks of every
+    # character, and a byte table stays in cache where the maps do not
+    cdef unsigned char* bmp
     # scratch buffers, grown as needed
     cdef Py_UCS4* buf
     cdef double* fwd
@@ -225,6 +235,7 @@ cdef class Core:
         self.w0 = self.w1 = NULL
         self.alt = NULL
         self.sim = NULL
+        self.bmp = NULL
         self.buf = NULL
         self.fwd = self.bwd = self.best = self.cost = self.lps = NULL
         self.ends = self.cnt = NULL
@@ -346,6 +357,13 @@ cdef class Core:
                     self.sim[i] = v
                     self.alt_str.append(x)
                     i += 1
+        self.bmp = <unsigned char*>malloc(0x10000)
+        if self.bmp == NULL:
+            raise MemoryError()
+        for c in range(0x10000):
+            self.bmp[c] = ((OBS if map_get(&self.obs, c, -1) >= 0 else 0)
+                           | (CONT if map_get(&self.cont, c, 0) else 0)
+                           | (UNI if map_get(&self.uni, c, -1) >= 0 else 0))
 
     def __dealloc__(self):
         map_free(&self.edges)
@@ -360,6 +378,7 @@ cdef class Core:
         map_free(&self.obs)
         free(self.value)
         free(self.root)
+        free(self.bmp)
         free(self.w0)
         free(self.w1)
         free(self.alt)
@@ -868,16 +887,18 @@ cdef class Core:
         cdef int64_t e
         for p in range(n):
             ch = PyUnicode_READ(kind, data, p)
+            if ch < 0x10000 and not self.bmp[ch] & OBS:
+                continue
             e = map_get(&self.obs, ch, -1)
             if e < 0:
                 continue
             mend_left = mend_right = False
             if p > 0:
                 left = PyUnicode_READ(kind, data, p - 1)
-                mend_left = map_get(&self.cont, left, 0) and map_get(&self.bi, pair(left, ch), -1) < 0
+                mend_left = self._cont(left) and map_get(&self.bi, pair(left, ch), -1) < 0
             if p + 1 < n:
                 right = PyUnicode_READ(kind, data, p + 1)
-                mend_right = map_get(&self.uni, right, -1) >= 0 and map_get(&self.bi, pair(ch, right), -1) < 0
+                mend_right = self._uni(right) and map_get(&self.bi, pair(ch, right), -1) < 0
             if not (mend_left or mend_right):
                 continue
             off = e >> 32
@@ -892,6 +913,14 @@ cdef class Core:
         return out
 
     # -- judging the matcher's hits --------------------------------------------
+    cdef inline bint _cont(self, Py_UCS4 c) noexcept:
+        """``map_get(&self.cont, c, 0) != 0``"""
+        return (self.bmp[c] & CONT) != 0 if c < 0x10000 else map_get(&self.cont, c, 0) != 0
+
+    cdef inline bint _uni(self, Py_UCS4 c) noexcept:
+        """``map_get(&self.uni, c, -1) >= 0``"""
+        return (self.bmp[c] & UNI) != 0 if c < 0x10000 else map_get(&self.uni, c, -1) >= 0
+
     cdef bint _allowed1(self, int kind, void* data, Py_ssize_t n, Py_ssize_t p, Py_UCS4 new) noexcept:
         """:meth:`allowed` of the one substitution ``((p, new),)``."""
         cdef Py_UCS4 old = PyUnicode_READ(kind, data, p), c
@@ -990,16 +1019,18 @@ cdef class Core:
             if singles and self.has_bigrams and self.has_confusions:
                 for p in range(n):
                     obs = PyUnicode_READ(kind, data, p)
+                    if obs < 0x10000 and not self.bmp[obs] & OBS:
+                        continue
                     eo = map_get(&self.obs, obs, -1)
                     if eo < 0:
                         continue
                     mend_left = mend_right = False
                     if p > 0:
                         left = PyUnicode_READ(kind, data, p - 1)
-                        mend_left = map_get(&self.cont, left, 0) and map_get(&self.bi, pair(left, obs), -1) < 0
+                        mend_left = self._cont(left) and map_get(&self.bi, pair(left, obs), -1) < 0
                     if p + 1 < n:
                         right = PyUnicode_READ(kind, data, p + 1)
-                        mend_right = map_get(&self.uni, right, -1) >= 0 and map_get(&self.bi, pair(obs, right), -1) < 0
+                        mend_right = self._uni(right) and map_get(&self.bi, pair(obs, right), -1) < 0
                     if not (mend_left or mend_right):
                         continue
                     off = eo >> 32
