@@ -357,3 +357,51 @@ def test_wrap_space_edits_same_by_either_constructor(seed_texts, monkeypatch):
     assert count > 100
     if rules_layout._provenance is not None:
         assert rules_layout._new_edit() is rules_layout._provenance.new_edit
+
+
+def _block_fields(blocks):
+    return [(b.start, b.end, b.raw, b.vis, b.base, b.kind, b.lead, b.wraps) for b in blocks]
+
+
+#: the characters the cutting into blocks looks at, and others
+_SPLIT_TEXT = st.lists(st.sampled_from(["\n", "\n\n", " ", "\t", "\u3000", "\r", "\x0b", "\x85", "\u2028",
+                                        "\xa0", "\u3001", "区", "a", "🙂", "\n \n", "\r\n\r\n"]),
+                       max_size=30).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(_SPLIT_TEXT, st.text(max_size=30)))
+@example("a\n\n\x85\u2028b")
+@example("\r\n\r\n \r")
+def test_split_blocks_twins_agree(text):
+    from textfix import layout_blocks as lb
+
+    if lb._layout is None:
+        pytest.skip("textfix._layout not built")
+    assert _block_fields(lb.split_blocks(text, True)) == _block_fields(lb._split_blocks_py(text))
+
+
+def test_split_blocks_twins_agree_on_real_pages(seed_texts):
+    from textfix import layout_blocks as lb
+
+    if lb._layout is None:
+        pytest.skip("textfix._layout not built")
+    texts = list(seed_texts) + [layout_gen.layout(layout_gen.HANDWRITTEN, seed=s, height=10, article_len=3)[0]
+                                for s in range(3)]
+    count = 0
+    for text in texts:
+        got = lb.split_blocks(text, True)
+        assert _block_fields(got) == _block_fields(lb._split_blocks_py(text))
+        count += len(got)
+    assert count > 100
+
+
+def test_break_whitespace_table():
+    # the compiled split_blocks knows the \s of the break pattern from this table, and
+    # takes every code point beyond it for no space
+    from textfix import layout_blocks as lb
+
+    white = lb._white()
+    spaces = [c for c in range(0x110000) if lb._BREAK.match("\n\n" + chr(c)).end() == 3]
+    assert spaces == [c for c in range(len(white)) if white[c]]
+    assert max(spaces) < len(white)

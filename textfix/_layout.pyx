@@ -6,7 +6,9 @@ them).
 * :func:`body_wraps` — :func:`textfix.layout_blocks._body_wraps_py`, the column wraps
   of a body block and the cuts between its wrapped lines;
 * :func:`line_widths` — :func:`textfix.layout_blocks._line_widths_py`, the widths of
-  those lines.
+  those lines;
+* :func:`split_blocks` — :func:`textfix.layout_blocks._split_blocks_py`, the blocks of
+  a text.
 """
 
 from libc.stdint cimport uint8_t
@@ -133,3 +135,84 @@ def line_widths(str raw, list cuts, bint lead, str marks):
             w -= 1  # a mark hanging at the end of the first line takes no cell
         segs.append(w)
     return segs
+
+
+cdef extern from "Python.h":
+    object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
+
+from libc.stdlib cimport malloc, free
+
+
+cdef inline bint is_left_strip(Py_UCS4 c) noexcept nogil:
+    return c == 0x20 or c == 0x09 or c == 0x3000 or c == 0x0A
+
+
+def split_blocks(str text, object block, bytes white):
+    """As :func:`textfix.layout_blocks._split_blocks_py`; ``block`` is the
+    :class:`textfix.layout_blocks.Block` class, ``white[c]`` is 1 where the break
+    pattern's ``\\s`` matches code point ``c`` (none does beyond ``len(white)``)."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), nw = len(white)
+    cdef const unsigned char* w = white
+    cdef Py_ssize_t pos = 0, j = 0, k, b, nxt, s, e, i, m, nvis
+    cdef Py_UCS4 c
+    cdef bint found
+    cdef list blocks = []
+    cdef Py_UCS4* buf
+    while True:
+        # the next match of \n[ \t\u3000]*\n\s* from j
+        found = False
+        b = nxt = n
+        while j < n:
+            if PyUnicode_READ(kind, data, j) == 0x0A:
+                k = j + 1
+                while k < n and is_space(PyUnicode_READ(kind, data, k)):
+                    k += 1
+                if k < n and PyUnicode_READ(kind, data, k) == 0x0A:
+                    k += 1
+                    while k < n:
+                        c = PyUnicode_READ(kind, data, k)
+                        if c >= nw or not w[c]:
+                            break
+                        k += 1
+                    b, nxt, found = j, k, True
+                    break
+            j += 1
+        # the block text[pos:b], stripped
+        s = pos
+        while s < b and is_left_strip(PyUnicode_READ(kind, data, s)):
+            s += 1
+        e = b
+        while e > s:
+            c = PyUnicode_READ(kind, data, e - 1)
+            if is_left_strip(c) or c == 0x0D:
+                e -= 1
+            else:
+                break
+        nvis = 0
+        for i in range(s, e):
+            if not is_left_strip(PyUnicode_READ(kind, data, i)):
+                nvis += 1
+        if nvis:
+            raw = text[s:e]
+            if nvis == e - s:
+                vis = raw
+            else:
+                buf = <Py_UCS4*>malloc(nvis * sizeof(Py_UCS4))
+                if buf == NULL:
+                    raise MemoryError()
+                m = 0
+                for i in range(s, e):
+                    c = PyUnicode_READ(kind, data, i)
+                    if not is_left_strip(c):
+                        buf[m] = c
+                        m += 1
+                try:
+                    vis = PyUnicode_FromKindAndData(4, buf, nvis)
+                finally:
+                    free(buf)
+            blocks.append(block(s, e, raw, vis))
+        if not found:
+            return blocks
+        pos = j = nxt

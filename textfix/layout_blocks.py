@@ -229,7 +229,22 @@ class Block:
         return self.kind in ("body", "caption", "subheading")
 
 
-def split_blocks(text: str) -> list[Block]:
+def split_blocks(text: str, compiled: bool | None = None) -> list[Block]:
+    """:func:`_split_blocks_py`, by the compiled twin where it is built and enabled
+    (``compiled``: default)."""
+    if _use_twin() if compiled is None else compiled:
+        return _layout.split_blocks(text, Block, _white())
+    return _split_blocks_py(text)
+
+
+@lru_cache(maxsize=1)
+def _white() -> bytes:
+    """For each code point up to U+3000: 1 if the ``\\s`` of :data:`_BREAK` matches it
+    (none beyond, which a test checks), for the compiled :func:`split_blocks`."""
+    return bytes(1 if _BREAK.match("\n\n" + chr(c)).end() == 3 else 0 for c in range(0x3001))
+
+
+def _split_blocks_py(text: str) -> list[Block]:
     """The blocks of ``text`` as :meth:`textfix.rule.Doc.blocks` sees them: the text
     between breaks, without the spaces and newlines at either end (and carriage
     returns at the end), if it has anything but spaces and newlines."""
@@ -696,10 +711,10 @@ def analyse(text: str, state: dict | None = None) -> Layout:
         hit = state.get("layout.analysis")
         if hit is not None and hit.text is text:
             return hit
-    blocks = split_blocks(text)
+    compiled = _use_twin()
+    blocks = split_blocks(text, compiled)
     # the texts the layout rules analyse in one clean call mostly share their blocks
     classify(blocks, None if state is None else state.setdefault("layout.base-kinds", {}))
-    compiled = _use_twin()
     for b in blocks:
         find_wraps(text, b, compiled)
     _settle_open(text, blocks, compiled)
