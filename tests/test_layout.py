@@ -405,3 +405,60 @@ def test_break_whitespace_table():
     spaces = [c for c in range(0x110000) if lb._BREAK.match("\n\n" + chr(c)).end() == 3]
     assert spaces == [c for c in range(len(white)) if white[c]]
     assert max(spaces) < len(white)
+
+
+def _wrap_fields(blocks):
+    return [(b.kind, b.keep_until, b.wraps, b.cuts, b.segs, b.first_full, b.last_full) for b in blocks]
+
+
+def _all_wraps_agree(text, kinds):
+    # every block of text given each kind in turn (and for a body, each lead): the
+    # compiled find_all_wraps as find_wraps block by block
+    from textfix import layout_blocks as lb
+
+    twin = _layout_twin()
+    for kind in kinds:
+        for lead in (False, True):
+            got, want = lb.split_blocks(text, False), lb.split_blocks(text, False)
+            for b in got + want:
+                b.kind, b.lead = kind, lead and kind == "body"
+            twin.find_all_wraps(text, got, lb.find_wraps, lb._char_class)
+            for b in want:
+                lb.find_wraps(text, b, False)
+            assert _wrap_fields(got) == _wrap_fields(want)
+
+
+_KINDS = ("body", "caption", "subheading", "headline", "subheadline", "byline", "credit", "furniture", "source-tag")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_WRAP_TEXT, st.sampled_from(["\n\n", "“", "”", '"', "'", "（", "）", "(", ")", "【", "】",
+                                                       "《", "》", "1", "１", "年", "本报讯 ", "记者陈琴 "])),
+                max_size=12).map("".join))
+@example("2023 年“宪法宣传 周”")
+@example('打好"组合拳" 持续 做优')
+@example("“宪法\n宣传 周”")
+def test_find_all_wraps_twin_agrees(text):
+    _all_wraps_agree(text, _KINDS)
+
+
+def test_find_all_wraps_twin_agrees_on_real_pages(seed_texts):
+    from textfix import layout_blocks as lb
+
+    texts = list(seed_texts) + [layout_gen.layout(layout_gen.HANDWRITTEN, seed=s, height=10, article_len=3)[0]
+                                for s in range(3)]
+    wraps = 0
+    for text in texts:
+        _all_wraps_agree(text, ("body", "headline"))
+        lay = lb.analyse(text)  # the kinds the analysis gives
+        got = lb.split_blocks(text, False)
+        for b, k in zip(got, lay.blocks):
+            b.kind, b.lead = k.kind, k.lead
+        _layout_twin().find_all_wraps(text, got, lb.find_wraps, lb._char_class)
+        want = lb.split_blocks(text, False)
+        for b, k in zip(want, lay.blocks):
+            b.kind, b.lead = k.kind, k.lead
+            lb.find_wraps(text, b, False)
+        assert _wrap_fields(got) == _wrap_fields(want)
+        wraps += sum(len(b.wraps) for b in got if b.kind in ("headline", "subheadline"))
+    assert wraps > 0  # some headline had wraps

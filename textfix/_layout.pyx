@@ -8,7 +8,9 @@ them).
 * :func:`line_widths` — :func:`textfix.layout_blocks._line_widths_py`, the widths of
   those lines;
 * :func:`split_blocks` — :func:`textfix.layout_blocks._split_blocks_py`, the blocks of
-  a text.
+  a text;
+* :func:`find_all_wraps` — :func:`textfix.layout_blocks.find_wraps` for every block of
+  a text (a body's and a headline's wraps here, the others' by ``find_wraps``).
 """
 
 from libc.stdint cimport uint8_t
@@ -19,6 +21,7 @@ cdef extern from "Python.h":
     void* PyUnicode_DATA(object o)
     Py_ssize_t PyUnicode_GET_LENGTH(object o)
     Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index)
+    bint Py_UNICODE_ISDIGIT(Py_UCS4 ch)
 
 
 #: the class bits of every code point asked about so far (textfix.layout_blocks:
@@ -58,6 +61,118 @@ cdef int has_han(str raw, int kind, void* data, Py_ssize_t n, object char_class)
 def body_wraps(str raw, Py_ssize_t start, Py_ssize_t keep, object char_class):
     """As :func:`textfix.layout_blocks._body_wraps_py`; ``char_class`` is
     :func:`textfix.layout_blocks._char_class` (asked once per code point)."""
+    return c_body_wraps(raw, start, keep, char_class)
+
+
+def find_all_wraps(str text, list blocks, object find_wraps, object char_class):
+    """As ``find_wraps(text, b, True)`` for every block ``b`` of ``blocks``
+    (:func:`textfix.layout_blocks.find_wraps`, which this calls for any block but a
+    body, caption or subheading that is not a dateline lead)."""
+    cdef tuple got
+    cdef bint full
+    for b in blocks:
+        kind = b.kind
+        if (kind == "body" or kind == "caption" or kind == "subheading") and not b.lead:
+            start = b.start
+            got = c_body_wraps(b.raw, start, 0, char_class)
+            b.keep_until = start
+            b.wraps = got[0]
+            b.cuts = got[1]
+            b._segs = None
+            b._compiled = True
+            full = len(<list>got[1]) > 0
+            b.first_full = full
+            b.last_full = full
+        elif (kind == "headline" or kind == "subheadline") and not b.lead:
+            b.keep_until = b.start
+            b.cuts = None
+            b._segs = None
+            b._compiled = True
+            b.wraps = headline_wraps(b.raw, b.start, char_class)
+        else:
+            find_wraps(text, b, True)
+
+
+cdef inline bint is_quote_open(Py_UCS4 c) noexcept nogil:
+    # “‘《〈「『（(【
+    return c == 0x201C or c == 0x2018 or c == 0x300A or c == 0x3008 or c == 0x300C \
+        or c == 0x300E or c == 0xFF08 or c == 0x28 or c == 0x3010
+
+
+cdef inline bint is_quote_close(Py_UCS4 c) noexcept nogil:
+    # ”’》〉」』）)】
+    return c == 0x201D or c == 0x2019 or c == 0x300B or c == 0x3009 or c == 0x300D \
+        or c == 0x300F or c == 0xFF09 or c == 0x29 or c == 0x3011
+
+
+cdef list headline_wraps(str raw, Py_ssize_t start, object char_class):
+    """The wraps of a headline ``raw`` (not a dateline lead) standing at ``start``, as
+    :func:`textfix.layout_blocks.find_wraps` finds them: its joinable gaps if one of
+    them is certainly a wrap (inside quotes or brackets of its line, or between a
+    digit and a Han character), else none."""
+    cdef int kind = PyUnicode_KIND(raw)
+    cdef void* data = PyUnicode_DATA(raw)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(raw), i = 0, a, e, qi = 0, depth = 0
+    cdef Py_UCS4 c, left, right
+    cdef int kl, kr, chinese = -1
+    cdef bint certain = False, dq = False, sq = False
+    cdef list gaps = []
+    while i < n:
+        c = PyUnicode_READ(kind, data, i)
+        if not (is_space(c) or c == 0x0A):
+            i += 1
+            continue
+        a = i
+        while i < n and is_space(PyUnicode_READ(kind, data, i)):
+            i += 1
+        if i < n and PyUnicode_READ(kind, data, i) == 0x0A:
+            i += 1
+            while i < n and is_space(PyUnicode_READ(kind, data, i)):
+                i += 1
+        e = i
+        if a == 0 or e == n:
+            continue
+        left = PyUnicode_READ(kind, data, a - 1)
+        right = PyUnicode_READ(kind, data, e)
+        kl = class_of(left, char_class)
+        kr = class_of(right, char_class)
+        if not (kl & kr & OK):
+            continue
+        if not (kl | kr) & HAN:
+            if chinese < 0:
+                chinese = has_han(raw, kind, data, n, char_class)
+            if not chinese or kl & kr & ALNUM:
+                continue
+        gaps.append((start + a, start + e, ""))
+        if certain:
+            continue
+        # the quote depth of raw[a] (as textfix.layout_blocks._inside_pairs)
+        while qi <= a:
+            c = PyUnicode_READ(kind, data, qi)
+            if c == 0x0A:
+                depth = 0
+                dq = sq = False
+            elif is_quote_open(c):
+                depth += 1
+            elif is_quote_close(c):
+                if depth > 0:
+                    depth -= 1
+            elif c == 0x22 or c == 0x27:
+                if c == 0x22:
+                    dq = not dq
+                    depth += 1 if dq else -1
+                else:
+                    sq = not sq
+                    depth += 1 if sq else -1
+                if depth < 0:
+                    depth = 0
+            qi += 1
+        if depth > 0 or (Py_UNICODE_ISDIGIT(left) and kr & HAN) or (Py_UNICODE_ISDIGIT(right) and kl & HAN):
+            certain = True
+    return gaps if certain else []
+
+
+cdef tuple c_body_wraps(str raw, Py_ssize_t start, Py_ssize_t keep, object char_class):
     cdef int kind = PyUnicode_KIND(raw)
     cdef void* data = PyUnicode_DATA(raw)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(raw), i = 0, a, e

@@ -715,8 +715,11 @@ def analyse(text: str, state: dict | None = None) -> Layout:
     blocks = split_blocks(text, compiled)
     # the texts the layout rules analyse in one clean call mostly share their blocks
     classify(blocks, None if state is None else state.setdefault("layout.base-kinds", {}))
-    for b in blocks:
-        find_wraps(text, b, compiled)
+    if compiled:  # as the loop below
+        _layout.find_all_wraps(text, blocks, find_wraps, _char_class)
+    else:
+        for b in blocks:
+            find_wraps(text, b, compiled)
     _settle_open(text, blocks, compiled)
     out = Layout(text, blocks)
     if state is not None:
