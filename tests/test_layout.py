@@ -462,3 +462,18 @@ def test_find_all_wraps_twin_agrees_on_real_pages(seed_texts):
         assert _wrap_fields(got) == _wrap_fields(want)
         wraps += sum(len(b.wraps) for b in got if b.kind in ("headline", "subheadline"))
     assert wraps > 0  # some headline had wraps
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["值班主任", "责任编辑", "责编", "版式", "美编", "校对", "新闻热线", "热线电话", "投稿邮箱",
+                                 "邮箱", "编辑", "：", ":", "广告", "发行", "第", " ", "12", "版", "A", "Z", "a", "张",
+                                 "\n", "值班", "任", "热线"]), max_size=8).map("".join))
+@example("第 3 版")
+@example("A12版")
+@example("B3")
+@example("Z1")
+def test_furniture_keys_are_looked_for_wherever_there_could_be_one(s):
+    from textfix.layout_blocks import _FURNITURE_KEY, _could_have_furniture_key
+
+    if _FURNITURE_KEY.search(s):
+        assert _could_have_furniture_key(s), s

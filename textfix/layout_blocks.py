@@ -272,7 +272,7 @@ _RIGHT_STRIP = SPACE + "\n\r"
 
 def _base_kind(b: Block) -> str:
     v, raw = b.vis, b.raw
-    if "。" not in v and len(v) <= 120:
+    if "。" not in v and len(v) <= 120 and _could_have_furniture_key(raw):
         keys = len(_FURNITURE_KEY.findall(raw))  # two keys, or one and an address
         if keys >= 2 or (keys == 1 and _EMAIL_URL.search(raw)):
             return "furniture"
@@ -299,6 +299,14 @@ _PUNCTUATION = regex.compile(r"[\p{P}]")
 
 # What a text must have for a block pattern to match it: a pattern is tried only where
 # it could match (a pattern call costs more than these tests; a test checks the pairs).
+
+def _could_have_furniture_key(s: str) -> bool:
+    return not _FURNITURE_KEY_START.isdisjoint(s)
+
+
+#: the first characters of the furniture keys
+_FURNITURE_KEY_START = frozenset("值责版美校新热投邮编广发第ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
 
 def _could_be_source_tag(s: str) -> bool:
     return s[:1] in "（("
