@@ -344,6 +344,7 @@ def test_wrap_space_edits_same_by_either_constructor(seed_texts, monkeypatch):
     def edits(text):
         return list(rules_layout.wrap_space.func(Doc(text, textfix.Pipeline().config, {}, None, [])))
 
+    monkeypatch.delenv("TEXTFIX_PURE_PYTHON", raising=False)  # both ways, whatever the suite's mode
     count = 0
     for text in seed_texts:
         want = [Edit(s, e, r) for b in lb.analyse(text).blocks for s, e, r in b.wraps]
