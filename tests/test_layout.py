@@ -331,3 +331,150 @@ def test_word_spans_gap_matches_its_definition(left, right):
         2 <= i + j <= 4 and is_word(tail[-i:] + head[:j])
         for i in range(1, len(tail) + 1) for j in range(1, len(head) + 1))
     assert word_spans_gap(left, right) == want
+
+
+def test_wrap_space_edits_same_by_either_constructor(seed_texts, monkeypatch):
+    # layout.wrap-space makes its edits by the compiled constructor where the twins are
+    # used: the same Edits as Edit(start, end, new) of the analysis' wraps
+    from textfix import layout_blocks as lb
+    from textfix.edit import Edit
+    from textfix.rule import Doc
+    from textfix.rules import layout as rules_layout
+
+    def edits(text):
+        return list(rules_layout.wrap_space.func(Doc(text, textfix.Pipeline().config, {}, None, [])))
+
+    monkeypatch.delenv("TEXTFIX_PURE_PYTHON", raising=False)  # both ways, whatever the suite's mode
+    count = 0
+    for text in seed_texts:
+        want = [Edit(s, e, r) for b in lb.analyse(text).blocks for s, e, r in b.wraps]
+        got = edits(text)
+        assert all(type(e) is Edit for e in got) and got == want
+        with monkeypatch.context() as m:
+            m.setenv("TEXTFIX_PURE_PYTHON", "1")
+            assert rules_layout._new_edit() is Edit
+            assert edits(text) == want
+        count += len(got)
+    assert count > 100
+    if rules_layout._provenance is not None:
+        assert rules_layout._new_edit() is rules_layout._provenance.new_edit
+
+
+def _block_fields(blocks):
+    return [(b.start, b.end, b.raw, b.vis, b.base, b.kind, b.lead, b.wraps) for b in blocks]
+
+
+#: the characters the cutting into blocks looks at, and others
+_SPLIT_TEXT = st.lists(st.sampled_from(["\n", "\n\n", " ", "\t", "\u3000", "\r", "\x0b", "\x85", "\u2028",
+                                        "\xa0", "\u3001", "区", "a", "🙂", "\n \n", "\r\n\r\n"]),
+                       max_size=30).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(_SPLIT_TEXT, st.text(max_size=30)))
+@example("a\n\n\x85\u2028b")
+@example("\r\n\r\n \r")
+def test_split_blocks_twins_agree(text):
+    from textfix import layout_blocks as lb
+
+    if lb._layout is None:
+        pytest.skip("textfix._layout not built")
+    assert _block_fields(lb.split_blocks(text, True)) == _block_fields(lb._split_blocks_py(text))
+
+
+def test_split_blocks_twins_agree_on_real_pages(seed_texts):
+    from textfix import layout_blocks as lb
+
+    if lb._layout is None:
+        pytest.skip("textfix._layout not built")
+    texts = list(seed_texts) + [layout_gen.layout(layout_gen.HANDWRITTEN, seed=s, height=10, article_len=3)[0]
+                                for s in range(3)]
+    count = 0
+    for text in texts:
+        got = lb.split_blocks(text, True)
+        assert _block_fields(got) == _block_fields(lb._split_blocks_py(text))
+        count += len(got)
+    assert count > 100
+
+
+def test_break_whitespace_table():
+    # the compiled split_blocks knows the \s of the break pattern from this table, and
+    # takes every code point beyond it for no space
+    from textfix import layout_blocks as lb
+
+    white = lb._white()
+    spaces = [c for c in range(0x110000) if lb._BREAK.match("\n\n" + chr(c)).end() == 3]
+    assert spaces == [c for c in range(len(white)) if white[c]]
+    assert max(spaces) < len(white)
+
+
+def _wrap_fields(blocks):
+    return [(b.kind, b.keep_until, b.wraps, b.cuts, b.segs, b.first_full, b.last_full) for b in blocks]
+
+
+def _all_wraps_agree(text, kinds):
+    # every block of text given each kind in turn (and for a body, each lead): the
+    # compiled find_all_wraps as find_wraps block by block
+    from textfix import layout_blocks as lb
+
+    twin = _layout_twin()
+    for kind in kinds:
+        for lead in (False, True):
+            got, want = lb.split_blocks(text, False), lb.split_blocks(text, False)
+            for b in got + want:
+                b.kind, b.lead = kind, lead and kind == "body"
+            twin.find_all_wraps(text, got, lb.find_wraps, lb._char_class)
+            for b in want:
+                lb.find_wraps(text, b, False)
+            assert _wrap_fields(got) == _wrap_fields(want)
+
+
+_KINDS = ("body", "caption", "subheading", "headline", "subheadline", "byline", "credit", "furniture", "source-tag")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_WRAP_TEXT, st.sampled_from(["\n\n", "“", "”", '"', "'", "（", "）", "(", ")", "【", "】",
+                                                       "《", "》", "1", "１", "年", "本报讯 ", "记者陈琴 "])),
+                max_size=12).map("".join))
+@example("2023 年“宪法宣传 周”")
+@example('打好"组合拳" 持续 做优')
+@example("“宪法\n宣传 周”")
+def test_find_all_wraps_twin_agrees(text):
+    _all_wraps_agree(text, _KINDS)
+
+
+def test_find_all_wraps_twin_agrees_on_real_pages(seed_texts):
+    from textfix import layout_blocks as lb
+
+    texts = list(seed_texts) + [layout_gen.layout(layout_gen.HANDWRITTEN, seed=s, height=10, article_len=3)[0]
+                                for s in range(3)]
+    wraps = 0
+    for text in texts:
+        _all_wraps_agree(text, ("body", "headline"))
+        lay = lb.analyse(text)  # the kinds the analysis gives
+        got = lb.split_blocks(text, False)
+        for b, k in zip(got, lay.blocks):
+            b.kind, b.lead = k.kind, k.lead
+        _layout_twin().find_all_wraps(text, got, lb.find_wraps, lb._char_class)
+        want = lb.split_blocks(text, False)
+        for b, k in zip(want, lay.blocks):
+            b.kind, b.lead = k.kind, k.lead
+            lb.find_wraps(text, b, False)
+        assert _wrap_fields(got) == _wrap_fields(want)
+        wraps += sum(len(b.wraps) for b in got if b.kind in ("headline", "subheadline"))
+    assert wraps > 0  # some headline had wraps
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["值班主任", "责任编辑", "责编", "版式", "美编", "校对", "新闻热线", "热线电话", "投稿邮箱",
+                                 "邮箱", "编辑", "：", ":", "广告", "发行", "第", " ", "12", "版", "A", "Z", "a", "张",
+                                 "\n", "值班", "任", "热线"]), max_size=8).map("".join))
+@example("第 3 版")
+@example("A12版")
+@example("B3")
+@example("Z1")
+def test_furniture_keys_are_looked_for_wherever_there_could_be_one(s):
+    from textfix.layout_blocks import _FURNITURE_KEY, _could_have_furniture_key
+
+    if _FURNITURE_KEY.search(s):
+        assert _could_have_furniture_key(s), s

@@ -6,7 +6,11 @@ them).
 * :func:`body_wraps` — :func:`textfix.layout_blocks._body_wraps_py`, the column wraps
   of a body block and the cuts between its wrapped lines;
 * :func:`line_widths` — :func:`textfix.layout_blocks._line_widths_py`, the widths of
-  those lines.
+  those lines;
+* :func:`split_blocks` — :func:`textfix.layout_blocks._split_blocks_py`, the blocks of
+  a text;
+* :func:`find_all_wraps` — :func:`textfix.layout_blocks.find_wraps` for every block of
+  a text (a body's and a headline's wraps here, the others' by ``find_wraps``).
 """
 
 from libc.stdint cimport uint8_t
@@ -17,6 +21,7 @@ cdef extern from "Python.h":
     void* PyUnicode_DATA(object o)
     Py_ssize_t PyUnicode_GET_LENGTH(object o)
     Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index)
+    bint Py_UNICODE_ISDIGIT(Py_UCS4 ch)
 
 
 #: the class bits of every code point asked about so far (textfix.layout_blocks:
@@ -56,6 +61,118 @@ cdef int has_han(str raw, int kind, void* data, Py_ssize_t n, object char_class)
 def body_wraps(str raw, Py_ssize_t start, Py_ssize_t keep, object char_class):
     """As :func:`textfix.layout_blocks._body_wraps_py`; ``char_class`` is
     :func:`textfix.layout_blocks._char_class` (asked once per code point)."""
+    return c_body_wraps(raw, start, keep, char_class)
+
+
+def find_all_wraps(str text, list blocks, object find_wraps, object char_class):
+    """As ``find_wraps(text, b, True)`` for every block ``b`` of ``blocks``
+    (:func:`textfix.layout_blocks.find_wraps`, which this calls for any block but a
+    body, caption or subheading that is not a dateline lead)."""
+    cdef tuple got
+    cdef bint full
+    for b in blocks:
+        kind = b.kind
+        if (kind == "body" or kind == "caption" or kind == "subheading") and not b.lead:
+            start = b.start
+            got = c_body_wraps(b.raw, start, 0, char_class)
+            b.keep_until = start
+            b.wraps = got[0]
+            b.cuts = got[1]
+            b._segs = None
+            b._compiled = True
+            full = len(<list>got[1]) > 0
+            b.first_full = full
+            b.last_full = full
+        elif (kind == "headline" or kind == "subheadline") and not b.lead:
+            b.keep_until = b.start
+            b.cuts = None
+            b._segs = None
+            b._compiled = True
+            b.wraps = headline_wraps(b.raw, b.start, char_class)
+        else:
+            find_wraps(text, b, True)
+
+
+cdef inline bint is_quote_open(Py_UCS4 c) noexcept nogil:
+    # “‘《〈「『（(【
+    return c == 0x201C or c == 0x2018 or c == 0x300A or c == 0x3008 or c == 0x300C \
+        or c == 0x300E or c == 0xFF08 or c == 0x28 or c == 0x3010
+
+
+cdef inline bint is_quote_close(Py_UCS4 c) noexcept nogil:
+    # ”’》〉」』）)】
+    return c == 0x201D or c == 0x2019 or c == 0x300B or c == 0x3009 or c == 0x300D \
+        or c == 0x300F or c == 0xFF09 or c == 0x29 or c == 0x3011
+
+
+cdef list headline_wraps(str raw, Py_ssize_t start, object char_class):
+    """The wraps of a headline ``raw`` (not a dateline lead) standing at ``start``, as
+    :func:`textfix.layout_blocks.find_wraps` finds them: its joinable gaps if one of
+    them is certainly a wrap (inside quotes or brackets of its line, or between a
+    digit and a Han character), else none."""
+    cdef int kind = PyUnicode_KIND(raw)
+    cdef void* data = PyUnicode_DATA(raw)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(raw), i = 0, a, e, qi = 0, depth = 0
+    cdef Py_UCS4 c, left, right
+    cdef int kl, kr, chinese = -1
+    cdef bint certain = False, dq = False, sq = False
+    cdef list gaps = []
+    while i < n:
+        c = PyUnicode_READ(kind, data, i)
+        if not (is_space(c) or c == 0x0A):
+            i += 1
+            continue
+        a = i
+        while i < n and is_space(PyUnicode_READ(kind, data, i)):
+            i += 1
+        if i < n and PyUnicode_READ(kind, data, i) == 0x0A:
+            i += 1
+            while i < n and is_space(PyUnicode_READ(kind, data, i)):
+                i += 1
+        e = i
+        if a == 0 or e == n:
+            continue
+        left = PyUnicode_READ(kind, data, a - 1)
+        right = PyUnicode_READ(kind, data, e)
+        kl = class_of(left, char_class)
+        kr = class_of(right, char_class)
+        if not (kl & kr & OK):
+            continue
+        if not (kl | kr) & HAN:
+            if chinese < 0:
+                chinese = has_han(raw, kind, data, n, char_class)
+            if not chinese or kl & kr & ALNUM:
+                continue
+        gaps.append((start + a, start + e, ""))
+        if certain:
+            continue
+        # the quote depth of raw[a] (as textfix.layout_blocks._inside_pairs)
+        while qi <= a:
+            c = PyUnicode_READ(kind, data, qi)
+            if c == 0x0A:
+                depth = 0
+                dq = sq = False
+            elif is_quote_open(c):
+                depth += 1
+            elif is_quote_close(c):
+                if depth > 0:
+                    depth -= 1
+            elif c == 0x22 or c == 0x27:
+                if c == 0x22:
+                    dq = not dq
+                    depth += 1 if dq else -1
+                else:
+                    sq = not sq
+                    depth += 1 if sq else -1
+                if depth < 0:
+                    depth = 0
+            qi += 1
+        if depth > 0 or (Py_UNICODE_ISDIGIT(left) and kr & HAN) or (Py_UNICODE_ISDIGIT(right) and kl & HAN):
+            certain = True
+    return gaps if certain else []
+
+
+cdef tuple c_body_wraps(str raw, Py_ssize_t start, Py_ssize_t keep, object char_class):
     cdef int kind = PyUnicode_KIND(raw)
     cdef void* data = PyUnicode_DATA(raw)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(raw), i = 0, a, e
@@ -133,3 +250,84 @@ def line_widths(str raw, list cuts, bint lead, str marks):
             w -= 1  # a mark hanging at the end of the first line takes no cell
         segs.append(w)
     return segs
+
+
+cdef extern from "Python.h":
+    object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
+
+from libc.stdlib cimport malloc, free
+
+
+cdef inline bint is_left_strip(Py_UCS4 c) noexcept nogil:
+    return c == 0x20 or c == 0x09 or c == 0x3000 or c == 0x0A
+
+
+def split_blocks(str text, object block, bytes white):
+    """As :func:`textfix.layout_blocks._split_blocks_py`; ``block`` is the
+    :class:`textfix.layout_blocks.Block` class, ``white[c]`` is 1 where the break
+    pattern's ``\\s`` matches code point ``c`` (none does beyond ``len(white)``)."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), nw = len(white)
+    cdef const unsigned char* w = white
+    cdef Py_ssize_t pos = 0, j = 0, k, b, nxt, s, e, i, m, nvis
+    cdef Py_UCS4 c
+    cdef bint found
+    cdef list blocks = []
+    cdef Py_UCS4* buf
+    while True:
+        # the next match of \n[ \t\u3000]*\n\s* from j
+        found = False
+        b = nxt = n
+        while j < n:
+            if PyUnicode_READ(kind, data, j) == 0x0A:
+                k = j + 1
+                while k < n and is_space(PyUnicode_READ(kind, data, k)):
+                    k += 1
+                if k < n and PyUnicode_READ(kind, data, k) == 0x0A:
+                    k += 1
+                    while k < n:
+                        c = PyUnicode_READ(kind, data, k)
+                        if c >= nw or not w[c]:
+                            break
+                        k += 1
+                    b, nxt, found = j, k, True
+                    break
+            j += 1
+        # the block text[pos:b], stripped
+        s = pos
+        while s < b and is_left_strip(PyUnicode_READ(kind, data, s)):
+            s += 1
+        e = b
+        while e > s:
+            c = PyUnicode_READ(kind, data, e - 1)
+            if is_left_strip(c) or c == 0x0D:
+                e -= 1
+            else:
+                break
+        nvis = 0
+        for i in range(s, e):
+            if not is_left_strip(PyUnicode_READ(kind, data, i)):
+                nvis += 1
+        if nvis:
+            raw = text[s:e]
+            if nvis == e - s:
+                vis = raw
+            else:
+                buf = <Py_UCS4*>malloc(nvis * sizeof(Py_UCS4))
+                if buf == NULL:
+                    raise MemoryError()
+                m = 0
+                for i in range(s, e):
+                    c = PyUnicode_READ(kind, data, i)
+                    if not is_left_strip(c):
+                        buf[m] = c
+                        m += 1
+                try:
+                    vis = PyUnicode_FromKindAndData(4, buf, nvis)
+                finally:
+                    free(buf)
+            blocks.append(block(s, e, raw, vis))
+        if not found:
+            return blocks
+        pos = j = nxt

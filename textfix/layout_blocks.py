@@ -229,7 +229,22 @@ class Block:
         return self.kind in ("body", "caption", "subheading")
 
 
-def split_blocks(text: str) -> list[Block]:
+def split_blocks(text: str, compiled: bool | None = None) -> list[Block]:
+    """:func:`_split_blocks_py`, by the compiled twin where it is built and enabled
+    (``compiled``: default)."""
+    if _use_twin() if compiled is None else compiled:
+        return _layout.split_blocks(text, Block, _white())
+    return _split_blocks_py(text)
+
+
+@lru_cache(maxsize=1)
+def _white() -> bytes:
+    """For each code point up to U+3000: 1 if the ``\\s`` of :data:`_BREAK` matches it
+    (none beyond, which a test checks), for the compiled :func:`split_blocks`."""
+    return bytes(1 if _BREAK.match("\n\n" + chr(c)).end() == 3 else 0 for c in range(0x3001))
+
+
+def _split_blocks_py(text: str) -> list[Block]:
     """The blocks of ``text`` as :meth:`textfix.rule.Doc.blocks` sees them: the text
     between breaks, without the spaces and newlines at either end (and carriage
     returns at the end), if it has anything but spaces and newlines."""
@@ -257,7 +272,7 @@ _RIGHT_STRIP = SPACE + "\n\r"
 
 def _base_kind(b: Block) -> str:
     v, raw = b.vis, b.raw
-    if "。" not in v and len(v) <= 120:
+    if "。" not in v and len(v) <= 120 and _could_have_furniture_key(raw):
         keys = len(_FURNITURE_KEY.findall(raw))  # two keys, or one and an address
         if keys >= 2 or (keys == 1 and _EMAIL_URL.search(raw)):
             return "furniture"
@@ -284,6 +299,14 @@ _PUNCTUATION = regex.compile(r"[\p{P}]")
 
 # What a text must have for a block pattern to match it: a pattern is tried only where
 # it could match (a pattern call costs more than these tests; a test checks the pairs).
+
+def _could_have_furniture_key(s: str) -> bool:
+    return not _FURNITURE_KEY_START.isdisjoint(s)
+
+
+#: the first characters of the furniture keys
+_FURNITURE_KEY_START = frozenset("值责版美校新热投邮编广发第ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
 
 def _could_be_source_tag(s: str) -> bool:
     return s[:1] in "（("
@@ -696,12 +719,15 @@ def analyse(text: str, state: dict | None = None) -> Layout:
         hit = state.get("layout.analysis")
         if hit is not None and hit.text is text:
             return hit
-    blocks = split_blocks(text)
+    compiled = _use_twin()
+    blocks = split_blocks(text, compiled)
     # the texts the layout rules analyse in one clean call mostly share their blocks
     classify(blocks, None if state is None else state.setdefault("layout.base-kinds", {}))
-    compiled = _use_twin()
-    for b in blocks:
-        find_wraps(text, b, compiled)
+    if compiled:  # as the loop below
+        _layout.find_all_wraps(text, blocks, find_wraps, _char_class)
+    else:
+        for b in blocks:
+            find_wraps(text, b, compiled)
     _settle_open(text, blocks, compiled)
     out = Layout(text, blocks)
     if state is not None:
