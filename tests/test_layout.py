@@ -333,31 +333,21 @@ def test_word_spans_gap_matches_its_definition(left, right):
     assert word_spans_gap(left, right) == want
 
 
-def test_wrap_space_edits_same_by_either_constructor(seed_texts, monkeypatch):
-    # layout.wrap-space makes its edits by the compiled constructor where the twins are
-    # used: the same Edits as Edit(start, end, new) of the analysis' wraps
+def test_wrap_space_edits_are_the_analysis_wraps(seed_texts):
+    # layout.wrap-space proposes Edit(start, end, new) for each of the analysis' wraps
+    # (made by textfix.rule.change, which tests/test_provenance_twin.py compares with Edit)
     from textfix import layout_blocks as lb
     from textfix.edit import Edit
     from textfix.rule import Doc
     from textfix.rules import layout as rules_layout
 
-    def edits(text):
-        return list(rules_layout.wrap_space.func(Doc(text, textfix.Pipeline().config, {}, None, [])))
-
-    monkeypatch.delenv("TEXTFIX_PURE_PYTHON", raising=False)  # both ways, whatever the suite's mode
     count = 0
     for text in seed_texts:
         want = [Edit(s, e, r) for b in lb.analyse(text).blocks for s, e, r in b.wraps]
-        got = edits(text)
+        got = list(rules_layout.wrap_space.func(Doc(text, textfix.Pipeline().config, {}, None, [])))
         assert all(type(e) is Edit for e in got) and got == want
-        with monkeypatch.context() as m:
-            m.setenv("TEXTFIX_PURE_PYTHON", "1")
-            assert rules_layout._new_edit() is Edit
-            assert edits(text) == want
         count += len(got)
     assert count > 100
-    if rules_layout._provenance is not None:
-        assert rules_layout._new_edit() is rules_layout._provenance.new_edit
 
 
 def _block_fields(blocks):

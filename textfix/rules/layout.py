@@ -9,7 +9,7 @@ from __future__ import annotations
 import regex
 
 from ..edit import Edit, Safety
-from ..rule import rule
+from ..rule import change, rule
 
 _TRAILING = regex.compile(r"[ \t\u3000]+(?=\n|\Z)")
 
@@ -68,9 +68,7 @@ def blank_lines(doc):
 # -- blocks, wraps and joins (the analysis lives in textfix.layout_blocks) ---------------
 
 from .. import layout_blocks as _lb  # noqa: E402
-from .. import _compiled  # noqa: E402
 from ..edit import Flag, Label  # noqa: E402
-from ..provenance import _provenance  # noqa: E402
 
 
 @rule("layout.block-kind", safety=Safety.SAFE)
@@ -174,20 +172,11 @@ def wrap_space(doc):
         after:  本报讯 12月1日,茂南区委书记廖述毅带领有关人员到城南街道
     """
     lay = _lb.analyse(doc.text, doc.state)
-    # Edit(s, e, r), by the compiled constructor where the twins are used (46k wraps in
+    # change(): Edit(s, e, r) by the compiled constructor where it is built (46k wraps in
     # the 244 noised benchmark pages)
-    mk = _new_edit()
     for b in lay.blocks:
         if b.wraps:
-            yield from [mk(s, e, r, None, (), None, 1.0, "", None) for s, e, r in b.wraps]
-
-
-def _new_edit():
-    """``Edit`` or its compiled constructor (:func:`textfix._provenance.new_edit`, the
-    same arguments all given) where it is built and enabled."""
-    if _provenance is not None and _compiled.enabled():
-        return _provenance.new_edit
-    return Edit
+            yield from [change(s, e, r) for s, e, r in b.wraps]
 
 
 @rule("layout.incomplete-paragraph", safety=Safety.SAFE)
