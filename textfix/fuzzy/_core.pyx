@@ -873,18 +873,17 @@ cdef class Core:
                         return False
         return True
 
-    def single_candidates(self, str text, double min_bigram):
-        """As :meth:`Scorer._single_candidates`, as ``(position, look-alike,
-        similarity)`` triples."""
+    cdef list _single_proposals(self, int kind, void* data, Py_ssize_t n, double min_bigram):
+        """The single look-alikes :meth:`Scorer._single_candidates` proposes for a text
+        (``kind``/``data``/``n`` its code points): ``(position, index into the
+        look-alike table)`` pairs, in text order."""
         cdef list out = []
-        if not (self.has_bigrams and self.has_confusions):
-            return out
-        cdef int kind = PyUnicode_KIND(text)
-        cdef void* data = PyUnicode_DATA(text)
-        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), p, k, off, cnt
+        cdef Py_ssize_t p, k, off, cnt
         cdef Py_UCS4 ch, x, left = 0, right = 0
         cdef bint mend_left, mend_right
         cdef int64_t e
+        if not (self.has_bigrams and self.has_confusions):
+            return out
         for p in range(n):
             ch = PyUnicode_READ(kind, data, p)
             if ch < 0x10000 and not self.bmp[ch] & OBS:
@@ -909,8 +908,16 @@ cdef class Core:
                         or (mend_right and map_get(&self.bi, pair(x, right), -1) >= 0)):
                     continue
                 if self._bigram_delta(kind, data, n, p, x, 0, False) >= min_bigram:
-                    out.append((p, self.alt_str[k], self.sim[k]))
+                    out.append((p, k))
         return out
+
+    def single_candidates(self, str text, double min_bigram):
+        """As :meth:`Scorer._single_candidates`, as ``(position, look-alike,
+        similarity)`` triples."""
+        cdef Py_ssize_t p, k
+        return [(p, self.alt_str[k], self.sim[k])
+                for p, k in self._single_proposals(PyUnicode_KIND(text), PyUnicode_DATA(text),
+                                                   PyUnicode_GET_LENGTH(text), min_bigram)]
 
     # -- judging the matcher's hits --------------------------------------------
     cdef inline bint _cont(self, Py_UCS4 c) noexcept:
@@ -953,7 +960,7 @@ cdef class Core:
         cdef void* data = PyUnicode_DATA(text)
         cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
         cdef Py_ssize_t nh = len(hits), h, k, s, e, j, p, g, ng = 0, cap
-        cdef Py_UCS4 ch, obs
+        cdef Py_UCS4 ch
         cdef int64_t gi, wf
         cdef uint64_t key
         cdef Map groups
@@ -966,10 +973,8 @@ cdef class Core:
         cdef bint has_floor = floor is not None, any_single = False
         cdef double fl = 0.0 if floor is None else <double>floor, gain, margin, channel, sim
         cdef Subs sb
-        cdef int64_t eo
-        cdef Py_ssize_t off, cnt, a, b
-        cdef Py_UCS4 left = 0, right = 0, x
-        cdef bint mend_left, mend_right
+        cdef Py_ssize_t a, b
+        cdef Py_UCS4 x
         cdef object word, observed, wch
         map_init(&groups, nh + 16)
         cap = nh + 16
@@ -1016,53 +1021,30 @@ cdef class Core:
                         G.wfreq = wf
                         G.sim = v.sim[j]
             # the single characters the scorer proposes itself
-            if singles and self.has_bigrams and self.has_confusions:
-                for p in range(n):
-                    obs = PyUnicode_READ(kind, data, p)
-                    if obs < 0x10000 and not self.bmp[obs] & OBS:
+            if singles:
+                for p, j in self._single_proposals(kind, data, n, min_bigram):
+                    x = self.alt[j]
+                    key = (<uint64_t>p << 21) | <uint64_t>x
+                    if map_get(&groups, key, -1) >= 0:
                         continue
-                    eo = map_get(&self.obs, obs, -1)
-                    if eo < 0:
-                        continue
-                    mend_left = mend_right = False
-                    if p > 0:
-                        left = PyUnicode_READ(kind, data, p - 1)
-                        mend_left = self._cont(left) and map_get(&self.bi, pair(left, obs), -1) < 0
-                    if p + 1 < n:
-                        right = PyUnicode_READ(kind, data, p + 1)
-                        mend_right = self._uni(right) and map_get(&self.bi, pair(obs, right), -1) < 0
-                    if not (mend_left or mend_right):
-                        continue
-                    off = eo >> 32
-                    cnt = eo & 0xFFFFFFFF
-                    for j in range(off, off + cnt):
-                        x = self.alt[j]
-                        if not ((mend_left and map_get(&self.bi, pair(left, x), -1) >= 0)
-                                or (mend_right and map_get(&self.bi, pair(x, right), -1) >= 0)):
-                            continue
-                        if not self._bigram_delta(kind, data, n, p, x, 0, False) >= min_bigram:
-                            continue
-                        key = (<uint64_t>p << 21) | <uint64_t>x
-                        if map_get(&groups, key, -1) >= 0:
-                            continue
-                        if ng == cap:
-                            cap *= 2
-                            G = <Group*>realloc(grp, cap * sizeof(Group))
-                            if G == NULL:
-                                raise MemoryError()
-                            grp = G
-                        G = &grp[ng]
-                        G.pos = p
-                        G.ch = x
-                        G.start = p
-                        G.end = p + 1
-                        G.target = j
-                        G.wfreq = 0
-                        G.single = True
-                        G.sim = self.sim[j]
-                        map_put(&groups, key, ng)
-                        ng += 1
-                        any_single = True
+                    if ng == cap:
+                        cap *= 2
+                        G = <Group*>realloc(grp, cap * sizeof(Group))
+                        if G == NULL:
+                            raise MemoryError()
+                        grp = G
+                    G = &grp[ng]
+                    G.pos = p
+                    G.ch = x
+                    G.start = p
+                    G.end = p + 1
+                    G.target = j
+                    G.wfreq = 0
+                    G.single = True
+                    G.sim = self.sim[j]
+                    map_put(&groups, key, ng)
+                    ng += 1
+                    any_single = True
             if names:
                 spans = self.name_items(text)
                 if spans:
