@@ -848,29 +848,10 @@ cdef class Core:
     cdef bint _allowed(self, str text, tuple key) except -1:
         cdef int kind = PyUnicode_KIND(text)
         cdef void* data = PyUnicode_DATA(text)
-        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), p, q
-        cdef Py_UCS4 old, new, c
-        cdef bint num
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
         for item in key:
-            p = item[0]
-            old = PyUnicode_READ(kind, data, p)
-            new = first_char(item[1])
-            if not (is_han(old) and is_han(new)):
+            if not self._allowed1(kind, data, n, item[0], first_char(item[1])):
                 return False
-        for item in key:
-            p = item[0]
-            old = PyUnicode_READ(kind, data, p)
-            new = first_char(item[1])
-            num = self._numeral(old) or self._numeral(new)
-            if self._numeral(old) and self._numeral(new):
-                return False
-            for q in range(p - 1, p + 2, 2):
-                if 0 <= q < n:
-                    c = PyUnicode_READ(kind, data, q)
-                    if num and (Py_UNICODE_ISDIGIT(c) or self._numeral(c)):
-                        return False
-                    if is_latin(c):
-                        return False
         return True
 
     cdef list _single_proposals(self, int kind, void* data, Py_ssize_t n, double min_bigram):
