@@ -105,6 +105,21 @@ cdef inline bint is_quote_close(Py_UCS4 c) noexcept nogil:
         or c == 0x300F or c == 0xFF09 or c == 0x29 or c == 0x3011
 
 
+cdef inline Py_ssize_t gap_end(int kind, void* data, Py_ssize_t n, Py_ssize_t i,
+                               bint* newline) noexcept:
+    """Where the gap at ``i`` (a space or a line break) ends: one match of
+    ``[ \\t\\u3000]*\\n[ \\t\\u3000]*|[ \\t\\u3000]+`` from ``i``; ``newline[0]``: whether it
+    holds the line break."""
+    while i < n and is_space(PyUnicode_READ(kind, data, i)):
+        i += 1
+    newline[0] = i < n and PyUnicode_READ(kind, data, i) == 0x0A
+    if newline[0]:
+        i += 1
+        while i < n and is_space(PyUnicode_READ(kind, data, i)):
+            i += 1
+    return i
+
+
 cdef list headline_wraps(str raw, Py_ssize_t start, object char_class):
     """The wraps of a headline ``raw`` (not a dateline lead) standing at ``start``, as
     :func:`textfix.layout_blocks.find_wraps` finds them: its joinable gaps if one of
@@ -115,7 +130,7 @@ cdef list headline_wraps(str raw, Py_ssize_t start, object char_class):
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(raw), i = 0, a, e, qi = 0, depth = 0
     cdef Py_UCS4 c, left, right
     cdef int kl, kr, chinese = -1
-    cdef bint certain = False, dq = False, sq = False
+    cdef bint certain = False, dq = False, sq = False, newline
     cdef list gaps = []
     while i < n:
         c = PyUnicode_READ(kind, data, i)
@@ -123,13 +138,7 @@ cdef list headline_wraps(str raw, Py_ssize_t start, object char_class):
             i += 1
             continue
         a = i
-        while i < n and is_space(PyUnicode_READ(kind, data, i)):
-            i += 1
-        if i < n and PyUnicode_READ(kind, data, i) == 0x0A:
-            i += 1
-            while i < n and is_space(PyUnicode_READ(kind, data, i)):
-                i += 1
-        e = i
+        i = e = gap_end(kind, data, n, i, &newline)
         if a == 0 or e == n:
             continue
         left = PyUnicode_READ(kind, data, a - 1)
@@ -185,16 +194,8 @@ cdef tuple c_body_wraps(str raw, Py_ssize_t start, Py_ssize_t keep, object char_
         if not (is_space(c) or c == 0x0A):
             i += 1
             continue
-        # one match of [ \t\u3000]*\n[ \t\u3000]*|[ \t\u3000]+ from i
         a = i
-        while i < n and is_space(PyUnicode_READ(kind, data, i)):
-            i += 1
-        newline = i < n and PyUnicode_READ(kind, data, i) == 0x0A
-        if newline:
-            i += 1
-            while i < n and is_space(PyUnicode_READ(kind, data, i)):
-                i += 1
-        e = i
+        i = e = gap_end(kind, data, n, i, &newline)
         if a == 0 or e == n or a < keep:
             continue
         kl = class_of(PyUnicode_READ(kind, data, a - 1), char_class)
