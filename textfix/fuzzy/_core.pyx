@@ -781,13 +781,9 @@ cdef class Core:
                 groups[key] = c
                 single_keys.add(key)
         if names:
-            spans = self.name_items(text)
-            if spans:
-                named = bytearray(n)
+            named = self._name_mask(text, n)
+            if named is not None:
                 mask = named
-                for a, b in spans:
-                    for i in range(a, b):
-                        mask[i] = 1
         for key, c in groups.items():
             if mask != NULL and mask[<Py_ssize_t>(<tuple>key[0])[0]]:
                 continue
@@ -853,6 +849,22 @@ cdef class Core:
             if not self._allowed1(kind, data, n, item[0], first_char(item[1])):
                 return False
         return True
+
+    cdef bytearray _name_mask(self, str text, Py_ssize_t n):
+        """A byte per character of ``text``, 1 inside the names :meth:`name_items`
+        finds (which are never changed); None where there is none."""
+        cdef bytearray named
+        cdef unsigned char* mask
+        cdef Py_ssize_t a, b, i
+        spans = self.name_items(text)
+        if not spans:
+            return None
+        named = bytearray(n)
+        mask = named
+        for a, b in spans:
+            for i in range(a, b):
+                mask[i] = 1
+        return named
 
     cdef list _single_proposals(self, int kind, void* data, Py_ssize_t n, double min_bigram):
         """The single look-alikes :meth:`Scorer._single_candidates` proposes for a text
@@ -1027,13 +1039,9 @@ cdef class Core:
                     ng += 1
                     any_single = True
             if names:
-                spans = self.name_items(text)
-                if spans:
-                    named = bytearray(n)
+                named = self._name_mask(text, n)
+                if named is not None:
                     mask = named
-                    for a, b in spans:
-                        for j in range(a, b):
-                            mask[j] = 1
             sb.k = 1
             sb.pos = sb.spos
             sb.ch = sb.sch
