@@ -105,11 +105,21 @@ cdef inline bint is_quote_close(Py_UCS4 c) noexcept nogil:
         or c == 0x300F or c == 0xFF09 or c == 0x29 or c == 0x3011
 
 
-cdef inline Py_ssize_t gap_end(int kind, void* data, Py_ssize_t n, Py_ssize_t i,
-                               bint* newline) noexcept:
-    """Where the gap at ``i`` (a space or a line break) ends: one match of
-    ``[ \\t\\u3000]*\\n[ \\t\\u3000]*|[ \\t\\u3000]+`` from ``i``; ``newline[0]``: whether it
-    holds the line break."""
+cdef inline Py_ssize_t next_gap(int kind, void* data, Py_ssize_t n, Py_ssize_t i,
+                                Py_ssize_t* start, bint* newline) noexcept:
+    """The next gap from ``i`` on: one match of
+    ``[ \\t\\u3000]*\\n[ \\t\\u3000]*|[ \\t\\u3000]+``.  Returns where it ends (-1: there is
+    none) and sets ``start[0]`` to where it starts, ``newline[0]`` to whether it holds
+    the line break."""
+    cdef Py_UCS4 c
+    while i < n:
+        c = PyUnicode_READ(kind, data, i)
+        if is_space(c) or c == 0x0A:
+            break
+        i += 1
+    if i >= n:
+        return -1
+    start[0] = i
     while i < n and is_space(PyUnicode_READ(kind, data, i)):
         i += 1
     newline[0] = i < n and PyUnicode_READ(kind, data, i) == 0x0A
@@ -132,13 +142,11 @@ cdef list headline_wraps(str raw, Py_ssize_t start, object char_class):
     cdef int kl, kr, chinese = -1
     cdef bint certain = False, dq = False, sq = False, newline
     cdef list gaps = []
-    while i < n:
-        c = PyUnicode_READ(kind, data, i)
-        if not (is_space(c) or c == 0x0A):
-            i += 1
-            continue
-        a = i
-        i = e = gap_end(kind, data, n, i, &newline)
+    while True:
+        e = next_gap(kind, data, n, i, &a, &newline)
+        if e < 0:
+            break
+        i = e
         if a == 0 or e == n:
             continue
         left = PyUnicode_READ(kind, data, a - 1)
@@ -189,13 +197,11 @@ cdef tuple c_body_wraps(str raw, Py_ssize_t start, Py_ssize_t keep, object char_
     cdef int kl, kr, chinese = -1  # -1: not known yet
     cdef bint newline
     cdef list wraps = [], cuts = []
-    while i < n:
-        c = PyUnicode_READ(kind, data, i)
-        if not (is_space(c) or c == 0x0A):
-            i += 1
-            continue
-        a = i
-        i = e = gap_end(kind, data, n, i, &newline)
+    while True:
+        e = next_gap(kind, data, n, i, &a, &newline)
+        if e < 0:
+            break
+        i = e
         if a == 0 or e == n or a < keep:
             continue
         kl = class_of(PyUnicode_READ(kind, data, a - 1), char_class)
