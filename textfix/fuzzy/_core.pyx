@@ -123,6 +123,21 @@ cdef struct Group:
     bint single
 
 
+cdef Group* new_group(Group** grp, Py_ssize_t* ng, Py_ssize_t* cap) except NULL:
+    """A new last group of the array ``grp[0]`` (``ng[0]`` used of ``cap[0]``), grown
+    twice as large when full."""
+    cdef Group* g
+    if ng[0] == cap[0]:
+        g = <Group*>realloc(grp[0], 2 * cap[0] * sizeof(Group))
+        if g == NULL:
+            raise MemoryError()
+        grp[0] = g
+        cap[0] *= 2
+    g = &grp[0][ng[0]]
+    ng[0] += 1
+    return g
+
+
 cdef class Variants:
     """A matcher's variant table (:class:`~textfix.fuzzy.matcher.VariantTable`, one
     substitution per variant) as C arrays, with each word's frequency, for
@@ -989,13 +1004,8 @@ cdef class Core:
                     wf = v.wfreq[v.word_id[j]]
                     gi = map_get(&groups, key, -1)
                     if gi < 0:
-                        if ng == cap:
-                            cap *= 2
-                            G = <Group*>realloc(grp, cap * sizeof(Group))
-                            if G == NULL:
-                                raise MemoryError()
-                            grp = G
-                        G = &grp[ng]
+                        map_put(&groups, key, ng)
+                        G = new_group(&grp, &ng, &cap)
                         G.pos = s + p
                         G.ch = ch
                         G.start = s
@@ -1004,8 +1014,6 @@ cdef class Core:
                         G.wfreq = wf
                         G.single = False
                         G.sim = v.sim[j]
-                        map_put(&groups, key, ng)
-                        ng += 1
                     elif wf > grp[gi].wfreq:
                         G = &grp[gi]
                         G.start = s
@@ -1020,13 +1028,8 @@ cdef class Core:
                     key = (<uint64_t>p << 21) | <uint64_t>x
                     if map_get(&groups, key, -1) >= 0:
                         continue
-                    if ng == cap:
-                        cap *= 2
-                        G = <Group*>realloc(grp, cap * sizeof(Group))
-                        if G == NULL:
-                            raise MemoryError()
-                        grp = G
-                    G = &grp[ng]
+                    map_put(&groups, key, ng)
+                    G = new_group(&grp, &ng, &cap)
                     G.pos = p
                     G.ch = x
                     G.start = p
@@ -1035,8 +1038,6 @@ cdef class Core:
                     G.wfreq = 0
                     G.single = True
                     G.sim = self.sim[j]
-                    map_put(&groups, key, ng)
-                    ng += 1
                     any_single = True
             if names:
                 named = self._name_mask(text, n)
