@@ -157,3 +157,41 @@ def test_blocks_passed_from_rule_to_rule_are_the_current_ones():
     assert [ok for _, ok, _ in seen] == [True] * 4
     assert seen[0][2] == seen[1][2] == ["body", "body", "body"]  # b's label comes after it
     assert seen[2][2] == seen[3][2] == ["headline", "body", "body"]
+
+
+def test_clean_restores_the_garbage_collector_as_it_was():
+    import gc
+
+    assert gc.isenabled()
+    textfix.clean("要深人学习,提高工作水平。\n")
+    assert gc.isenabled()
+    with pytest.raises(TypeError):
+        textfix.clean(b"x")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        textfix.clean("要深人学习,提高工作水平。\n")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name)
+def test_cleaning_makes_no_reference_cycles(seed):
+    # Why clean() may pause the cyclic collector: nothing it makes needs it.
+    import gc
+
+    text = seed.read_text(encoding="utf-8")
+    pipeline = textfix.Pipeline().warm()
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        result = pipeline.clean(text)
+        assert result.restore() == text
+        del result
+        gc.collect()
+        cyclic = [type(o).__name__ for o in gc.garbage]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert cyclic == []
