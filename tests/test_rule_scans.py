@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import textfix
 from textfix.chars import protected_spans
-from textfix.rules import punct
+from textfix.rules import punct, width
 
 
 def _scan():
@@ -87,6 +87,32 @@ def test_halfwidth_scan_twin_agrees_on_real_pages():
     assert edits > 1000
 
 
+#: Full-width letters, digits, points and percent signs among their neighbours.
+WIDTH_TEXT = st.lists(st.sampled_from([
+    "０", "９", "５", "Ａ", "Ｚ", "ａ", "ｚ", "．", "．．", "％", "％％", "＠", "／", "：", "１", "a", ".", "%",
+    "中", "，", " ", "\n", "é", "🙂", "\uff0f", "\uff20", "\uff3b", "\uff40", "\uff5b",
+]), max_size=40).map("".join)
+
+
+@pytest.mark.twin
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(WIDTH_TEXT, st.text(alphabet="０９Ａｚ．％中a \n", max_size=60)))
+@example("ＧＤＰ增长５．２％，ＡＢＣ１２３")
+@example("５．．２ １．２．３％％ ａ．ｂ ．５ ５．")
+def test_fullwidth_scan_twin_agrees(text):
+    assert repr(_scan().fullwidth_edits(text, width.change)) == repr(width._fullwidth_py(text))
+
+
+@pytest.mark.twin
+def test_fullwidth_scan_twin_agrees_on_real_pages():
+    edits = 0
+    for text in _seen_by("width.fullwidth-alnum"):
+        want = width._fullwidth_py(text)
+        assert repr(_scan().fullwidth_edits(text, width.change)) == repr(want)
+        edits += len(want)
+    assert edits > 500
+
+
 @pytest.mark.twin
 def test_rules_with_and_without_their_scans_give_the_same_results(monkeypatch):
     texts = _pages(12)
@@ -94,7 +120,7 @@ def test_rules_with_and_without_their_scans_give_the_same_results(monkeypatch):
     with_scans = [pipe.clean(t) for t in texts]
     from textfix.rules import garbled, repeat
 
-    for mod in (punct, repeat, garbled):
+    for mod in (punct, width, repeat, garbled):
         monkeypatch.setattr(mod, "_scan", None)
     for t, comp in zip(texts, with_scans):
         pure = pipe.clean(t)
@@ -107,11 +133,13 @@ def test_pure_python_by_environment(monkeypatch):
         def __getattr__(self, name):
             raise AssertionError("the compiled scan was used")
 
-    text = "截至2025年8月底,全市(茂健)"
-    want = punct._halfwidth_py(text)
+    text = "截至２０２５年8月底,全市(茂健)"
+    want = punct._halfwidth_py(text), width._fullwidth_py(text)
     monkeypatch.setenv("TEXTFIX_PURE_PYTHON", "1")
-    monkeypatch.setattr(punct, "_scan", Refuse())
-    assert repr(list(punct.halfwidth_in_cjk.func(_doc(text)))) == repr(want)
+    for mod in (punct, width):
+        monkeypatch.setattr(mod, "_scan", Refuse())
+    got = list(punct.halfwidth_in_cjk.func(_doc(text))), list(width.fullwidth_alnum.func(_doc(text)))
+    assert repr(got) == repr(want)
 
 
 def _doc(text: str):

@@ -12,7 +12,9 @@ definitions, which stay the reference (``tests/test_core.py`` compares them).
 * :class:`Unreadable` — :func:`textfix.rules.garbled._unreadable_spans_py`, the
   unreadable regions of a block (its Han runs, their bounds, the windows over them);
 * :class:`HalfwidthScan` — :func:`textfix.rules.punct._halfwidth_py`, the half-width
-  marks of Chinese text and their full-width edits.
+  marks of Chinese text and their full-width edits;
+* :func:`fullwidth_edits` — :func:`textfix.rules.width._fullwidth_py`, the runs of
+  full-width letters and digits and their ASCII forms.
 """
 
 from libc.math cimport isnan, NAN
@@ -834,3 +836,60 @@ cdef class HalfwidthScan:
             free(ps)
             free(pe)
         return out
+
+
+# -- full-width letters and digits ------------------------------------------------
+
+cdef inline bint is_fullwidth_alnum(Py_UCS4 c) noexcept nogil:
+    return 0xFF10 <= c <= 0xFF19 or 0xFF21 <= c <= 0xFF3A or 0xFF41 <= c <= 0xFF5A
+
+
+cdef inline bint is_fullwidth_digit(Py_UCS4 c) noexcept nogil:
+    return 0xFF10 <= c <= 0xFF19
+
+
+def fullwidth_edits(str text not None, change):
+    """The edits of :func:`textfix.rules.width._fullwidth_py`: each match of its
+    pattern (full-width letters and digits, decimal parts, a trailing percent sign),
+    found in one pass, and its ASCII form."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+    cdef list out = []
+    cdef unsigned char* buf
+    if kind == 1:  # no character beyond U+00FF: none of the pattern's
+        return out
+    buf = <unsigned char*>malloc(n)
+    if buf == NULL:
+        raise MemoryError()
+    try:
+        _fullwidth_runs(text, kind, data, n, buf, change, out)
+    finally:
+        free(buf)
+    return out
+
+
+cdef int _fullwidth_runs(str text, int kind, void* data, Py_ssize_t n, unsigned char* buf,
+                         change, list out) except -1:
+    cdef Py_ssize_t i = 0, s, j
+    cdef Py_UCS4 c
+    while i < n:
+        c = PyUnicode_READ(kind, data, i)
+        if not is_fullwidth_alnum(c):
+            i += 1
+            continue
+        s = i
+        i += 1
+        while i < n and is_fullwidth_alnum(PyUnicode_READ(kind, data, i)):
+            i += 1
+        # (?:．[０-９]+)*: a point only with a digit after it
+        while i + 1 < n and PyUnicode_READ(kind, data, i) == 0xFF0E and is_fullwidth_digit(PyUnicode_READ(kind, data, i + 1)):
+            i += 2
+            while i < n and is_fullwidth_digit(PyUnicode_READ(kind, data, i)):
+                i += 1
+        if i < n and PyUnicode_READ(kind, data, i) == 0xFF05:
+            i += 1
+        for j in range(s, i):  # U+FF01..U+FF5E -> U+0021..U+007E
+            buf[j - s] = <unsigned char>(<uint32_t>PyUnicode_READ(kind, data, j) - 0xFEE0)
+        out.append(change(s, i, PyUnicode_FromKindAndData(1, buf, i - s)))
+    return 0
