@@ -468,3 +468,81 @@ def test_furniture_keys_are_looked_for_wherever_there_could_be_one(s):
 
     if _FURNITURE_KEY.search(s):
         assert _could_have_furniture_key(s), s
+
+
+# -- the compiled twin of the kinds: textfix._layout.classify ------------------------------------
+
+def _kind_fields(blocks):
+    return [(b.base, b.kind, b.lead) for b in blocks]
+
+
+def _classify_twins_agree(text, bases_seen=()):
+    from textfix import layout_blocks as lb
+
+    _layout_twin()
+    got, want = lb.split_blocks(text, False), lb.split_blocks(text, False)
+    # the kinds of blocks seen before are taken from ``bases`` (as in one clean call)
+    bases_got = {raw: (base, lead) for raw, base, lead in bases_seen}
+    bases_want = dict(bases_got)
+    lb.classify(got, bases_got, True)
+    lb._classify_py(want, bases_want)
+    assert _kind_fields(got) == _kind_fields(want)
+    assert bases_got == bases_want
+    return want
+
+
+#: whole blocks of every kind and pieces of them, with quotes, brackets and commas
+_BLOCK_PIECES = st.sampled_from([
+    "本报讯", "茂名晚报讯 记者陈琴 9月1日，", "新华社北京电", "■通讯员 张三", "记者 李四", "文/王五", "张三 摄",
+    "图为活动现场", "图：张三", "（茂健）", "(张三)", "值班主任：张三", "责任编辑 李四", "邮箱 ab@cd.com", "A12版",
+    "第 3 版", "加强领导，强化保障，落实普法工作责任", "打好“组合拳” 持续做优做强", "标题", "前期工", "作，提高项目。",
+    "。", "，", ",", "、", "“", "”", '"', "'", "‘", "’", "（", "）", "(", ")", "《", "》", "！", "…", "社会", "主义",
+    "a", "1", " ", "\n", "\n\n", "\n\n", "\n\n", "图", "摄", "讯",
+])
+
+
+#: furniture keys and what stands beside them
+_FURNITURE_PIECES = st.sampled_from(["值班主任", "责任编辑", "责编", "版式", "美编", "校对", "新闻热线", "热线电话", "投稿邮箱",
+                                     "邮箱", "编辑：", "编辑:", "广告", "发行", "第3版", "A12版", "B3", "ab@cd.cn",
+                                     "www.a.cn", "张三", " ", "。", "\n\n"])
+#: phrases of one to four characters, commas and the marks a headline is told by
+_PHRASE_PIECES = st.sampled_from(["社", "会主", "义群众", "工作水平", "，", ",", "“", "”", "《", "》", "（", "）", "。",
+                                  "\n", "\n\n", "\n\n■通讯员 张三\n\n", "\n\n本报讯 正文。\n\n"])
+
+
+def _long(n: int, tail: str = "") -> str:
+    return "社会主义群众工作" * (n // 8) + "社会主义群众工作"[: n % 8] + tail
+
+
+@pytest.mark.twin
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(st.lists(_BLOCK_PIECES, max_size=24).map("".join),
+                 st.lists(_FURNITURE_PIECES, max_size=10).map("".join),
+                 st.lists(_PHRASE_PIECES, max_size=30).map("".join)))
+@example("标题\n\n■通讯员 张三\n\n本报讯 正文。")
+@example("加强领导，强化保障，落实普法工作\n\n正文。")
+@example("加强领导，强化保障，落实普法，工作责任，全面推进，依法治理")  # six phrases
+@example("标题\n\n副题\n\n本报讯 正文")
+@example("编辑：张三 编辑：李四")
+@example(f"{_long(40)}\n\n{_long(41)}\n\n■通讯员 张三\n\n{_long(41)}\n\n{_long(40)}\n\n本报讯 正文。")
+@example(f"{_long(4)}\n\n{_long(5)}\n\n{_long(30)}\n\n{_long(31)}\n\n{_long(59, '。')}\n\n张三 摄\n\n"
+         f"{_long(60, '。')}\n\n张三 摄\n\n{_long(115)}编辑：邮箱\n\n{_long(116)}编辑：邮箱")
+def test_classify_twins_agree(text):
+    _classify_twins_agree(text)
+
+
+@pytest.mark.twin
+def test_classify_twins_agree_on_real_pages(seed_texts):
+    from benchmarks.noise import heldout, pages
+
+    noisy, clean = pages(heldout()[:2000])
+    texts = list(seed_texts) + noisy + clean + [
+        layout_gen.layout(layout_gen.HANDWRITTEN, seed=s, height=10, article_len=3)[0] for s in range(3)]
+    kinds = set()
+    for text in texts:
+        blocks = _classify_twins_agree(text)
+        kinds.update(b.kind for b in blocks)
+        # again, with the kinds from the block alone of every other block known
+        _classify_twins_agree(text, [(b.raw, b.base, b.lead) for b in blocks[::2]])
+    assert {"headline", "subheadline", "byline", "body", "caption", "credit", "furniture", "subheading",
+            "source-tag"} <= kinds

@@ -11,6 +11,9 @@ them).
   a text;
 * :func:`find_all_wraps` — :func:`textfix.layout_blocks.find_wraps` for every block of
   a text (a body's and a headline's wraps here, the others' by ``find_wraps``).
+* :func:`classify` — :func:`textfix.layout_blocks._classify_py`, the kind of every
+  block (the patterns are tried by the same regular expressions, where the same
+  characters are there).
 """
 
 from libc.stdint cimport uint8_t
@@ -338,3 +341,194 @@ def split_blocks(str text, object block, bytes white):
         if not found:
             return blocks
         pos = j = nxt
+
+
+# -- kinds: textfix.layout_blocks._classify_py ------------------------------------------------
+
+cdef inline bint is_furniture_start(Py_UCS4 c) noexcept nogil:
+    # the first characters of the furniture keys: 值责版美校新热投邮编广发第 and A-Z
+    return (0x41 <= c <= 0x5A) or c == 0x503C or c == 0x8D23 or c == 0x7248 or c == 0x7F8E \
+        or c == 0x6821 or c == 0x65B0 or c == 0x70ED or c == 0x6295 or c == 0x90AE \
+        or c == 0x7F16 or c == 0x5E7F or c == 0x53D1 or c == 0x7B2C
+
+
+cdef bint has_furniture_start(str s):
+    cdef int kind = PyUnicode_KIND(s)
+    cdef void* data = PyUnicode_DATA(s)
+    cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(s)
+    for i in range(n):
+        if is_furniture_start(PyUnicode_READ(kind, data, i)):
+            return True
+    return False
+
+
+cdef bint could_be_dateline(str v):
+    # "讯" in v[:9] or v.startswith("新华社")
+    cdef int kind = PyUnicode_KIND(v)
+    cdef void* data = PyUnicode_DATA(v)
+    cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(v)
+    for i in range(min(n, 9)):
+        if PyUnicode_READ(kind, data, i) == 0x8BAF:
+            return True
+    return n >= 3 and PyUnicode_READ(kind, data, 0) == 0x65B0 and PyUnicode_READ(kind, data, 1) == 0x534E \
+        and PyUnicode_READ(kind, data, 2) == 0x793E
+
+
+cdef inline bint finished(str v, str ends):
+    # vis[-1:] in ends ("" is in any str)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(v)
+    cdef Py_UCS4 c
+    if n == 0:
+        return True
+    c = PyUnicode_READ(PyUnicode_KIND(v), PyUnicode_DATA(v), n - 1)
+    return c in ends
+
+
+cdef bint balanced(str v):
+    """As textfix.layout_blocks._balanced: the quotes and brackets of ``v`` paired, the
+    straight and Chinese forms alike."""
+    cdef int kind = PyUnicode_KIND(v)
+    cdef void* data = PyUnicode_DATA(v)
+    cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(v), paren = 0, book = 0, dq = 0, sq = 0
+    cdef Py_UCS4 c
+    for i in range(n):
+        c = PyUnicode_READ(kind, data, i)
+        if c == 0x28 or c == 0xFF08:  # ( （
+            paren += 1
+        elif c == 0x29 or c == 0xFF09:  # ) ）
+            paren -= 1
+        elif c == 0x300A:  # 《
+            book += 1
+        elif c == 0x300B:  # 》
+            book -= 1
+        elif c == 0x22 or c == 0x201C or c == 0x201D:  # " “ ”
+            dq += 1
+        elif c == 0x27 or c == 0x2018 or c == 0x2019:  # ' ‘ ’
+            sq += 1
+    return paren == 0 and book == 0 and dq % 2 == 0 and sq % 2 == 0
+
+
+cdef Py_ssize_t count_commas(str v):
+    cdef int kind = PyUnicode_KIND(v)
+    cdef void* data = PyUnicode_DATA(v)
+    cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(v), k = 0
+    cdef Py_UCS4 c
+    for i in range(n):
+        c = PyUnicode_READ(kind, data, i)
+        if c == 0xFF0C or c == 0x2C:
+            k += 1
+    return k
+
+
+cdef bint subheading_like(b, str v):
+    """As textfix.layout_blocks._subheading_like: three to five comma-separated phrases
+    of three or more characters, paired quotes and brackets."""
+    cdef int kind = PyUnicode_KIND(v)
+    cdef void* data = PyUnicode_DATA(v)
+    cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(v), phrases = 1, plen = 0
+    cdef Py_UCS4 c
+    if not (b.base == "open" and 6 <= n <= 30 and "\n" not in <str>b.raw and balanced(v)):
+        return False
+    for i in range(n):
+        c = PyUnicode_READ(kind, data, i)
+        if c == 0xFF0C or c == 0x2C:
+            if plen < 3:
+                return False
+            phrases += 1
+            plen = 0
+        else:
+            plen += 1
+    return plen >= 3 and 3 <= phrases <= 5
+
+
+cdef str base_kind(b, str v, str raw, tuple pats, str ends):
+    """As textfix.layout_blocks._base_kind (which sets ``b.lead`` of a dateline lead)."""
+    cdef Py_ssize_t nv = PyUnicode_GET_LENGTH(v)
+    cdef Py_ssize_t keys
+    cdef bint dateline
+    if nv <= 120 and "。" not in v and has_furniture_start(raw):
+        keys = len(pats[0].findall(raw))  # two keys, or one and an address
+        if keys >= 2 or (keys == 1 and pats[1].search(raw)):
+            return "furniture"
+    if (nv == 0 or v[0] == u"\uff08" or v[0] == u"(") and pats[2].match(v):
+        return "source-tag"
+    dateline = could_be_dateline(v) and pats[3].match(v) is not None
+    if nv <= 30 and "\n" not in raw and ("摄" in raw or "图" in raw) and pats[4].match(raw) and not dateline:
+        return "credit"
+    if nv <= 40 and ("记者" in raw or "通讯员" in raw or "实习生" in raw or "文/" in raw or "文：" in raw
+                     or "文:" in raw) and pats[5].match(raw):
+        return "byline"
+    if dateline:
+        b.lead = True
+        return "body"
+    if finished(v, ends):
+        return "body"
+    if nv <= 4 and not pats[7].search(v):
+        return "furniture"
+    return "open"
+
+
+def classify(list blocks, dict bases, tuple pats, str ends):
+    """As :func:`textfix.layout_blocks._classify_py`; ``pats`` is its patterns
+    (``_FURNITURE_KEY, _EMAIL_URL, _SOURCE_TAG, _DATELINE, _CREDIT, _BYLINE,
+    _CAPTION_START, _PUNCTUATION``), ``ends`` the marks that finish a block."""
+    cdef Py_ssize_t n = len(blocks), i, j, k, r, g
+    cdef str v, kind
+    cdef list group
+    cdef object b, prev, hit, cap = pats[6]
+    for b in blocks:
+        raw = b.raw
+        hit = bases.get(raw)
+        if hit is None:
+            base = base_kind(b, b.vis, raw, pats, ends)
+            bases[raw] = (base, b.lead)
+        else:
+            base, b.lead = hit
+        b.base = base
+        b.kind = base
+    # captions: a short block right before a credit, or one that says it is a caption
+    for i in range(n):
+        b = blocks[i]
+        v = b.vis
+        if (b.base == "body" or b.base == "open") and not b.lead and len(v) <= 60 and (
+            (i + 1 < n and blocks[i + 1].base == "credit") or ("图" in v[:2] and cap.match(v))
+        ):
+            b.kind = "caption"
+    # headline groups: the open blocks right before a byline or a dateline lead
+    for k in range(n):
+        b = blocks[k]
+        if b.kind == "byline" or b.lead:
+            j = k - 1
+            if b.lead and j >= 0 and blocks[j].kind == "byline":
+                continue  # the byline anchors the group
+            group = []
+            while j >= 0 and len(group) < 3 and blocks[j].kind == "open":
+                prev = blocks[j]
+                v = prev.vis
+                if not (prev.base == "open" and len(v) <= 40 and count_commas(v) <= 1):
+                    break
+                group.append(j)
+                j -= 1
+            for r in range(len(group)):
+                g = group[len(group) - 1 - r]
+                blocks[g].kind = "headline" if r == 0 else "subheadline"
+    # the other open blocks
+    prev = None
+    for i in range(n):
+        b = blocks[i]
+        if b.kind == "open":
+            v = b.vis
+            if prev is not None and prev.kind == "body" and not finished(prev.vis, ends):
+                b.kind = "body"  # goes on from an unfinished paragraph
+            elif subheading_like(b, v):
+                b.kind = "subheading"
+            elif len(v) > 30 or "，" in v or "," in v or not balanced(v):
+                b.kind = "body"  # a headline between paragraphs has no comma
+            elif prev is not None and (prev.kind == "headline" or prev.kind == "subheadline") \
+                    and blocks[i - 1] is prev:
+                b.kind = "subheadline"
+            else:
+                b.kind = "headline"
+        kind = b.kind
+        if not (kind == "caption" or kind == "credit"):
+            prev = b

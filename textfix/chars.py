@@ -86,13 +86,26 @@ def has_han(s: str) -> bool:
 
 
 def protected_spans(text: str) -> list[tuple[int, int]]:
-    """Sorted, disjoint spans of URLs and e-mail addresses in ``text``."""
+    """Sorted, disjoint spans of URLs and e-mail addresses in ``text`` (the list is
+    shared by the callers that ask about the same text: not to be changed)."""
+    last = _LAST_SPANS[0]
+    if text is last[0]:
+        # the rules of a stage ask in turn, mostly about the same text (the rules
+        # between them changed nothing)
+        return last[1]
     # Every match holds one of these: a URL starts with "://"-schemes or "www.", an
     # e-mail address has "@".  Most pages have none, and three substring searches
     # cost far less than the pattern's scan.
     if "@" not in text and "://" not in text and "www." not in text:
-        return []
-    return [m.span() for m in PROTECTED.finditer(text)]
+        spans = []
+    else:
+        spans = [m.span() for m in PROTECTED.finditer(text)]
+    _LAST_SPANS[0] = (text, spans)  # one store: a thread reads both or neither
+    return spans
+
+
+#: the text :func:`protected_spans` was last asked about, and its spans
+_LAST_SPANS: list = [(None, [])]
 
 
 class Protected:

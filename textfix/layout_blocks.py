@@ -363,12 +363,22 @@ def _subheading_like(b: Block) -> bool:
     return 3 <= len(phrases) <= 5 and all(len(p) >= 3 for p in phrases)
 
 
-def classify(blocks: list[Block], bases: dict[str, tuple[str, bool]] | None = None) -> None:
+def classify(blocks: list[Block], bases: dict[str, tuple[str, bool]] | None = None,
+             compiled: bool | None = None) -> None:
+    """:func:`_classify_py`, by the compiled twin where it is built and enabled
+    (``compiled``: default)."""
+    if bases is None:
+        bases = {}
+    if _use_twin() if compiled is None else compiled:
+        _layout.classify(blocks, bases, _PATTERNS, _ENDS)
+    else:
+        _classify_py(blocks, bases)
+
+
+def _classify_py(blocks: list[Block], bases: dict[str, tuple[str, bool]]) -> None:
     """Set ``kind`` of every block (see the module doc).  ``bases``: the kinds from the
     block alone (and whether it is a dateline lead) of blocks seen before, by their
     text, to look up and to add to (a block's text decides them)."""
-    if bases is None:
-        bases = {}
     for b in blocks:
         hit = bases.get(b.raw)
         if hit is None:
@@ -414,6 +424,10 @@ def classify(blocks: list[Block], bases: dict[str, tuple[str, bool]] | None = No
                 b.kind = "headline"
         if b.kind not in ("caption", "credit"):
             prev = b
+
+
+#: the patterns of the kinds, for the compiled :func:`classify`
+_PATTERNS = (_FURNITURE_KEY, _EMAIL_URL, _SOURCE_TAG, _DATELINE, _CREDIT, _BYLINE, _CAPTION_START, _PUNCTUATION)
 
 
 # -- wraps ----------------------------------------------------------------------------------------
@@ -722,7 +736,7 @@ def analyse(text: str, state: dict | None = None) -> Layout:
     compiled = _use_twin()
     blocks = split_blocks(text, compiled)
     # the texts the layout rules analyse in one clean call mostly share their blocks
-    classify(blocks, None if state is None else state.setdefault("layout.base-kinds", {}))
+    classify(blocks, None if state is None else state.setdefault("layout.base-kinds", {}), compiled)
     if compiled:  # as the loop below
         _layout.find_all_wraps(text, blocks, find_wraps, _char_class)
     else:

@@ -1,5 +1,5 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""Compiled twins of two stage scans: the same results as their pure-Python
+"""Compiled twins of the stage scans: the same results as their pure-Python
 definitions, which stay the reference (``tests/test_core.py`` compares them).
 
 * :func:`doubled_starts` — :func:`textfix.rules.repeat._starts_py`, where a doubled
@@ -10,7 +10,11 @@ definitions, which stay the reference (``tests/test_core.py`` compares them).
   :func:`~textfix.rules.garbled._suspicious_joins_py`, the lexicon's most probable
   cut of a Han run and the places in it that look garbled;
 * :class:`Unreadable` — :func:`textfix.rules.garbled._unreadable_spans_py`, the
-  unreadable regions of a block (its Han runs, their bounds, the windows over them).
+  unreadable regions of a block (its Han runs, their bounds, the windows over them);
+* :class:`HalfwidthScan` — :func:`textfix.rules.punct._halfwidth_py`, the half-width
+  marks of Chinese text and their full-width edits;
+* :func:`fullwidth_edits` — :func:`textfix.rules.width._fullwidth_py`, the runs of
+  full-width letters and digits and their ASCII forms.
 """
 
 from libc.math cimport isnan, NAN
@@ -646,3 +650,246 @@ cdef class Unreadable:
             han -= self.runs[i].han
             bad -= self.runs[i].bound
         return [tuple(x) for x in regions]
+
+
+# -- half-width marks in Chinese text ---------------------------------------------
+
+cdef extern from "Python.h":
+    char* PyByteArray_AS_STRING(object o)
+    Py_ssize_t PyByteArray_GET_SIZE(object o)
+
+
+cdef class _Table:
+    """A :class:`textfix.chars.CharTable` read in C: its memo (0 not asked yet, 1 no,
+    2 yes), and the table itself asked for a code point it has not decided yet."""
+
+    cdef object table
+    cdef object memo  # the bytearray, kept alive
+    cdef const unsigned char* bits
+
+    def __init__(self, table):
+        memo = table._table
+        if PyByteArray_GET_SIZE(memo) != 0x110000:
+            raise ValueError("a CharTable's memo holds 0x110000 entries")
+        self.table = table
+        self.memo = memo
+        self.bits = <const unsigned char*>PyByteArray_AS_STRING(memo)
+
+    cdef inline int has(self, Py_UCS4 c) except -1:
+        cdef unsigned char k = self.bits[c]
+        if k == 0:
+            self.table(chr(c))  # decides and fills the memo
+            k = self.bits[c]
+        return k == 2
+
+
+cdef inline bint is_space(Py_UCS4 c) noexcept nogil:
+    return c == 0x20 or c == 0x09 or c == 0x3000
+
+
+cdef class HalfwidthScan:
+    """:func:`textfix.rules.punct._halfwidth_py` in one pass over the text, with the
+    character classes of :mod:`textfix.chars` (``is_cjk``, ``is_han``) and the stage's
+    ``_is_skipped``, read from their memo tables."""
+
+    cdef _Table cjk, han, skipped
+    cdef object change
+    cdef dict full
+
+    def __init__(self, cjk, han, skipped, dict full, change):
+        """``cjk``, ``han``, ``skipped``: CharTables; ``full`` the half-width mark ->
+        full-width form (``HALF_TO_FULL``); ``change(start, end, new)`` makes an Edit."""
+        self.cjk = _Table(cjk)
+        self.han = _Table(han)
+        self.skipped = _Table(skipped)
+        self.full = full
+        self.change = change
+
+    cdef int _prev_cjk(self, int kind, void* data, Py_ssize_t i) except -1:
+        """``is_cjk(_prev(text, i))``."""
+        cdef Py_UCS4 c
+        i -= 1
+        while i >= 0:
+            c = PyUnicode_READ(kind, data, i)
+            if c == 0x0A:
+                return False
+            if not self.skipped.has(c):
+                return self.cjk.has(c)
+            i -= 1
+        return False
+
+    cdef int _next_cjk(self, int kind, void* data, Py_ssize_t n, Py_ssize_t i) except -1:
+        """``is_cjk(_next(text, i))``."""
+        cdef Py_UCS4 c
+        i += 1
+        while i < n:
+            c = PyUnicode_READ(kind, data, i)
+            if c == 0x0A:
+                return False
+            if not self.skipped.has(c):
+                return self.cjk.has(c)
+            i += 1
+        return False
+
+    def edits(self, str text not None, list protected not None):
+        """The edits of ``_halfwidth_py(text)``; ``protected`` is
+        ``textfix.chars.protected_spans(text)``."""
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void* data = PyUnicode_DATA(text)
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i, j, k, o, e, end, lo, hi, mid
+        cdef Py_ssize_t np = len(protected), top
+        cdef Py_UCS4 c, p, q
+        cdef bint chinese, parens = False
+        cdef list out = []
+        cdef Py_ssize_t* pair = NULL
+        cdef Py_ssize_t* stack = NULL
+        cdef Py_ssize_t* ps = NULL
+        cdef Py_ssize_t* pe = NULL
+        change = self.change
+        full = self.full
+        try:
+            if np:
+                ps = <Py_ssize_t*>malloc(np * sizeof(Py_ssize_t))
+                pe = <Py_ssize_t*>malloc(np * sizeof(Py_ssize_t))
+                if ps == NULL or pe == NULL:
+                    raise MemoryError()
+                for k in range(np):
+                    ps[k], pe[k] = protected[k]
+            for i in range(n):
+                c = PyUnicode_READ(kind, data, i)
+                if c == 0x28 or c == 0x29:
+                    parens = True
+                    break
+            if parens:
+                # pair brackets line by line
+                pair = <Py_ssize_t*>malloc(n * sizeof(Py_ssize_t))
+                stack = <Py_ssize_t*>malloc(n * sizeof(Py_ssize_t))
+                if pair == NULL or stack == NULL:
+                    raise MemoryError()
+                top = 0
+                for i in range(n):
+                    pair[i] = -1
+                    c = PyUnicode_READ(kind, data, i)
+                    if c == 0x0A:
+                        top = 0
+                    elif c == 0x28:
+                        stack[top] = i
+                        top += 1
+                    elif c == 0x29 and top:
+                        top -= 1
+                        o = stack[top]
+                        pair[o] = i
+                        pair[i] = o
+            for i in range(n):
+                c = PyUnicode_READ(kind, data, i)
+                if not (c == 0x2C or c == 0x3A or c == 0x3B or c == 0x21 or c == 0x3F
+                        or c == 0x28 or c == 0x29):
+                    continue
+                if c == 0x28 or c == 0x29 or i == 0 or not self.han.has(PyUnicode_READ(kind, data, i - 1)):
+                    # (After a Han character a mark other than a bracket is Chinese for sure.)
+                    if np:
+                        lo = 0
+                        hi = np
+                        while lo < hi:  # the last span starting at or before i
+                            mid = (lo + hi) >> 1
+                            if ps[mid] <= i:
+                                lo = mid + 1
+                            else:
+                                hi = mid
+                        if lo > 0 and i < pe[lo - 1]:
+                            continue
+                    if c == 0x28 or c == 0x29:
+                        j = pair[i]
+                        if j >= 0:
+                            o = i if i < j else j
+                            e = j if i < j else i
+                            chinese = False
+                            for k in range(o + 1, e):
+                                if self.han.has(PyUnicode_READ(kind, data, k)):
+                                    chinese = True
+                                    break
+                            chinese = chinese or self._prev_cjk(kind, data, o) or self._next_cjk(kind, data, n, e)
+                        else:
+                            chinese = self._prev_cjk(kind, data, i) or self._next_cjk(kind, data, n, i)
+                        if not chinese:
+                            continue
+                    else:
+                        if i > 0 and i + 1 < n:
+                            p = PyUnicode_READ(kind, data, i - 1)
+                            q = PyUnicode_READ(kind, data, i + 1)
+                            if 0x30 <= p <= 0x39 and 0x30 <= q <= 0x39:
+                                continue
+                        if not (self._prev_cjk(kind, data, i) or self._next_cjk(kind, data, n, i)):
+                            continue
+                end = i + 1
+                if c != 0x28 and end < n and is_space(PyUnicode_READ(kind, data, end)):
+                    # the spaces a wrap left after the mark, before more Chinese text
+                    k = end
+                    while k < n and is_space(PyUnicode_READ(kind, data, k)):
+                        k += 1
+                    if k < n and self.cjk.has(PyUnicode_READ(kind, data, k)):
+                        end = k
+                out.append(change(i, end, full[chr(c)]))
+        finally:
+            free(pair)
+            free(stack)
+            free(ps)
+            free(pe)
+        return out
+
+
+# -- full-width letters and digits ------------------------------------------------
+
+cdef inline bint is_fullwidth_alnum(Py_UCS4 c) noexcept nogil:
+    return 0xFF10 <= c <= 0xFF19 or 0xFF21 <= c <= 0xFF3A or 0xFF41 <= c <= 0xFF5A
+
+
+cdef inline bint is_fullwidth_digit(Py_UCS4 c) noexcept nogil:
+    return 0xFF10 <= c <= 0xFF19
+
+
+def fullwidth_edits(str text not None, change):
+    """The edits of :func:`textfix.rules.width._fullwidth_py`: each match of its
+    pattern (full-width letters and digits, decimal parts, a trailing percent sign),
+    found in one pass, and its ASCII form."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+    cdef list out = []
+    cdef unsigned char* buf
+    if kind == 1:  # no character beyond U+00FF: none of the pattern's
+        return out
+    buf = <unsigned char*>malloc(n)
+    if buf == NULL:
+        raise MemoryError()
+    try:
+        _fullwidth_runs(text, kind, data, n, buf, change, out)
+    finally:
+        free(buf)
+    return out
+
+
+cdef int _fullwidth_runs(str text, int kind, void* data, Py_ssize_t n, unsigned char* buf,
+                         change, list out) except -1:
+    cdef Py_ssize_t i = 0, s, j
+    cdef Py_UCS4 c
+    while i < n:
+        c = PyUnicode_READ(kind, data, i)
+        if not is_fullwidth_alnum(c):
+            i += 1
+            continue
+        s = i
+        i += 1
+        while i < n and is_fullwidth_alnum(PyUnicode_READ(kind, data, i)):
+            i += 1
+        # (?:．[０-９]+)*: a point only with a digit after it
+        while i + 1 < n and PyUnicode_READ(kind, data, i) == 0xFF0E and is_fullwidth_digit(PyUnicode_READ(kind, data, i + 1)):
+            i += 2
+            while i < n and is_fullwidth_digit(PyUnicode_READ(kind, data, i)):
+                i += 1
+        if i < n and PyUnicode_READ(kind, data, i) == 0xFF05:
+            i += 1
+        for j in range(s, i):  # U+FF01..U+FF5E -> U+0021..U+007E
+            buf[j - s] = <unsigned char>(<uint32_t>PyUnicode_READ(kind, data, j) - 0xFEE0)
+        out.append(change(s, i, PyUnicode_FromKindAndData(1, buf, i - s)))
+    return 0

@@ -12,9 +12,15 @@ import unicodedata
 
 import regex
 
-from ..chars import HALF_TO_FULL, CharTable, SENTENCE_END, SPACE as _SPACE, Protected, has_han as _has_han, is_cjk as _cjk, is_han as _han
+from .. import _compiled
+from ..chars import HALF_TO_FULL, CharTable, SENTENCE_END, SPACE as _SPACE, Protected, has_han as _has_han, is_cjk as _cjk, is_han as _han, protected_spans
 from ..edit import Safety
 from ..rule import change, rule
+
+try:
+    from . import _scan
+except ImportError:  # not built: the pure-Python definitions do the work
+    _scan = None
 
 _HALF = regex.compile(r"[,:;!?()]")
 _PAREN_OR_NEWLINE = regex.compile(r"[()\n]")
@@ -82,7 +88,17 @@ def halfwidth_in_cjk(doc):
         before: 值班主任:余虔虹 截至2025年8月底,全市(茂健)
         after:  值班主任：余虔虹 截至2025年8月底，全市（茂健）
     """
-    text = doc.text
+    scan = _halfwidth_scan()
+    if scan is None:
+        return _halfwidth_py(doc.text)
+    return scan.edits(doc.text, protected_spans(doc.text))
+
+
+def _halfwidth_py(text: str) -> list:
+    """The edits of :func:`halfwidth_in_cjk` for ``text``, in order: the reference
+    definition (its compiled twin, ``textfix.rules._scan.HalfwidthScan``, makes the
+    same in one pass over the text)."""
+    out = []
     protected = Protected(text)
     # pair brackets line by line
     pairs: dict[int, int] = {}
@@ -133,7 +149,22 @@ def halfwidth_in_cjk(doc):
                 k += 1
             if k < n and _cjk(text[k]):
                 end = k
-        yield change(i, end, HALF_TO_FULL[c])
+        out.append(change(i, end, HALF_TO_FULL[c]))
+    return out
+
+
+def _halfwidth_scan():
+    """The compiled :class:`~textfix.rules._scan.HalfwidthScan` (made once), or None
+    where the pure-Python definition computes (the extension not built,
+    ``TEXTFIX_PURE_PYTHON`` set)."""
+    if _scan is None or not _compiled.enabled():
+        return None
+    if not _HALFWIDTH_SCAN:
+        _HALFWIDTH_SCAN.append(_scan.HalfwidthScan(_cjk, _han, _is_skipped, HALF_TO_FULL, change))
+    return _HALFWIDTH_SCAN[0]
+
+
+_HALFWIDTH_SCAN: list = []
 
 
 _QUOTE_BLOCK = re.compile(  # no Unicode property: ``re`` reads it alike, ~3x as fast

@@ -250,7 +250,7 @@ def latin_in_han(doc):
     text = doc.text
     prot = Protected(text)
     lex = lexicon(doc)
-    contexts = _letter_contexts(text)
+    contexts = None  # counted when the first candidate needs them
     for m in _LETTER.finditer(text):
         i = m.start()
         if i in prot:
@@ -258,6 +258,8 @@ def latin_in_han(doc):
         a, b, prev, nxt = _around(text, i, i + 1)
         if not (_han(prev) and _han(nxt)):
             continue
+        if contexts is None:
+            contexts = _letter_contexts(text)
         if _parallel(text, i, contexts):
             continue
         if (a == i and b == i + 1) and _letter_is_token(text, i, lex):
@@ -307,6 +309,11 @@ def symbol_in_han(doc):
 
 _BLOCK_LINE = regex.compile(r"(?m)^[ \t\u3000]*(\S[^\n]*?)[ \t\u3000]*$")
 _JUNK_ONLY = regex.compile(rf"[{regex.escape(_SYMBOLS + _RULE_CHARS)}.,:;'\"■□▪▫·•、，。]+")
+#: (The patterns :func:`_noise_confidence` searches a line with, compiled once: given
+#: as strings, each search cost a look-up in ``regex``'s cache of compiled patterns.)
+_SIGNOFF = regex.compile(r"[()（）\[\]【】〔〕《》<>“”\"]|\d")
+_LATIN_RUN = regex.compile(r"[A-Za-z]+")
+_JUNK_CHAR = regex.compile(rf"[{regex.escape(_SYMBOLS + _RULE_CHARS)}]")
 _MAX_NOISE = 5  #: a line of at most this many characters can be a nonsense line
 
 
@@ -327,14 +334,14 @@ def _noise_confidence(c: str, lex) -> float:
     core = "".join(ch for ch in c if ch not in _SPACE)
     if not core or len(core) > _MAX_NOISE:
         return 0.0
-    if regex.search(r"[()（）\[\]【】〔〕《》<>“”\"]|\d", core):
+    if _SIGNOFF.search(core):
         return 0.0  # (茂健) （完） A3版 12345: sign-offs, page and phone numbers
     if len(set(core)) == 1 and len(core) >= 3:
         return 0.0  # *** ◆◆◆ ……: a separator
     if _JUNK_ONLY.fullmatch(core):
         return 0.95
     han = "".join(ch for ch in core if _han(ch))
-    latin = regex.findall(r"[A-Za-z]+", core)
+    latin = _LATIN_RUN.findall(core)
     if not han:
         return 0.0  # GDP, CCTV, a lone "A": Latin tokens
     if core in lex or (han == core and (_segmentable(core, lex) or core[0] in SURNAMES)):
@@ -346,7 +353,7 @@ def _noise_confidence(c: str, lex) -> float:
                for k, ch in enumerate(core) if ch.isascii() and ch.isalpha()):
             return 0.0  # B超, X光
         return 0.93  # 定算X: Han and a lone letter
-    if regex.search(rf"[{regex.escape(_SYMBOLS + _RULE_CHARS)}]", core):
+    if _JUNK_CHAR.search(core):
         return 0.93
     return 0.6 if len(han) <= 3 else 0.0  # a few Han characters that are no word: only suggest
 
@@ -371,9 +378,13 @@ def noise_line(doc):
     text = doc.text
     lex = lexicon(doc)
     blocks = doc.blocks()
+    limit = _MAX_NOISE + 4
     for k, blk in enumerate(blocks):
+        if (blk.end - blk.start > limit and not text[blk.start].isspace()
+                and not text[blk.end - 1].isspace()):
+            continue  # (nothing to strip: the block is its own stripped body, too long)
         body = text[blk.start : blk.end]
-        if "\n" in body.strip("\n") or len(body.strip()) > _MAX_NOISE + 4:
+        if "\n" in body.strip("\n") or len(body.strip()) > limit:
             continue
         conf = _noise_confidence(body.strip(), lex)
         if conf <= 0:

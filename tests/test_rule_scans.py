@@ -1,0 +1,150 @@
+"""The compiled scans of the character-level rules give what their pure-Python
+definitions give.
+
+``textfix.rules._scan`` holds compiled twins of the busiest rule scans (the
+half-width marks of ``punct``, …); the pure definitions beside each rule are the
+reference.  Each twin is compared with its definition on generated text dense with
+the characters the rule looks at, on the benchmark pages, and through the whole
+pipeline.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+import textfix
+from textfix.chars import protected_spans
+from textfix.rules import punct, width
+
+
+def _scan():
+    if punct._scan is None:
+        pytest.fail("textfix.rules._scan was not built")
+    return punct._scan
+
+
+def _pages(n: int = 24) -> list[str]:
+    from benchmarks.noise import heldout, pages
+
+    noisy, clean = pages(heldout()[: 40 * n])  # ~40 paragraphs a page
+    return noisy[:n] + clean[: n // 4]
+
+
+_SEEN: dict[str, list[str]] = {}
+
+
+def _seen_by(name: str) -> list[str]:
+    """The texts rule ``name`` is given when the pipeline cleans :func:`_pages` (the
+    raw pages, then each as the stages before the rule left it)."""
+    if not _SEEN:
+        pipe = textfix.Pipeline()
+
+        class Seen:
+            def __init__(self, rule):
+                self.rule, self.name, self.safety = rule, rule.name, rule.safety
+
+            def __call__(self, doc):
+                _SEEN.setdefault(self.name, []).append(doc.text)
+                return self.rule(doc)
+
+        pipe.rules = [Seen(r) for r in pipe.rules]
+        for t in _pages():
+            pipe.clean(t)
+    return _pages() + _SEEN[name]
+
+
+#: Pieces of text the punctuation rules decide on: marks, brackets, digits, Latin,
+#: Han, Chinese marks, spaces, line breaks, URLs and e-mail addresses.
+MARK_TEXT = st.lists(st.sampled_from([
+    ",", ":", ";", "!", "?", "(", ")", "((", "))", "1", "9", "a", "Z", "中", "文", "𠀀", "，", "。", "“",
+    "”", "…", " ", "  ", "\t", "\u3000", "\n", "\n\n", ".", "-", "%", "a@b.cn", "http://x.cn/a,b",
+    "www.a.com", "'", '"', "é", "🙂", "\u0301", "\ue000",
+]), max_size=60).map("".join)
+
+
+@pytest.mark.twin
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(MARK_TEXT, st.text(alphabet=",:;!?()1a中，。 \n\u3000'\"", max_size=80)))
+@example("截至2025年8月底,全市(茂健)")
+@example("值班主任:余虔虹 (a) 1,000 10:30 中 ,  文")
+@example("(中\n) (a)中 ((中)) )( a,中")
+def test_halfwidth_scan_twin_agrees(text):
+    got = punct._halfwidth_scan().edits(text, protected_spans(text))
+    assert repr(got) == repr(punct._halfwidth_py(text))
+
+
+@pytest.mark.twin
+def test_halfwidth_scan_twin_agrees_on_real_pages():
+    scan = punct._halfwidth_scan()
+    assert scan is not None
+    edits = 0
+    for text in _seen_by("punct.halfwidth-in-cjk"):
+        want = punct._halfwidth_py(text)
+        assert repr(scan.edits(text, protected_spans(text))) == repr(want)
+        edits += len(want)
+    assert edits > 1000
+
+
+#: Full-width letters, digits, points and percent signs among their neighbours.
+WIDTH_TEXT = st.lists(st.sampled_from([
+    "０", "９", "５", "Ａ", "Ｚ", "ａ", "ｚ", "．", "．．", "％", "％％", "＠", "／", "：", "１", "a", ".", "%",
+    "中", "，", " ", "\n", "é", "🙂", "\uff0f", "\uff20", "\uff3b", "\uff40", "\uff5b",
+]), max_size=40).map("".join)
+
+
+@pytest.mark.twin
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(WIDTH_TEXT, st.text(alphabet="０９Ａｚ．％中a \n", max_size=60)))
+@example("ＧＤＰ增长５．２％，ＡＢＣ１２３")
+@example("５．．２ １．２．３％％ ａ．ｂ ．５ ５．")
+def test_fullwidth_scan_twin_agrees(text):
+    assert repr(_scan().fullwidth_edits(text, width.change)) == repr(width._fullwidth_py(text))
+
+
+@pytest.mark.twin
+def test_fullwidth_scan_twin_agrees_on_real_pages():
+    edits = 0
+    for text in _seen_by("width.fullwidth-alnum"):
+        want = width._fullwidth_py(text)
+        assert repr(_scan().fullwidth_edits(text, width.change)) == repr(want)
+        edits += len(want)
+    assert edits > 500
+
+
+@pytest.mark.twin
+def test_rules_with_and_without_their_scans_give_the_same_results(monkeypatch):
+    texts = _pages(12)
+    pipe = textfix.Pipeline()
+    with_scans = [pipe.clean(t) for t in texts]
+    from textfix.rules import garbled, repeat
+
+    for mod in (punct, width, repeat, garbled):
+        monkeypatch.setattr(mod, "_scan", None)
+    for t, comp in zip(texts, with_scans):
+        pure = pipe.clean(t)
+        for field in ("text", "edits", "suggestions", "flags", "paragraphs"):
+            assert repr(getattr(comp, field)) == repr(getattr(pure, field)), field
+
+
+def test_pure_python_by_environment(monkeypatch):
+    class Refuse:
+        def __getattr__(self, name):
+            raise AssertionError("the compiled scan was used")
+
+    text = "截至２０２５年8月底,全市(茂健)"
+    want = punct._halfwidth_py(text), width._fullwidth_py(text)
+    monkeypatch.setenv("TEXTFIX_PURE_PYTHON", "1")
+    for mod in (punct, width):
+        monkeypatch.setattr(mod, "_scan", Refuse())
+    got = list(punct.halfwidth_in_cjk.func(_doc(text))), list(width.fullwidth_alnum.func(_doc(text)))
+    assert repr(got) == repr(want)
+
+
+def _doc(text: str):
+    from textfix.pipeline import Config
+    from textfix.provenance import SourceMap
+    from textfix.rule import Doc
+
+    return Doc(text, Config(), {}, SourceMap(text), [])
