@@ -635,3 +635,22 @@ def test_doc_break_whitespace_table():
     spaces = [c for c in range(0x110000) if rule_mod._BLOCK_BREAK.match("\n\n" + chr(c)).end() == 3]
     assert spaces == [c for c in range(len(white)) if white[c]]
     assert max(spaces) < len(white)
+
+
+def test_join_decisions_the_same_with_the_text_evidence_remembered_or_not(seed_texts):
+    # decide() remembers what two block texts alone say; the joins and the incomplete
+    # paragraphs are the same whether it was asked about the pairs before or not
+    from benchmarks.noise import heldout, pages
+    from textfix import layout_blocks as lb
+
+    noisy, _ = pages(heldout()[:1000])
+    joins = 0
+    for text in list(seed_texts) + noisy:
+        lb._TEXT_EVIDENCE.clear()
+        first = lb.analyse(text)
+        fresh = ([(j.a, j.b, j.skipped, j.evidence) for j in first.joins], first.incomplete)
+        again = lb.analyse(text)
+        assert ([(j.a, j.b, j.skipped, j.evidence) for j in again.joins], again.incomplete) == fresh
+        assert [b.kind for b in again.blocks] == [b.kind for b in first.blocks]
+        joins += len(fresh[0])
+    assert joins > 10

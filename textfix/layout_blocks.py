@@ -622,7 +622,29 @@ def _first_clause(v: str) -> str | None:
 def decide(blocks: list[Block], i: int, j: int) -> str:
     """Evidence that block ``j`` continues unfinished body block ``i`` ('' if none)."""
     a, b = blocks[i], blocks[j]
-    av, bv = a.vis, b.vis
+    key = (a.vis, b.vis)
+    ev = _TEXT_EVIDENCE.get(key, _UNKNOWN)
+    if ev is _UNKNOWN:
+        ev = _text_evidence(a.vis, b.vis)
+        if len(_TEXT_EVIDENCE) >= 1 << 12:
+            _TEXT_EVIDENCE.clear()
+        _TEXT_EVIDENCE[key] = ev
+    if ev is not None:
+        return ev
+    w = _line_width(blocks, i, j)
+    if w is not None:
+        full = w - 1.25
+        if b.segs and (b.first_full or not b.finished) and b.segs[0] >= full:
+            return "full-first-line"
+        if a.last_full and a.segs and a.segs[-1] >= full and len(b.segs) == 1 and b.finished:
+            return "full-last-line"
+    return ""
+
+
+def _text_evidence(av: str, bv: str) -> str | None:
+    """What the characters alone say about block text ``bv`` continuing ``av``: the
+    evidence, '' (``bv`` opens a paragraph of its own) or None (nothing: the widths of
+    the wrapped lines decide)."""
     if av[-1] in CONTINUES:
         return "open-mark"
     if bv[0] in NO_START:
@@ -635,14 +657,15 @@ def decide(blocks: list[Block], i: int, j: int) -> str:
     clause = _first_clause(bv)
     if clause is not None and 1 <= len(clause) <= 3 and clause not in OPENERS and all(is_han(c) for c in clause):
         return "short-clause"
-    w = _line_width(blocks, i, j)
-    if w is not None:
-        full = w - 1.25
-        if b.segs and (b.first_full or not b.finished) and b.segs[0] >= full:
-            return "full-first-line"
-        if a.last_full and a.segs and a.segs[-1] >= full and len(b.segs) == 1 and b.finished:
-            return "full-last-line"
-    return ""
+    return None
+
+
+#: :func:`_text_evidence` by the block texts it was asked about: the analyses of one
+#: text (a headline settled as body, then joined) and of the texts after its joins and
+#: wraps (whose blocks keep their characters) ask about the same pairs.  The answer
+#: depends on the two texts alone.
+_TEXT_EVIDENCE: dict[tuple[str, str], str | None] = {}
+_UNKNOWN = object()
 
 
 def _settle_open(text: str, blocks: list[Block], compiled: bool) -> None:
