@@ -131,13 +131,16 @@ def word_spans_gap(left: str, right: str) -> bool:
     """Does a word of two to four Han characters run across ``left|right``?"""
     # the gap's own characters are Han (then the Han characters of either side's
     # last or first three are not empty, and end or start at the gap)
-    if not (left and right and _HAN.match(left[-1]) and _HAN.match(right[0])):
+    if not (left and right and is_han(left[-1]) and is_han(right[0])):
         return False
-    tail = "".join(_HAN.findall(left[-3:]))
-    head = "".join(_HAN.findall(right[:3]))
+    tail = "".join([c for c in left[-3:] if is_han(c)])
+    head = "".join([c for c in right[:3] if is_han(c)])
+    # is_word() of each tail[-i:] + head[:j] of two to four characters
+    freq = _words()
     for i in range(1, len(tail) + 1):
-        for j in range(1, len(head) + 1):
-            if 2 <= i + j <= 4 and is_word(tail[-i:] + head[:j]):
+        t = tail[-i:]
+        for j in range(1, min(len(head), 4 - i) + 1):
+            if freq.get(t + head[:j], 0) >= _MIN_FREQ:
                 return True
     return False
 
@@ -611,7 +614,10 @@ def _line_width(blocks: list[Block], i: int, j: int) -> float | None:
                 inner += blocks[k].segs[1:-1]
     if len(inner) < 3:
         return None
-    return statistics.median(inner)
+    # statistics.median(inner), without its generality
+    inner.sort()
+    k = len(inner) // 2
+    return inner[k] if len(inner) % 2 else (inner[k - 1] + inner[k]) / 2
 
 
 def _first_clause(v: str) -> str | None:
