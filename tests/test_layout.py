@@ -546,3 +546,111 @@ def test_classify_twins_agree_on_real_pages(seed_texts):
         _classify_twins_agree(text, [(b.raw, b.base, b.lead) for b in blocks[::2]])
     assert {"headline", "subheadline", "byline", "body", "caption", "credit", "furniture", "subheading",
             "source-tag"} <= kinds
+
+
+# -- the compiled twin of Doc.blocks(): textfix._layout.doc_blocks --------------------------------
+
+def _doc_blocks_agree(text, pipeline=None):
+    # after every rule of the pipeline (a source map with changed, moved and inserted
+    # pieces, the labels of the blocks' kinds): the compiled blocks as the definition
+    import importlib
+
+    rule_mod = importlib.import_module("textfix.rule")  # textfix.rule is also the decorator
+
+    twin = _layout_twin()
+    p = pipeline or textfix.Pipeline()
+    counts = []
+
+    @rule_mod.rule("test.probe")
+    def probe(doc):
+        fresh = rule_mod.Doc(doc.text, doc.config, doc.resources, doc._map, doc._labels, {})
+        want = fresh._blocks_py()
+        for span in (doc._map.source_span, doc._map._core.source_span if doc._map._core else None):
+            if span is not None:
+                got = twin.doc_blocks(doc.text, rule_mod._break_white(), span, doc._labels, rule_mod.Block)
+                assert got == want
+                assert all(type(b) is rule_mod.Block for b in got)
+        counts.append((len(want), sum(b.kind != "body" for b in want)))
+        return ()
+
+    rules = p.rules
+    p.rules = [r for pair in zip(rules, [probe] * len(rules)) for r in pair]
+    try:
+        p.clean(text)
+    finally:
+        p.rules = rules
+    return counts
+
+
+@pytest.mark.twin
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_SPLIT_TEXT, st.lists(_BLOCK_PIECES, max_size=24).map("".join), st.text(max_size=30)))
+@example("标题\n\n■通讯员 张三\n\n本报讯 正文\n\n图为现场\n\n张三 摄\n\n前期工\n\n作，提高。\n")
+@example("a\n\n\x1c\x85\u2028b\n")
+def test_doc_blocks_twins_agree(text):
+    _doc_blocks_agree(text)
+
+
+@pytest.mark.twin
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(_SPLIT_TEXT, st.lists(st.sampled_from(["\n\n", "\x1c", "\x85", "\u2028", "\u3000", "a"]),
+                                       max_size=20).map("".join)),
+       st.lists(st.integers(0, 32), max_size=12), st.lists(st.sampled_from(["headline", "byline", ""]), max_size=6),
+       st.booleans())
+@example("ab\n\ncd", [0, 2], ["headline"], False)  # a block starts where a label ends
+def test_doc_blocks_twins_agree_on_any_text_and_labels(text, cuts, kinds, touching):
+    # the labels: disjoint, sorted, touching or not, in the coordinates of the (unedited) text
+    import importlib
+
+    from textfix.provenance import SourceMap
+
+    rule_mod = importlib.import_module("textfix.rule")
+    cuts = sorted(set(cuts))
+    spans = zip(cuts, cuts[1:]) if touching else zip(cuts[::2], cuts[1::2])
+    labels = [(a, b, k) for (a, b), k in zip(spans, kinds)]
+    smap = SourceMap(text, compiled=False)
+    doc = rule_mod.Doc(text, textfix.Pipeline().config, {}, smap, labels)
+    got = _layout_twin().doc_blocks(text, rule_mod._break_white(), smap.source_span, labels, rule_mod.Block)
+    assert got == doc._blocks_py()
+
+
+@pytest.mark.twin
+def test_doc_blocks_twins_agree_on_real_pages(seed_texts):
+    from benchmarks.noise import heldout, pages
+
+    noisy, _ = pages(heldout()[:1000])
+    p = textfix.Pipeline()
+    counts = [c for text in list(seed_texts) + noisy for c in _doc_blocks_agree(text, p)]
+    assert sum(n for n, _ in counts) > 1000 and sum(k for _, k in counts) > 100
+
+
+def test_doc_break_whitespace_table():
+    # the compiled Doc.blocks() knows the \s of the break pattern (of the re module)
+    # from this table, and takes every code point beyond it for no space
+    import importlib
+
+    rule_mod = importlib.import_module("textfix.rule")  # textfix.rule is also the decorator
+
+    white = rule_mod._break_white()
+    spaces = [c for c in range(0x110000) if rule_mod._BLOCK_BREAK.match("\n\n" + chr(c)).end() == 3]
+    assert spaces == [c for c in range(len(white)) if white[c]]
+    assert max(spaces) < len(white)
+
+
+def test_join_decisions_the_same_with_the_text_evidence_remembered_or_not(seed_texts):
+    # decide() remembers what two block texts alone say; the joins and the incomplete
+    # paragraphs are the same whether it was asked about the pairs before or not
+    from benchmarks.noise import heldout, pages
+    from textfix import layout_blocks as lb
+
+    noisy, _ = pages(heldout()[:1000])
+    joins = 0
+    for text in list(seed_texts) + noisy:
+        lb._TEXT_EVIDENCE.clear()
+        first = lb.analyse(text)
+        fresh = ([(j.a, j.b, j.skipped, j.evidence) for j in first.joins], first.incomplete)
+        again = lb.analyse(text)
+        assert ([(j.a, j.b, j.skipped, j.evidence) for j in again.joins], again.incomplete) == fresh
+        assert [b.kind for b in again.blocks] == [b.kind for b in first.blocks]
+        joins += len(fresh[0])
+    assert joins > 10

@@ -14,6 +14,8 @@ them).
 * :func:`classify` — :func:`textfix.layout_blocks._classify_py`, the kind of every
   block (the patterns are tried by the same regular expressions, where the same
   characters are there).
+* :func:`doc_blocks` — :meth:`textfix.rule.Doc._blocks_py`, the blocks a rule sees
+  and the kinds of the labels they came from.
 """
 
 from libc.stdint cimport uint8_t
@@ -532,3 +534,76 @@ def classify(list blocks, dict bases, tuple pats, str ends):
         kind = b.kind
         if not (kind == "caption" or kind == "credit"):
             prev = b
+
+
+# -- the blocks a rule sees: textfix.rule.Doc._blocks_py --------------------------------------
+
+from bisect import bisect_right
+
+cdef extern from "Python.h":
+    int PyObject_GenericSetAttr(object o, object name, object value) except -1
+
+
+def doc_blocks(str text, bytes white, object source_span, list labels, object block):
+    """As :meth:`textfix.rule.Doc._blocks_py`: the blocks of ``text`` (the text between
+    matches of ``\\n[ \\t\\u3000]*\\n\\s*``, ``white[c]`` 1 where that ``\\s`` matches
+    code point ``c``, none beyond ``len(white)``), each a ``block`` (the frozen
+    :class:`textfix.rule.Block`, its fields set as its ``__init__`` sets them) with the
+    kind of the label (sorted, disjoint ``labels``) holding the source position
+    ``source_span`` gives its first character."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), nw = len(white)
+    cdef const unsigned char* w = white
+    cdef Py_ssize_t pos = 0, j = 0, k, b, nxt, end
+    cdef Py_UCS4 c
+    cdef bint found
+    cdef list blocks = []
+    while True:
+        # the next match of \n[ \t\u3000]*\n\s* from j
+        found = False
+        b = nxt = n
+        while j < n:
+            if PyUnicode_READ(kind, data, j) == 0x0A:
+                k = j + 1
+                while k < n and is_space(PyUnicode_READ(kind, data, k)):
+                    k += 1
+                if k < n and PyUnicode_READ(kind, data, k) == 0x0A:
+                    k += 1
+                    while k < n:
+                        c = PyUnicode_READ(kind, data, k)
+                        if c >= nw or not w[c]:
+                            break
+                        k += 1
+                    b, nxt, found = j, k, True
+                    break
+            j += 1
+        if found:
+            end = b
+        else:
+            # the rest of the text, without the newline it ends in
+            end = n - 1 if n > 0 and PyUnicode_READ(kind, data, n - 1) == 0x0A else n
+        if end > pos:
+            blocks.append(new_block(block, pos, end, kind_at(source_span(pos, pos + 1)[0], labels)))
+        if not found:
+            return blocks
+        pos = j = nxt
+
+
+cdef object new_block(object block, Py_ssize_t start, Py_ssize_t end, str kind):
+    obj = block.__new__(block)
+    PyObject_GenericSetAttr(obj, "start", start)
+    PyObject_GenericSetAttr(obj, "end", end)
+    PyObject_GenericSetAttr(obj, "kind", kind)
+    return obj
+
+
+cdef str kind_at(object s, list labels):
+    """As :func:`textfix.rule.kind_at_source`."""
+    cdef Py_ssize_t i = bisect_right(labels, (s, 1 << 62, "")) - 1
+    cdef tuple lab
+    if i >= 0:
+        lab = <tuple>labels[i]
+        if lab[0] <= s < lab[1]:
+            return lab[2]
+    return "body"

@@ -131,13 +131,16 @@ def word_spans_gap(left: str, right: str) -> bool:
     """Does a word of two to four Han characters run across ``left|right``?"""
     # the gap's own characters are Han (then the Han characters of either side's
     # last or first three are not empty, and end or start at the gap)
-    if not (left and right and _HAN.match(left[-1]) and _HAN.match(right[0])):
+    if not (left and right and is_han(left[-1]) and is_han(right[0])):
         return False
-    tail = "".join(_HAN.findall(left[-3:]))
-    head = "".join(_HAN.findall(right[:3]))
+    tail = "".join([c for c in left[-3:] if is_han(c)])
+    head = "".join([c for c in right[:3] if is_han(c)])
+    # is_word() of each tail[-i:] + head[:j] of two to four characters
+    freq = _words()
     for i in range(1, len(tail) + 1):
-        for j in range(1, len(head) + 1):
-            if 2 <= i + j <= 4 and is_word(tail[-i:] + head[:j]):
+        t = tail[-i:]
+        for j in range(1, min(len(head), 4 - i) + 1):
+            if freq.get(t + head[:j], 0) >= _MIN_FREQ:
                 return True
     return False
 
@@ -611,7 +614,10 @@ def _line_width(blocks: list[Block], i: int, j: int) -> float | None:
                 inner += blocks[k].segs[1:-1]
     if len(inner) < 3:
         return None
-    return statistics.median(inner)
+    # statistics.median(inner), without its generality
+    inner.sort()
+    k = len(inner) // 2
+    return inner[k] if len(inner) % 2 else (inner[k - 1] + inner[k]) / 2
 
 
 def _first_clause(v: str) -> str | None:
@@ -622,7 +628,29 @@ def _first_clause(v: str) -> str | None:
 def decide(blocks: list[Block], i: int, j: int) -> str:
     """Evidence that block ``j`` continues unfinished body block ``i`` ('' if none)."""
     a, b = blocks[i], blocks[j]
-    av, bv = a.vis, b.vis
+    key = (a.vis, b.vis)
+    ev = _TEXT_EVIDENCE.get(key, _UNKNOWN)
+    if ev is _UNKNOWN:
+        ev = _text_evidence(a.vis, b.vis)
+        if len(_TEXT_EVIDENCE) >= 1 << 12:
+            _TEXT_EVIDENCE.clear()
+        _TEXT_EVIDENCE[key] = ev
+    if ev is not None:
+        return ev
+    w = _line_width(blocks, i, j)
+    if w is not None:
+        full = w - 1.25
+        if b.segs and (b.first_full or not b.finished) and b.segs[0] >= full:
+            return "full-first-line"
+        if a.last_full and a.segs and a.segs[-1] >= full and len(b.segs) == 1 and b.finished:
+            return "full-last-line"
+    return ""
+
+
+def _text_evidence(av: str, bv: str) -> str | None:
+    """What the characters alone say about block text ``bv`` continuing ``av``: the
+    evidence, '' (``bv`` opens a paragraph of its own) or None (nothing: the widths of
+    the wrapped lines decide)."""
     if av[-1] in CONTINUES:
         return "open-mark"
     if bv[0] in NO_START:
@@ -635,14 +663,15 @@ def decide(blocks: list[Block], i: int, j: int) -> str:
     clause = _first_clause(bv)
     if clause is not None and 1 <= len(clause) <= 3 and clause not in OPENERS and all(is_han(c) for c in clause):
         return "short-clause"
-    w = _line_width(blocks, i, j)
-    if w is not None:
-        full = w - 1.25
-        if b.segs and (b.first_full or not b.finished) and b.segs[0] >= full:
-            return "full-first-line"
-        if a.last_full and a.segs and a.segs[-1] >= full and len(b.segs) == 1 and b.finished:
-            return "full-last-line"
-    return ""
+    return None
+
+
+#: :func:`_text_evidence` by the block texts it was asked about: the analyses of one
+#: text (a headline settled as body, then joined) and of the texts after its joins and
+#: wraps (whose blocks keep their characters) ask about the same pairs.  The answer
+#: depends on the two texts alone.
+_TEXT_EVIDENCE: dict[tuple[str, str], str | None] = {}
+_UNKNOWN = object()
 
 
 def _settle_open(text: str, blocks: list[Block], compiled: bool) -> None:

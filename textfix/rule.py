@@ -28,10 +28,16 @@ import inspect
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from . import _compiled
 from .edit import Edit, Flag, Label, Safety
+
+try:
+    from . import _layout
+except ImportError:  # not built: the pure-Python definitions do the work
+    _layout = None
 
 if TYPE_CHECKING:  # pragma: no cover
     from .pipeline import Config
@@ -156,21 +162,41 @@ class Doc:
         return kind_at_source(self._labels, s)
 
     def blocks(self) -> list[Block]:
-        """The blocks of the current text with their kinds, in order."""
+        """The blocks of the current text with their kinds, in order: :meth:`_blocks_py`,
+        by the compiled twin where it is built and enabled."""
         if self._blocks is None:
-            blocks = []
-            pos = 0
-            text = self.text
-            for m in _BLOCK_BREAK.finditer(text):
-                if m.start() > pos:
-                    blocks.append(Block(pos, m.start(), self.kind_at(pos)))
-                pos = m.end()
-            if pos < len(text):
-                end = len(text) - (1 if text.endswith("\n") else 0)
-                if end > pos:
-                    blocks.append(Block(pos, end, self.kind_at(pos)))
-            self._blocks = blocks
+            if _layout is not None and _compiled.enabled():
+                # the compiled map's own source_span, where there is one
+                core = getattr(self._map, "_core", None)
+                span = self._map.source_span if core is None else core.source_span
+                self._blocks = _layout.doc_blocks(self.text, _break_white(), span, self._labels, Block)
+            else:
+                self._blocks = self._blocks_py()
         return self._blocks
+
+    def _blocks_py(self) -> list[Block]:
+        """The blocks of the current text (the text between blank lines, without the
+        newline the text ends in) with the kinds of the labels their first characters
+        came from."""
+        blocks = []
+        pos = 0
+        text = self.text
+        for m in _BLOCK_BREAK.finditer(text):
+            if m.start() > pos:
+                blocks.append(Block(pos, m.start(), self.kind_at(pos)))
+            pos = m.end()
+        if pos < len(text):
+            end = len(text) - (1 if text.endswith("\n") else 0)
+            if end > pos:
+                blocks.append(Block(pos, end, self.kind_at(pos)))
+        return blocks
+
+
+@lru_cache(maxsize=1)
+def _break_white() -> bytes:
+    """For each code point up to U+3000: 1 if the ``\\s`` of :data:`_BLOCK_BREAK` matches
+    it (none beyond, which a test checks), for the compiled :meth:`Doc.blocks`."""
+    return bytes(1 if _BLOCK_BREAK.match("\n\n" + chr(c)).end() == 3 else 0 for c in range(0x3001))
 
 
 def kind_at_source(labels: list[tuple[int, int, str]], s: int) -> str:
