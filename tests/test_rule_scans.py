@@ -148,3 +148,15 @@ def _doc(text: str):
     from textfix.rule import Doc
 
     return Doc(text, Config(), {}, SourceMap(text), [])
+
+
+def test_noise_line_block_spans_are_the_blocks():
+    from textfix.rules import stray
+
+    texts = _seen_by("stray.noise-line") + ["", "\n", "a", "a\n", "a\n\n", "\n\n a \n \n\tb\n", "甲\n\u3000\n乙\n\n\n"]
+    for text in texts:
+        doc = _doc(text)
+        assert doc._blocks is None
+        spans = stray._block_spans(doc)
+        assert spans == [(b.start, b.end) for b in doc.blocks()]
+        assert stray._block_spans(doc) == spans  # from the blocks, now known

@@ -30,9 +30,25 @@ cdef inline bint is_gap(Py_UCS4 c) noexcept nogil:
     return c == 0x20 or c == 0x09 or c == 0x3000 or c == 0x0A
 
 
+# The last offset of each character of the Basic Multilingual Plane in the packed text
+# of the current call (valid where its stamp is the call's): scratch for
+# doubled_starts, which runs with the GIL held throughout.
+cdef int32_t _last_bmp[0x10000]
+cdef uint32_t _stamp_bmp[0x10000]
+cdef uint32_t _stamp = 0
+
+
 def doubled_starts(str text, Py_ssize_t max_unit):
     """As :func:`textfix.rules.repeat._starts_py` (with ``MAX_UNIT`` = ``max_unit``):
-    the offsets where a doubled unit may start, in order."""
+    the offsets where a doubled unit may start, in order.
+
+    A pair's last occurrence is found through the characters' own: each character
+    links to the last occurrence of the same character (a direct table for the
+    Basic Multilingual Plane), and the chain is walked back while it is within
+    ``max_unit``, to the first place where the next character is the pair's too.
+    (It is the pure definition's last occurrence of the pair whenever that is close
+    enough to count.)"""
+    global _stamp
     cdef int kind = PyUnicode_KIND(text)
     cdef void* data = PyUnicode_DATA(text)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), m = 0, i, p, q
@@ -43,26 +59,42 @@ def doubled_starts(str text, Py_ssize_t max_unit):
     cdef Py_UCS4* packed = <Py_UCS4*>malloc(n * sizeof(Py_UCS4))
     cdef Py_ssize_t* pos = <Py_ssize_t*>malloc(n * sizeof(Py_ssize_t))
     cdef Py_ssize_t* nxt = <Py_ssize_t*>malloc(n * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* same = <Py_ssize_t*>malloc(n * sizeof(Py_ssize_t))
     cdef Map last
     last.keys = NULL
     last.vals = NULL
     try:
-        if packed == NULL or pos == NULL or nxt == NULL:
+        if packed == NULL or pos == NULL or nxt == NULL or same == NULL:
             raise MemoryError()
+        _stamp += 1
+        if _stamp == 0:  # wrapped round: no stamp may look current
+            for i in range(0x10000):
+                _stamp_bmp[i] = 0
+            _stamp = 1
+        map_init(&last, 16)  # the characters beyond the BMP
         for i in range(n):
             c = PyUnicode_READ(kind, data, i)
             if not is_gap(c):
                 packed[m] = c
                 pos[m] = i
                 nxt[m] = -1
+                # the last occurrence of the same character
+                if c < 0x10000:
+                    same[m] = _last_bmp[c] if _stamp_bmp[c] == _stamp else -1
+                    _last_bmp[c] = <int32_t>m
+                    _stamp_bmp[c] = _stamp
+                else:
+                    same[m] = map_get(&last, c, -1)
+                    map_put(&last, c, m)
                 m += 1
-        map_init(&last, m)
         # each pair's next occurrence, where it is close enough
         for i in range(m - 1):
-            p = map_get(&last, pair(packed[i], packed[i + 1]), -1)
-            if p >= 0 and i - p <= max_unit:
-                nxt[p] = i
-            map_put(&last, pair(packed[i], packed[i + 1]), i)
+            p = same[i]
+            while p >= 0 and i - p <= max_unit:
+                if packed[p + 1] == packed[i + 1]:
+                    nxt[p] = i
+                    break
+                p = same[p]
         for p in range(m):
             q = nxt[p]
             while q >= 0:
@@ -76,6 +108,7 @@ def doubled_starts(str text, Py_ssize_t max_unit):
         free(packed)
         free(pos)
         free(nxt)
+        free(same)
         map_free(&last)
     return hits
 

@@ -224,10 +224,12 @@ def _pair_quotes(text: str, positions: list[int]) -> list[tuple[int, str, int | 
     return out
 
 
-def _quote_edits(text: str, start: int, end: int, q: str, forms: tuple[str, str]):
+def _quote_edits(text: str, start: int, end: int, q: str, forms: tuple[str, str]) -> list:
+    """The edits of the quotes ``q`` of the paragraph ``text[start:end]``."""
+    out = []
     i = text.find(q, start, end)
     if i < 0:
-        return
+        return out
     positions = []
     while i >= 0:
         positions.append(i)
@@ -247,7 +249,18 @@ def _quote_edits(text: str, start: int, end: int, q: str, forms: tuple[str, str]
         else:
             chinese = _cjk(_prev(text, i)) or _cjk(_next(text, i))
         if chinese:
-            yield change(i, i + 1, forms[0] if role == "open" else forms[1])
+            out.append(change(i, i + 1, forms[0] if role == "open" else forms[1]))
+    return out
+
+
+def _offsets(text: str, q: str) -> list[int]:
+    """Where the character ``q`` is in ``text``, in order."""
+    out = []
+    i = text.find(q)
+    while i >= 0:
+        out.append(i)
+        i = text.find(q, i + 1)
+    return out
 
 
 @rule("punct.straight-quotes", safety=Safety.SAFE)
@@ -267,15 +280,26 @@ def straight_quotes(doc):
     """
     text = doc.text
     if '"' not in text and "'" not in text:
-        return
+        return []
     protected = Protected(text)
     edits = []
+    # Only the paragraphs that hold a quote are decided (most hold none): the quotes'
+    # offsets, in order, say which.
+    quotes = sorted(_offsets(text, '"') + _offsets(text, "'"))
+    k, last = 0, len(quotes)
     for m in _QUOTE_BLOCK.finditer(text):
+        start, end = m.span()
+        while k < last and quotes[k] < start:
+            k += 1
+        if k == last:
+            break
+        if quotes[k] >= end:
+            continue
         for q, forms in (('"', ("“", "”")), ("'", ("‘", "’"))):
-            edits.extend(e for e in _quote_edits(text, m.start(), m.end(), q, forms)
-                         if e.start not in protected)
+            found = _quote_edits(text, start, end, q, forms)
+            edits.extend([e for e in found if e.start not in protected] if protected else found)
     edits.sort(key=lambda e: e.start)
-    yield from edits
+    return edits
 
 
 _ELLIPSIS = regex.compile(r"\.{3,}|。{3,}|(?<!…)…(?!…)|⋯+")
@@ -294,12 +318,18 @@ def ellipsis(doc):
         after:  扎根基层服务群众……李金以生动案例
     """
     text = doc.text
+    # every match holds one of these (most pages hold none): four substring searches
+    # cost far less than the pattern's scan
+    if "..." not in text and "。。。" not in text and "…" not in text and "⋯" not in text:
+        return []
     protected = Protected(text)
+    out = []
     for m in _ELLIPSIS.finditer(text):
         if m.group() == "……" or m.start() in protected:
             continue
         if _cjk(_prev(text, m.start())) or _cjk(_next(text, m.end() - 1)):
-            yield change(m.start(), m.end(), "……")
+            out.append(change(m.start(), m.end(), "……"))
+    return out
 
 
 _DASH = regex.compile(r"-{2,}|－{2,}|(?<!—)—(?!—)|―{1,2}|─{2,}|—{3,}")
@@ -319,7 +349,9 @@ def dash(doc):
         after:  人民信访为人民——普法化雨润人心
     """
     text = doc.text
+    out = []
     for m in _DASH.finditer(text):
         p, n = _prev(text, m.start()), _next(text, m.end() - 1)
         if _cjk(p) and _cjk(n):
-            yield change(m.start(), m.end(), "——")
+            out.append(change(m.start(), m.end(), "——"))
+    return out
