@@ -22,81 +22,6 @@ from libc.stdlib cimport malloc, realloc, free
 include "../_hashmap.pxi"
 
 
-# -- the maps of the Core: open addressing as in _hashmap.pxi, each key beside its
-# value (one cache line read per lookup where the two arrays cost two; the tables
-# are far larger than the caches, and most lookups find their key)
-
-cdef struct PSlot:
-    uint64_t key
-    int64_t val
-
-
-cdef struct PMap:
-    PSlot* slots
-    uint64_t mask
-    int shift
-    Py_ssize_t n
-
-
-cdef int pmap_init(PMap* m, Py_ssize_t expected) except -1:
-    cdef uint64_t cap = 16, i
-    cdef int bits = 4
-    while cap < <uint64_t>(2 * expected + 2):
-        cap <<= 1
-        bits += 1
-    m.slots = <PSlot*>malloc(cap * sizeof(PSlot))
-    if m.slots == NULL:
-        raise MemoryError()
-    for i in range(cap):
-        m.slots[i].key = EMPTY
-    m.mask = cap - 1
-    m.shift = 64 - bits
-    m.n = 0
-    return 0
-
-
-cdef void pmap_free(PMap* m) noexcept:
-    free(m.slots)
-    m.slots = NULL
-
-
-cdef inline int64_t pmap_get(const PMap* m, uint64_t key, int64_t default) noexcept nogil:
-    cdef uint64_t i = (key * <uint64_t>0x9E3779B97F4A7C15) >> m.shift
-    cdef uint64_t k
-    while True:
-        k = m.slots[i].key
-        if k == key:
-            return m.slots[i].val
-        if k == EMPTY:
-            return default
-        i = (i + 1) & m.mask
-
-
-cdef int pmap_put(PMap* m, uint64_t key, int64_t val) except -1:
-    """Insert or overwrite; returns 0."""
-    cdef PMap old
-    cdef uint64_t i, k
-    if 2 * (m.n + 1) > <Py_ssize_t>(m.mask + 1):
-        old = m[0]
-        pmap_init(m, 2 * (old.mask + 1))
-        for i in range(old.mask + 1):
-            if old.slots[i].key != EMPTY:
-                pmap_put(m, old.slots[i].key, old.slots[i].val)
-        pmap_free(&old)
-    i = (key * <uint64_t>0x9E3779B97F4A7C15) >> m.shift
-    while True:
-        k = m.slots[i].key
-        if k == key:
-            m.slots[i].val = val
-            return 0
-        if k == EMPTY:
-            m.slots[i].key = key
-            m.slots[i].val = val
-            m.n += 1
-            return 0
-        i = (i + 1) & m.mask
-
-
 cdef extern from "Python.h":
     bint Py_UNICODE_ISDIGIT(Py_UCS4 ch)
 
@@ -104,14 +29,8 @@ cdef extern from "Python.h":
 cdef extern from *:
     """
     #define TF_NEG (-1e18)
-    #define TF_WORD (((int64_t)1) << 30)
-    #define TF_NODE ((((int64_t)1) << 30) - 1)
     """
     double NEG "TF_NEG"
-    # the trie's edges (and its table of the root's children) hold the child node,
-    # with this bit set where a word ends there: a walk reads value[] only for words
-    int64_t WORD "TF_WORD"
-    int64_t NODE "TF_NODE"
 
 
 cdef inline uint64_t edge(int64_t node, Py_UCS4 c) noexcept nogil:
@@ -219,58 +138,6 @@ cdef Group* new_group(Group** grp, Py_ssize_t* ng, Py_ssize_t* cap) except NULL:
     return g
 
 
-# -- sets of n-grams of the Basic Multilingual Plane: each character in 16 bits, a
-# key in 8 bytes and the table at most two-thirds empty — a quarter of the bytes of
-# a PMap of the same keys, so that the character bigrams and trigrams the scans
-# ask of again and again stay in cache
-
-cdef struct NSet:
-    uint64_t* keys
-    uint64_t mask
-    int shift
-
-
-cdef int nset_init(NSet* m, Py_ssize_t most) except -1:
-    """An empty set room for ``most`` keys (it does not grow)."""
-    cdef uint64_t cap = 16, i
-    cdef int bits = 4
-    while cap < <uint64_t>(3 * most // 2 + 2):
-        cap <<= 1
-        bits += 1
-    m.keys = <uint64_t*>malloc(cap * sizeof(uint64_t))
-    if m.keys == NULL:
-        raise MemoryError()
-    for i in range(cap):
-        m.keys[i] = EMPTY
-    m.mask = cap - 1
-    m.shift = 64 - bits
-    return 0
-
-
-cdef void nset_free(NSet* m) noexcept:
-    free(m.keys)
-    m.keys = NULL
-
-
-cdef inline bint nset_has(const NSet* m, uint64_t key) noexcept nogil:
-    cdef uint64_t i = (key * <uint64_t>0x9E3779B97F4A7C15) >> m.shift
-    cdef uint64_t k
-    while True:
-        k = m.keys[i]
-        if k == key:
-            return True
-        if k == EMPTY:
-            return False
-        i = (i + 1) & m.mask
-
-
-cdef void nset_add(NSet* m, uint64_t key) noexcept:
-    cdef uint64_t i = (key * <uint64_t>0x9E3779B97F4A7C15) >> m.shift
-    while m.keys[i] != EMPTY and m.keys[i] != key:
-        i = (i + 1) & m.mask
-    m.keys[i] = key
-
-
 cdef class Variants:
     """A matcher's variant table (:class:`~textfix.fuzzy.matcher.VariantTable`, one
     substitution per variant) as C arrays, with each word's frequency, for
@@ -344,32 +211,27 @@ def _start(d):
 cdef class Core:
     """The scorer's models as C tables, and its arithmetic over them."""
 
-    cdef PMap edges  # (node << 21 | char) -> child node of the word trie (| WORD)
+    cdef Map edges  # (node << 21 | char) -> child node of the word trie
     cdef double* value  # log probability of the word ending at a node; NaN: a prefix only
-    cdef int32_t* root  # the root's children for the Basic Multilingual Plane (| WORD), -1: none
-    # for each character of the Basic Multilingual Plane, the cost _segment_bound
-    # gives it: the log probability of the one-character word, where above unk, or unk
-    cdef double* cost1
+    cdef int32_t* root  # the root's children for the Basic Multilingual Plane, -1: none
     cdef Py_ssize_t nodes, cap_nodes
-    cdef PMap surnames, wordchars, numerals
+    cdef Map surnames, wordchars, numerals
     cdef readonly int max_len
     cdef double unk, name_logp
     cdef bint has_names
     # character bigrams
     cdef bint has_bigrams
-    cdef PMap uni, bi, wi  # wi: char -> index into w0/w1
-    cdef NSet bi_bmp  # the keys of bi of two BMP characters (a << 16 | b)
+    cdef Map uni, bi, wi  # wi: char -> index into w0/w1
     cdef double* w0
     cdef double* w1
     cdef double inv
-    cdef PMap cont  # chars some seen bigram starts with
+    cdef Map cont  # chars some seen bigram starts with
     # character trigrams
     cdef bint has_trigrams
-    cdef PMap tri
-    cdef NSet tri_bmp  # the keys of tri of three BMP characters (a << 32 | b << 16 | c)
+    cdef Map tri
     # look-alikes: char -> (offset << 32 | count) into alt / sim
     cdef bint has_confusions
-    cdef PMap obs
+    cdef Map obs
     cdef Py_UCS4* alt
     cdef double* sim
     cdef list alt_str
@@ -394,7 +256,6 @@ cdef class Core:
     def __cinit__(self):
         self.value = NULL
         self.root = NULL
-        self.cost1 = NULL
         self.w0 = self.w1 = NULL
         self.alt = NULL
         self.sim = NULL
@@ -416,14 +277,13 @@ cdef class Core:
         to one or to a digit becomes or stops being one)."""
         cdef Py_ssize_t i, n
         cdef int64_t node, child
-        cdef uint64_t key
         cdef Py_UCS4 c
         self.max_len = max_len
         self.unk = unk
         self.has_names = name_logp is not None
         self.name_logp = name_logp if name_logp is not None else 0.0
         # the word trie
-        pmap_init(&self.edges, len(wp))
+        map_init(&self.edges, len(wp))
         self.cap_nodes = len(wp) + 1
         self.value = <double*>malloc(self.cap_nodes * sizeof(double))
         if self.value == NULL:
@@ -435,7 +295,7 @@ cdef class Core:
             node = 0
             for i in range(n):
                 c = char_at(w, i)
-                child = pmap_get(&self.edges, edge(node, c), -1)
+                child = map_get(&self.edges, edge(node, c), -1)
                 if child < 0:
                     if self.nodes == self.cap_nodes:
                         self.cap_nodes *= 2
@@ -445,54 +305,39 @@ cdef class Core:
                     child = self.nodes
                     self.nodes += 1
                     self.value[child] = NAN
-                    pmap_put(&self.edges, edge(node, c), child)
+                    map_put(&self.edges, edge(node, c), child)
                 node = child
             if v is not None:
                 self.value[node] = v
-        if self.nodes > NODE:
-            raise MemoryError("too many trie nodes")
-        for i in range(<Py_ssize_t>self.edges.mask + 1):
-            if self.edges.slots[i].key != EMPTY and not isnan(self.value[self.edges.slots[i].val]):
-                self.edges.slots[i].val |= WORD
         self.root = <int32_t*>malloc(0x10000 * sizeof(int32_t))
         if self.root == NULL:
             raise MemoryError()
         for i in range(0x10000):
-            self.root[i] = pmap_get(&self.edges, edge(0, i), -1)
-        self.cost1 = <double*>malloc(0x10000 * sizeof(double))
-        if self.cost1 == NULL:
-            raise MemoryError()
-        for i in range(0x10000):
-            self.cost1[i] = self._cost(<Py_UCS4>i)
-        pmap_init(&self.surnames, len(surnames))
+            self.root[i] = map_get(&self.edges, edge(0, i), -1)
+        map_init(&self.surnames, len(surnames))
         for s in surnames:
             if len(s) == 1:
-                pmap_put(&self.surnames, first_char(s), 1)
-        pmap_init(&self.numerals, len(numerals))
+                map_put(&self.surnames, first_char(s), 1)
+        map_init(&self.numerals, len(numerals))
         for s in numerals:
-            pmap_put(&self.numerals, first_char(s), 1)
-        pmap_init(&self.wordchars, len(wordchars))
+            map_put(&self.numerals, first_char(s), 1)
+        map_init(&self.wordchars, len(wordchars))
         for s in wordchars:
             if len(s) == 1:
-                pmap_put(&self.wordchars, first_char(s), 1)
+                map_put(&self.wordchars, first_char(s), 1)
         # bigrams
         self.has_bigrams = bigrams is not None
-        pmap_init(&self.uni, len(bigrams.uni) if bigrams is not None else 0)
-        pmap_init(&self.bi, len(bigrams.bi) if bigrams is not None else 0)
-        nset_init(&self.bi_bmp, len(bigrams.bi) if bigrams is not None else 0)
-        pmap_init(&self.wi, len(bigrams._w) if bigrams is not None else 0)
-        pmap_init(&self.cont, len(bigrams._cont) if bigrams is not None else 0)
+        map_init(&self.uni, len(bigrams.uni) if bigrams is not None else 0)
+        map_init(&self.bi, len(bigrams.bi) if bigrams is not None else 0)
+        map_init(&self.wi, len(bigrams._w) if bigrams is not None else 0)
+        map_init(&self.cont, len(bigrams._cont) if bigrams is not None else 0)
         if bigrams is not None:
             for s, k in bigrams.uni.items():
                 if len(s) == 1:
-                    pmap_put(&self.uni, first_char(s), k)
+                    map_put(&self.uni, first_char(s), k)
             for (a, b), k in bigrams.bi.items():
                 if len(a) == 1 and len(b) == 1:
-                    pmap_put(&self.bi, pair(first_char(a), first_char(b)), k)
-            for i in range(<Py_ssize_t>self.bi.mask + 1):
-                key = self.bi.slots[i].key
-                if key != EMPTY and self.bi.slots[i].val >= 0 and key >> 37 == 0 and key & 0x1F0000 == 0:
-                    nset_add(&self.bi_bmp, ((key >> 21) << 16) | (key & 0xFFFF))
+                    map_put(&self.bi, pair(first_char(a), first_char(b)), k)
             n = len(bigrams._w)
             self.w0 = <double*>malloc((n + 1) * sizeof(double))
             self.w1 = <double*>malloc((n + 1) * sizeof(double))
@@ -503,28 +348,24 @@ cdef class Core:
                 if len(s) == 1:
                     self.w0[i] = x
                     self.w1[i] = y
-                    pmap_put(&self.wi, first_char(s), i)
+                    map_put(&self.wi, first_char(s), i)
                     i += 1
             for s in bigrams._cont:
                 if len(s) == 1:
-                    pmap_put(&self.cont, first_char(s), 1)
+                    map_put(&self.cont, first_char(s), 1)
             self.inv = bigrams._inv
         # trigrams
         self.has_trigrams = trigrams is not None
-        pmap_init(&self.tri, len(trigrams) if trigrams is not None else 0)
-        nset_init(&self.tri_bmp, len(trigrams) if trigrams is not None else 0)
+        map_init(&self.tri, len(trigrams) if trigrams is not None else 0)
         if trigrams is not None:
             for t in trigrams:
                 if len(t) == 3:
-                    pmap_put(&self.tri, triple(char_at(t, 0), char_at(t, 1), char_at(t, 2)), 1)
-                    if char_at(t, 0) < 0x10000 and char_at(t, 1) < 0x10000 and char_at(t, 2) < 0x10000:
-                        nset_add(&self.tri_bmp, (<uint64_t>char_at(t, 0) << 32)
-                                 | (<uint64_t>char_at(t, 1) << 16) | <uint64_t>char_at(t, 2))
+                    map_put(&self.tri, triple(char_at(t, 0), char_at(t, 1), char_at(t, 2)), 1)
         # look-alikes
         self.has_confusions = confusions is not None
         self.alt_str = []
         n = sum(len(v) for v in confusions.values()) if confusions is not None else 0
-        pmap_init(&self.obs, len(confusions) if confusions is not None else 0)
+        map_init(&self.obs, len(confusions) if confusions is not None else 0)
         self.alt = <Py_UCS4*>malloc((n + 1) * sizeof(Py_UCS4))
         self.sim = <double*>malloc((n + 1) * sizeof(double))
         if self.alt == NULL or self.sim == NULL:
@@ -534,7 +375,7 @@ cdef class Core:
             for s, alts in confusions.items():
                 if len(s) != 1:
                     continue
-                pmap_put(&self.obs, first_char(s), (<int64_t>i << 32) | len(alts))
+                map_put(&self.obs, first_char(s), (<int64_t>i << 32) | len(alts))
                 for x, v in alts.items():
                     self.alt[i] = first_char(x)
                     self.sim[i] = v
@@ -544,26 +385,23 @@ cdef class Core:
         if self.bmp == NULL:
             raise MemoryError()
         for c in range(0x10000):
-            self.bmp[c] = ((OBS if pmap_get(&self.obs, c, -1) >= 0 else 0)
-                           | (CONT if pmap_get(&self.cont, c, 0) else 0)
-                           | (UNI if pmap_get(&self.uni, c, -1) >= 0 else 0))
+            self.bmp[c] = ((OBS if map_get(&self.obs, c, -1) >= 0 else 0)
+                           | (CONT if map_get(&self.cont, c, 0) else 0)
+                           | (UNI if map_get(&self.uni, c, -1) >= 0 else 0))
 
     def __dealloc__(self):
-        pmap_free(&self.edges)
-        pmap_free(&self.surnames)
-        pmap_free(&self.wordchars)
-        pmap_free(&self.numerals)
-        pmap_free(&self.uni)
-        pmap_free(&self.bi)
-        pmap_free(&self.wi)
-        pmap_free(&self.cont)
-        pmap_free(&self.tri)
-        nset_free(&self.bi_bmp)
-        nset_free(&self.tri_bmp)
-        pmap_free(&self.obs)
+        map_free(&self.edges)
+        map_free(&self.surnames)
+        map_free(&self.wordchars)
+        map_free(&self.numerals)
+        map_free(&self.uni)
+        map_free(&self.bi)
+        map_free(&self.wi)
+        map_free(&self.cont)
+        map_free(&self.tri)
+        map_free(&self.obs)
         free(self.value)
         free(self.root)
-        free(self.cost1)
         free(self.bmp)
         free(self.w0)
         free(self.w1)
@@ -597,22 +435,12 @@ cdef class Core:
         return 0
 
     cdef inline bint _numeral(self, Py_UCS4 c) noexcept nogil:
-        return pmap_get(&self.numerals, c, 0) != 0
+        return map_get(&self.numerals, c, 0) != 0
 
     cdef inline int64_t _child(self, int64_t node, Py_UCS4 c) noexcept nogil:
-        """The child of ``node`` by ``c``, with the WORD bit where a word ends there
-        (``not isnan(value[child & NODE])``); -1: none."""
         if node == 0 and c < 0x10000:
             return self.root[c]
-        return pmap_get(&self.edges, edge(node, c), -1)
-
-    cdef inline double _cost(self, Py_UCS4 c) noexcept nogil:
-        """What :meth:`_segment_bound` charges ``c``: the log probability of ``c`` as a
-        one-character word where it beats ``unk``, else ``unk``."""
-        cdef int64_t node = self._child(0, c)
-        if node >= 0 and node & WORD and self.value[node & NODE] > self.unk:
-            return self.value[node & NODE]
-        return self.unk
+        return map_get(&self.edges, edge(node, c), -1)
 
     # -- segmentation --------------------------------------------------------
     cdef void _tables(self, const Py_UCS4* s, Py_ssize_t n) noexcept nogil:
@@ -626,7 +454,7 @@ cdef class Core:
         cdef Py_ssize_t* cnt = self.cnt
         cdef double unk = self.unk, nl = self.name_logp, base, v, b
         cdef Py_ssize_t i, j, k, top, o
-        cdef int64_t node, f
+        cdef int64_t node
         cdef int L = self.max_len
         cdef Py_ssize_t W = L + 2
         for i in range(n):
@@ -635,15 +463,14 @@ cdef class Core:
             top = i + L if i + L < n else n
             node = 0
             for j in range(i + 1, top + 1):
-                f = self._child(node, s[j - 1])
-                if f < 0:
+                node = self._child(node, s[j - 1])
+                if node < 0:
                     break
-                node = f & NODE
-                if f & WORD:
+                if not isnan(self.value[node]):
                     ends[o + k] = j
                     lps[o + k] = self.value[node]
                     k += 1
-            if self.has_names and pmap_get(&self.surnames, s[i], 0):
+            if self.has_names and map_get(&self.surnames, s[i], 0):
                 for j in range(i + 2, i + 4):
                     if j <= n and is_han(s[j - 1]):
                         ends[o + k] = j
@@ -676,7 +503,7 @@ cdef class Core:
             bwd[i] = b
 
     cdef inline bint _cut(self, Py_UCS4 c) noexcept nogil:
-        return not pmap_get(&self.wordchars, c, 0) and not is_han(c)
+        return not map_get(&self.wordchars, c, 0) and not is_han(c)
 
     def segment_gain(self, str text, dict subs):
         """As :meth:`Scorer.segment_gain`."""
@@ -695,7 +522,7 @@ cdef class Core:
         cdef Py_ssize_t cs, ce, i, j, n, a, z, m, top
         cdef int L = self.max_len
         cdef double unk = self.unk, nl = self.name_logp, base, v, new
-        cdef int64_t node, f
+        cdef int64_t node
         # the clause between the characters no word runs across
         cs = lo - 1
         while cs >= 0 and not self._cut(PyUnicode_READ(kind, data, cs)):
@@ -743,15 +570,14 @@ cdef class Core:
             top = i + L if i + L < m else m
             node = 0
             for j in range(i + 1, top + 1):
-                f = self._child(node, s[a + j - 1])
-                if f < 0:
+                node = self._child(node, s[a + j - 1])
+                if node < 0:
                     break
-                node = f & NODE
-                if f & WORD and j + a > lo:
+                if not isnan(self.value[node]) and j + a > lo:
                     v = base + self.value[node]
                     if v > best[j]:
                         best[j] = v
-            if self.has_names and pmap_get(&self.surnames, s[a + i], 0):
+            if self.has_names and map_get(&self.surnames, s[a + i], 0):
                 for j in range(i + 2, i + 4):
                     if j <= m and is_han(s[a + j - 1]):
                         if j + a > lo and base + nl > best[j]:
@@ -778,13 +604,17 @@ cdef class Core:
         cdef Py_ssize_t z = p + L if p + L < n else n
         cdef Py_ssize_t m = z - a, i, j, k, pa = p - a
         cdef double unk = self.unk, nl = self.name_logp, c, c2, v, best
-        cdef int64_t node, f
+        cdef int64_t node
         self._reserve(m)
         cdef Py_UCS4* s = self.buf
         cdef double* cost = self.cost
         for k in range(m):
             s[k] = PyUnicode_READ(kind, data, a + k)
-            cost[k] = self.cost1[s[k]] if s[k] < 0x10000 else self._cost(s[k])
+            node = self._child(0, s[k])
+            if node >= 0 and not isnan(self.value[node]) and self.value[node] > unk:
+                cost[k] = self.value[node]
+            else:
+                cost[k] = unk
         s[pa] = ch
         best = unk - cost[pa]
         for i in range(pa + 1):
@@ -795,15 +625,13 @@ cdef class Core:
             for j in range(i + 1, (i + L if i + L < m else m) + 1):
                 if j > pa:
                     c += cost[j - 1]
-                f = self._child(node, s[j - 1])
-                if f < 0:
+                node = self._child(node, s[j - 1])
+                if node < 0:
                     break
-                node = f & NODE
-                if f & WORD and j > pa:
-                    v = self.value[node]
-                    if v - c > best:
-                        best = v - c
-            if self.has_names and pmap_get(&self.surnames, s[i], 0):
+                v = self.value[node]
+                if not isnan(v) and j > pa and v - c > best:
+                    best = v - c
+            if self.has_names and map_get(&self.surnames, s[i], 0):
                 for j in range(i + 2, i + 4):
                     if j <= m and is_han(s[j - 1]):
                         if j > pa:
@@ -817,23 +645,12 @@ cdef class Core:
         return best
 
     # -- character n-grams ---------------------------------------------------
-    cdef inline bint _seen2(self, Py_UCS4 a, Py_UCS4 b) noexcept nogil:
-        """``pmap_get(&self.bi, pair(a, b), -1) >= 0``"""
-        if a < 0x10000 and b < 0x10000:
-            return nset_has(&self.bi_bmp, (<uint64_t>a << 16) | <uint64_t>b)
-        return pmap_get(&self.bi, pair(a, b), -1) >= 0
-
-    cdef inline int _seen3(self, Py_UCS4 a, Py_UCS4 b, Py_UCS4 c) noexcept nogil:
-        """``pmap_get(&self.tri, triple(a, b, c), 0) != 0``"""
-        if a < 0x10000 and b < 0x10000 and c < 0x10000:
-            return nset_has(&self.tri_bmp, (<uint64_t>a << 32) | (<uint64_t>b << 16) | <uint64_t>c)
-        return pmap_get(&self.tri, triple(a, b, c), 0) != 0
     cdef inline double _logp(self, Py_UCS4 a, Py_UCS4 b) noexcept nogil:
-        cdef double pb = (<double>pmap_get(&self.uni, b, 0) + 0.5) * self.inv
-        cdef int64_t w = pmap_get(&self.wi, a, -1)
+        cdef double pb = (<double>map_get(&self.uni, b, 0) + 0.5) * self.inv
+        cdef int64_t w = map_get(&self.wi, a, -1)
         if w < 0:
             return log(pb)
-        return log(self.w0[w] * <double>pmap_get(&self.bi, pair(a, b), 0) + self.w1[w] * pb)
+        return log(self.w0[w] * <double>map_get(&self.bi, pair(a, b), 0) + self.w1[w] * pb)
 
     cdef double _bigram_delta(self, int kind, void* data, Py_ssize_t n, Py_ssize_t pos,
                               Py_UCS4 new, Py_UCS4 new_left, bint has_left) noexcept:
@@ -887,7 +704,8 @@ cdef class Core:
         for i in range(sb.k):
             new[sb.pos[i] - a] = sb.ch[i]
         for i in range(z - a - 2):
-            d += self._seen3(new[i], new[i + 1], new[i + 2]) - self._seen3(old[i], old[i + 1], old[i + 2])
+            d += (map_get(&self.tri, triple(new[i], new[i + 1], new[i + 2]), 0) != 0) \
+                - (map_get(&self.tri, triple(old[i], old[i + 1], old[i + 2]), 0) != 0)
         if old != sold:
             free(old)
         return d
@@ -1024,7 +842,7 @@ cdef class Core:
             a = i
             while i < n and is_han(PyUnicode_READ(kind, data, i)):
                 i += 1
-            if not (2 <= i - a <= 3 and pmap_get(&self.surnames, PyUnicode_READ(kind, data, a), 0)):
+            if not (2 <= i - a <= 3 and map_get(&self.surnames, PyUnicode_READ(kind, data, a), 0)):
                 continue
             k = a - 1
             while k >= 0 and is_item_space(PyUnicode_READ(kind, data, k)):
@@ -1075,15 +893,11 @@ cdef class Core:
     cdef list _single_proposals(self, int kind, void* data, Py_ssize_t n, double min_bigram):
         """The single look-alikes :meth:`Scorer._single_candidates` proposes for a text
         (``kind``/``data``/``n`` its code points): ``(position, index into the
-        look-alike table)`` pairs, in text order.
-
-        Nearly half the characters of a page have look-alikes, and the bigram table
-        is far larger than the caches: the pair a character makes with its right
-        neighbour, once looked up, is remembered for that neighbour's left pair."""
+        look-alike table)`` pairs, in text order."""
         cdef list out = []
-        cdef Py_ssize_t p, k, off, cnt, pair_at = -2
+        cdef Py_ssize_t p, k, off, cnt
         cdef Py_UCS4 ch, x, left = 0, right = 0
-        cdef bint mend_left, mend_right, pair_unseen = False
+        cdef bint mend_left, mend_right
         cdef int64_t e
         if not (self.has_bigrams and self.has_confusions):
             return out
@@ -1091,28 +905,24 @@ cdef class Core:
             ch = PyUnicode_READ(kind, data, p)
             if ch < 0x10000 and not self.bmp[ch] & OBS:
                 continue
-            e = pmap_get(&self.obs, ch, -1)
+            e = map_get(&self.obs, ch, -1)
             if e < 0:
                 continue
             mend_left = mend_right = False
             if p > 0:
                 left = PyUnicode_READ(kind, data, p - 1)
-                if self._cont(left):
-                    # (left, ch) was the right pair of p - 1 where that was looked up
-                    mend_left = (pair_unseen if pair_at == p - 1
-                                 else not self._seen2(left, ch))
+                mend_left = self._cont(left) and map_get(&self.bi, pair(left, ch), -1) < 0
             if p + 1 < n:
                 right = PyUnicode_READ(kind, data, p + 1)
-                if self._uni(right):
-                    pair_unseen = mend_right = not self._seen2(ch, right)
-                    pair_at = p
+                mend_right = self._uni(right) and map_get(&self.bi, pair(ch, right), -1) < 0
             if not (mend_left or mend_right):
                 continue
             off = e >> 32
             cnt = e & 0xFFFFFFFF
             for k in range(off, off + cnt):
                 x = self.alt[k]
-                if not ((mend_left and self._seen2(left, x)) or (mend_right and self._seen2(x, right))):
+                if not ((mend_left and map_get(&self.bi, pair(left, x), -1) >= 0)
+                        or (mend_right and map_get(&self.bi, pair(x, right), -1) >= 0)):
                     continue
                 if self._bigram_delta(kind, data, n, p, x, 0, False) >= min_bigram:
                     out.append((p, k))
@@ -1128,12 +938,12 @@ cdef class Core:
 
     # -- judging the matcher's hits --------------------------------------------
     cdef inline bint _cont(self, Py_UCS4 c) noexcept:
-        """``pmap_get(&self.cont, c, 0) != 0``"""
-        return (self.bmp[c] & CONT) != 0 if c < 0x10000 else pmap_get(&self.cont, c, 0) != 0
+        """``map_get(&self.cont, c, 0) != 0``"""
+        return (self.bmp[c] & CONT) != 0 if c < 0x10000 else map_get(&self.cont, c, 0) != 0
 
     cdef inline bint _uni(self, Py_UCS4 c) noexcept:
-        """``pmap_get(&self.uni, c, -1) >= 0``"""
-        return (self.bmp[c] & UNI) != 0 if c < 0x10000 else pmap_get(&self.uni, c, -1) >= 0
+        """``map_get(&self.uni, c, -1) >= 0``"""
+        return (self.bmp[c] & UNI) != 0 if c < 0x10000 else map_get(&self.uni, c, -1) >= 0
 
     cdef bint _allowed1(self, int kind, void* data, Py_ssize_t n, Py_ssize_t p, Py_UCS4 new) noexcept:
         """:meth:`allowed` of the one substitution ``((p, new),)``."""
@@ -1170,7 +980,7 @@ cdef class Core:
         cdef Py_UCS4 ch
         cdef int64_t gi, wf
         cdef uint64_t key
-        cdef PMap groups
+        cdef Map groups
         cdef Group* grp = NULL
         cdef Group* G
         cdef tuple hit
@@ -1183,11 +993,11 @@ cdef class Core:
         cdef Py_ssize_t a, b
         cdef Py_UCS4 x
         cdef object word, observed, wch
-        pmap_init(&groups, nh + 16)
+        map_init(&groups, nh + 16)
         cap = nh + 16
         grp = <Group*>malloc(cap * sizeof(Group))
         if grp == NULL:
-            pmap_free(&groups)
+            map_free(&groups)
             raise MemoryError()
         try:
             # the matcher's candidates, grouped by substitution (the most frequent word kept)
@@ -1201,9 +1011,9 @@ cdef class Core:
                     ch = v.newch[j]
                     key = (<uint64_t>(s + p) << 21) | <uint64_t>ch
                     wf = v.wfreq[v.word_id[j]]
-                    gi = pmap_get(&groups, key, -1)
+                    gi = map_get(&groups, key, -1)
                     if gi < 0:
-                        pmap_put(&groups, key, ng)
+                        map_put(&groups, key, ng)
                         G = new_group(&grp, &ng, &cap)
                         G.pos = s + p
                         G.ch = ch
@@ -1225,9 +1035,9 @@ cdef class Core:
                 for p, j in self._single_proposals(kind, data, n, min_bigram):
                     x = self.alt[j]
                     key = (<uint64_t>p << 21) | <uint64_t>x
-                    if pmap_get(&groups, key, -1) >= 0:
+                    if map_get(&groups, key, -1) >= 0:
                         continue
-                    pmap_put(&groups, key, ng)
+                    map_put(&groups, key, ng)
                     G = new_group(&grp, &ng, &cap)
                     G.pos = p
                     G.ch = x
@@ -1270,11 +1080,11 @@ cdef class Core:
                     p = G.pos - G.start
                     wch = word[p]
                     c = v.make((G.start, G.end, observed, word, ((p, observed[p], wch),),
-                                G.wfreq, v.freq.get(observed, 0), sim))
+                                v.freq[word], v.freq.get(observed, 0), sim))
                 judged.append((gain, ((G.pos, wch),), c))
         finally:
             free(grp)
-            pmap_free(&groups)
+            map_free(&groups)
         return judged
 
     def greedy(self, str text, list judged, double threshold, double scale, bint keep_rejected, make):
