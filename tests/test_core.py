@@ -15,7 +15,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from textfix.fuzzy import Confusions, Lexicon
+from textfix.fuzzy import Candidate, Confusions, Lexicon
 from textfix.fuzzy import score as score_mod
 from textfix.fuzzy.score import BigramModel, Scorer, compiled_available, train_trigrams
 
@@ -83,6 +83,34 @@ def test_twins_agree_on_every_number(text, data):
         assert comp.core.bigram_delta(text, q, subs[q], subs[p]) == pure._bigram_delta(text, q, subs[q], subs[p])
     assert comp._single_candidates(text) == pure._single_candidates(text)
     assert comp._name_items(text) == pure._name_items(text)
+
+
+GAINS = [-3.0, 0.5, 2.25, 2.25, 6.0, 6.0, 11.25, 40.0, 130.0, -130.0]
+
+
+@pytest.mark.twin
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, min_size=1, max_size=30), st.data(), st.booleans())
+def test_greedy_twins_make_the_same_decisions(text, data, keep):
+    """Core.greedy is Scorer._greedy: ties of gain (kept in list order), substitutions
+    on or next to one taken, keys of two substitutions, gains beyond the clip of
+    the confidence."""
+    if not compiled_available():
+        pytest.fail("the compiled core is not built")
+    pure, comp = _pair(**small_kw())
+    n = len(text)
+    judged = []
+    for _ in range(data.draw(st.integers(0, 8))):
+        ps = sorted(data.draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=2)))
+        key = tuple((p, data.draw(st.sampled_from(NEW))) for p in ps)
+        word = data.draw(st.sampled_from(["深入", "已经", "自己", "人"]))
+        cand = Candidate(ps[0], ps[-1] + 1, text[ps[0]:ps[-1] + 1], word, (), 1, 0, 0.9)
+        judged.append((data.draw(st.sampled_from(GAINS)), key, cand))
+    want = pure._greedy(text, list(judged), keep)
+    got = comp.core.greedy(text, list(judged), comp.threshold, comp.scale, keep, score_mod._make_decision)
+    assert got == want
+    assert [type(d) for d in got] == [type(d) for d in want]
+    assert [d.confidence for d in got] == [pure.confidence(d.score) for d in want]
 
 
 _MATCHERS: dict = {}

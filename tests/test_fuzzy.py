@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from textfix.fuzzy import Candidate, Confusions, Lexicon, LexiconError, Matcher, read_dict, reference_find
@@ -65,6 +65,52 @@ def test_fast_and_reference_agree(small, text):
     lex, conf, m = small
     fast = sorted(m.find(text), key=lambda c: (c.start, c.end, c.word, c.subs))
     assert fast == reference_find(text, lex, conf)
+
+
+#: Words whose variants meet text at odd bytes of its UTF-16 code units (the pattern
+#: Ŏ人 is the bytes 01 4E 4E BA, inside 丁乎뫿 = 4E 01 4E 4E BA FF) or hold a character
+#: outside the Basic Multilingual Plane (two code units).
+UNIT_WORDS = {**SMALL_WORDS, "\u014e入": 50, "\U00020000入": 40, "入\U00020000学": 30}
+UNIT_ALPHABET = "深人入学习已己\u4e01\u4e4e\ubaff\u014e\U00020000\U00020001，a"
+_UNIT_MATCHERS: list = []
+
+
+def _unit_matchers():
+    """A Matcher over UNIT_WORDS and an automaton over its patterns as str (UTF-8)."""
+    import ahocorasick_rs
+
+    from textfix.fuzzy.matcher import _LINE
+
+    if not _UNIT_MATCHERS:
+        m = Matcher(Lexicon(UNIT_WORDS), Confusions(SMALL_CONF))
+        utf8 = ahocorasick_rs.AhoCorasick([x.group() for x in _LINE.finditer(m._table.patterns)],
+                                          implementation=ahocorasick_rs.Implementation.ContiguousNFA)
+        _UNIT_MATCHERS.extend((m, utf8))
+    return _UNIT_MATCHERS
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=UNIT_ALPHABET, max_size=30))
+@example("丁乎뫿")
+@example("\u014e人丁乎뫿\U00020000人学\U00020000入\U00020000学")
+def test_hits_in_code_units_are_the_hits_in_characters(text):
+    """The automaton reads UTF-16 code units: its hits, in str offsets, are the hits
+    an automaton over the same patterns finds in the str, in the same order (which
+    decides between equally frequent words), none across two characters."""
+    m, utf8 = _unit_matchers()
+    want = utf8.find_matches_as_indexes(text, overlapping=True) if text else []
+    assert m.hits(text) == want
+    assert m.count_hits(text) == len(want)
+    fast = sorted(m.find(text), key=lambda c: (c.start, c.end, c.word, c.subs))
+    assert fast == reference_find(text, Lexicon(UNIT_WORDS), Confusions(SMALL_CONF))
+
+
+def test_a_variant_across_two_characters_is_no_hit():
+    m, _utf8 = _unit_matchers()
+    assert "丁乎뫿".encode("utf-16-be").find("\u014e人".encode("utf-16-be")) == 1
+    assert m.hits("丁乎뫿") == [] and m.find("丁乎뫿") == []
+    found = [(c.start, c.end, c.word) for c in m.find("要\U00020000人学")]
+    assert (1, 3, "\U00020000入") in found and (2, 4, "入学") in found
 
 
 @settings(max_examples=60, deadline=None)

@@ -14,7 +14,7 @@ The scorer uses it when it is built (see ``Scorer.core``); ``tests/test_core.py`
 checks that both give the same numbers.
 """
 
-from libc.math cimport log, isnan, NAN
+from libc.math cimport log, exp, isnan, NAN
 from libc.stdint cimport uint64_t, int64_t, int32_t
 from libc.stdlib cimport malloc, realloc, free
 
@@ -197,6 +197,15 @@ cdef const void* address(arr) except NULL:
 
 
 cdef int64_t _EMPTY = 0
+
+
+def _neg_gain(t):
+    """The sort key of :meth:`Scorer._greedy`: best gain first."""
+    return -t[0]
+
+
+def _start(d):
+    return d[0]
 
 
 cdef class Core:
@@ -1078,3 +1087,63 @@ cdef class Core:
             map_free(&groups)
         return judged
 
+    def greedy(self, str text, list judged, double threshold, double scale, bint keep_rejected, make):
+        """:meth:`Scorer._greedy`: the decisions of the scored ``(gain, key, candidate)``
+        list (sorted in place, best gain first; ``make`` makes a Decision of its
+        fields).  A substitution on or next to a character taken already loses; below
+        ``threshold`` the rest are rejected (unless ``keep_rejected``); each decision's
+        confidence is the logistic of ``(gain - threshold) / scale``, clipped to ±50."""
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), p, lo, hi, i
+        cdef bytearray taken_arr
+        cdef unsigned char* taken
+        cdef list out = [], new, notes
+        cdef tuple t, key, item
+        cdef double g, x, m
+        cdef bint clash
+        if not judged:
+            return out
+        judged.sort(key=_neg_gain)
+        taken_arr = bytearray(n + 2)  # taken[p + 1]: position p is changed
+        taken = taken_arr
+        for t in judged:
+            g = t[0]
+            key = <tuple>t[1]
+            if g < threshold and not keep_rejected:
+                break
+            clash = False
+            for item in key:
+                p = item[0]
+                if taken[p] or taken[p + 1] or taken[p + 2]:
+                    clash = True
+                    break
+            if clash:
+                continue
+            for item in key:
+                taken[<Py_ssize_t>item[0] + 1] = 1
+            lo = (<tuple>key[0])[0]
+            hi = (<tuple>key[len(key) - 1])[0] + 1
+            c = t[2]
+            if len(key) == 1:
+                ch = (<tuple>key[0])[1]
+                note = text[lo] + "\u2192" + ch + " (" + c[3] + ")"
+                rep = ch
+            else:
+                new = list(text[lo:hi])
+                notes = []
+                for item in key:
+                    p = item[0]
+                    new[p - lo] = item[1]
+                    notes.append(text[p] + "\u2192" + item[1])
+                note = ", ".join(notes) + " (" + c[3] + ")"
+                rep = "".join(new)
+            # Scorer.confidence: max(-50.0, min(50.0, x)), then the logistic
+            x = (g - threshold) / scale
+            m = 50.0
+            if x < m:
+                m = x
+            x = -50.0
+            if m > x:
+                x = m
+            out.append(make((lo, hi, rep, 1.0 / (1.0 + exp(-x)), g, note, c)))
+        out.sort(key=_start)
+        return out

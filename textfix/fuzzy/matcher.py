@@ -5,7 +5,13 @@ The fast :class:`Matcher` precomputes every *confusion variant* of every
 lexicon entry (the entry with one character replaced by a look-alike that OCR
 produces for it), and scans text for all of them at once with one compiled
 Aho-Corasick automaton (``ahocorasick-rs``).  Only the hits, which are rare,
-are turned into :class:`Candidate` objects.  :func:`reference_find` computes
+are turned into :class:`Candidate` objects.
+
+The automaton reads patterns and text as UTF-16 (big-endian) code units, two bytes
+a character of the Basic Multilingual Plane where UTF-8 takes three for a Han
+character: a fifth fewer seconds per scan, the same hits in the same order (a hit
+at an odd byte offset straddles two characters and is dropped; the order is the
+end of each hit, then the longer first, in either encoding).  :func:`reference_find` computes
 the same set by brute force and exists to check the fast one.
 """
 
@@ -28,6 +34,8 @@ from .lexicon import Lexicon
 
 CACHE_VERSION = 2
 _LINE = re.compile(r"[^\n]+")
+#: The code units the automaton reads patterns and text in.
+_UNITS = "utf-16-be"
 
 
 class Candidate(NamedTuple):
@@ -243,8 +251,8 @@ class Matcher:
         # Patterns are fed one at a time from the joined string: no list of a
         # million strings is made (peak memory of a start-up 476 -> 326 MB).
         self._ac = (
-            ahocorasick_rs.AhoCorasick((m.group() for m in _LINE.finditer(table.patterns)),
-                                       implementation=ahocorasick_rs.Implementation.ContiguousNFA)
+            ahocorasick_rs.BytesAhoCorasick((m.group().encode(_UNITS) for m in _LINE.finditer(table.patterns)),
+                                            implementation=ahocorasick_rs.Implementation.ContiguousNFA)
             if self._n
             else None
         )
@@ -300,7 +308,7 @@ class Matcher:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            for k, s, e in self._ac.find_matches_as_indexes(text, overlapping=True):
+            for k, s, e in self._scan(text):
                 tail = tails.get(k)
                 if tail is None:
                     tail = tails[k] = make(k, text[s:e])
@@ -317,13 +325,32 @@ class Matcher:
         entries ``first[k]`` to ``first[k + 1]`` of the variant table)."""
         if self._ac is None or not text:
             return []
-        return self._ac.find_matches_as_indexes(text, overlapping=True)
+        return self._scan(text)
 
     def count_hits(self, text: str) -> int:
         """Number of automaton hits (no Candidate objects made)."""
-        if self._ac is None:
+        if self._ac is None or not text:
             return 0
-        return len(self._ac.find_matches_as_indexes(text, overlapping=True))
+        return len(self._scan(text))
+
+    def _scan(self, text: str) -> list[tuple[int, int, int]]:
+        """The automaton's overlapping hits in ``text`` (not empty) as ``(pattern, start,
+        end)`` in str offsets: it reads UTF-16 code units, so that byte offsets are
+        halved, those of a hit across two characters (at an odd byte) dropped, and
+        past a character outside the Basic Multilingual Plane (two code units)
+        mapped back to the character."""
+        data = text.encode(_UNITS)
+        raw = self._ac.find_matches_as_indexes(data, overlapping=True)
+        if len(data) == 2 * len(text):
+            return [(k, s >> 1, e >> 1) for k, s, e in raw if not s & 1]
+        at = []  # code unit -> str offset; -1: the second unit of a character
+        for i, ch in enumerate(text):
+            at.append(i)
+            if ord(ch) > 0xFFFF:
+                at.append(-1)
+        at.append(len(text))
+        return [(k, at[s >> 1], at[e >> 1]) for k, s, e in raw
+                if not s & 1 and at[s >> 1] >= 0 and at[e >> 1] >= 0]
 
 
 def reference_find(

@@ -256,6 +256,9 @@ class Decision(NamedTuple):
     candidate: Candidate
 
 
+#: A Decision of a tuple of its fields (for the compiled core).
+_make_decision = partial(tuple.__new__, Decision)
+
 _CORE_CACHE: dict[tuple, tuple] = {}
 
 
@@ -764,7 +767,7 @@ class Scorer:
             judged = self.core.judged(
                 text, candidates, singles, bool(self.name_items), self.bigram_weight,
                 self.trigram_weight, self.single_margin, self.channel_weight, floor)
-            return self._greedy(text, judged, keep_rejected)
+            return self._decide(text, judged, keep_rejected)
         groups: dict[tuple, Candidate] = {}
         for c in candidates:
             subs = c.subs
@@ -802,7 +805,7 @@ class Scorer:
             g = self.score(text, key, margin, channel, floor)
             if g is not None:
                 judged.append((g, key, c))
-        return self._greedy(text, judged, keep_rejected)
+        return self._decide(text, judged, keep_rejected)
 
     def judge_found(self, text: str, matcher, keep_rejected: bool = False) -> list[Decision]:
         """``judge(text, matcher.find(text), keep_rejected)``: the same decisions.  With
@@ -823,8 +826,14 @@ class Scorer:
                     self.confusions is not None and self.bigrams is not None, bool(self.name_items),
                     self.bigram_weight, self.trigram_weight, self.single_margin, self.channel_weight,
                     None if keep_rejected else self.threshold, self.single_min_bigram, self.lexicon.freq)
-                return self._greedy(text, judged, keep_rejected)
+                return self._decide(text, judged, keep_rejected)
         return self.judge(text, matcher.find(text), keep_rejected)
+
+    def _decide(self, text: str, judged: list, keep_rejected: bool) -> list[Decision]:
+        """:meth:`_greedy`, by the compiled core where there is one."""
+        if self.core is not None:
+            return self.core.greedy(text, judged, self.threshold, self.scale, keep_rejected, _make_decision)
+        return self._greedy(text, judged, keep_rejected)
 
     def _greedy(self, text: str, judged: list, keep_rejected: bool) -> list[Decision]:
         """The decisions of :meth:`judge` from its scored ``(gain, key, candidate)``."""
