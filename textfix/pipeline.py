@@ -16,6 +16,7 @@ import regex
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, Iterator
 
+from . import _hugepages
 from .edit import Edit, EditError, Flag, Label, Safety, apply, apply_valid, validate
 from .provenance import SourceMap, _provenance
 from .result import Paragraph, Result
@@ -170,6 +171,7 @@ class Pipeline:
         forking workers, which then share the loaded data instead of each loading
         their own.  Returns the pipeline."""
         self.clean(self._WARM_TEXT)
+        _hugepages.wait()
         return self
 
     def map(self, texts: Iterable[str]) -> Iterator[Result]:
