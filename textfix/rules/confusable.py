@@ -12,8 +12,8 @@ and one or two characters) are a reading of their own.  Bylines, credits and pag
 
 Data is loaded once per process and shared by every Pipeline with the same user
 dictionaries: building the matcher's automaton over ~1.4M look-alike variants of the
-~350k-word lexicon takes ~9 s and peaks near 610 MB the first time (~3.6 s from the
-cache; ~250 MB resident after); switch the stage off
+~350k-word lexicon takes ~7 s and peaks near 610 MB the first time (~3 s and ~560 MB
+from the cache; ~330 MB resident after); switch the stage off
 (``--disable confusable``) for a fast pass that needs no lexicon.
 """
 
