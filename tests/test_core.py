@@ -20,6 +20,7 @@ from textfix.fuzzy import score as score_mod
 from textfix.fuzzy.score import BigramModel, Scorer, compiled_available, train_trigrams
 
 from test_fuzzy import SMALL_CONF, SMALL_WORDS
+from twins import Refuse
 
 
 
@@ -281,9 +282,6 @@ def test_scan_twins_agree_on_real_pages(seed_texts):
 def test_pure_python_scans_by_environment(monkeypatch):
     from textfix.rules import garbled, repeat
 
-    class Refuse:
-        def __getattr__(self, name):
-            raise AssertionError("the compiled scan was used")
 
     text = "研究研究这个问题，我们我们要看"
     want = repeat._starts_py(text)

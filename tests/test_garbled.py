@@ -12,6 +12,7 @@ import textfix
 from textfix.pipeline import Pipeline
 from textfix.rules import PIPELINE, RULES
 from textfix.rules.garbled import lexicon
+from twins import Refuse
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "cases"
@@ -558,9 +559,6 @@ def test_warm_builds_the_segmenter(monkeypatch):
 def test_pure_python_segmenter_without_the_extension_or_by_environment(monkeypatch):
     from textfix.rules import garbled as g
 
-    class Refuse:
-        def __getattr__(self, name):
-            raise AssertionError("the compiled segmenter was used")
 
     lex, bi = lexicon(), g.bigrams()
     run = "给询下民指导确保市民能准确掌握基也询定"

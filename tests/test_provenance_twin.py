@@ -23,6 +23,7 @@ from textfix.pipeline import RuleError, _take
 from textfix.provenance import SourceMap, _provenance, compiled_available
 
 from conftest import SEEDS
+from twins import Refuse
 
 
 def test_twin_is_built():
@@ -416,9 +417,6 @@ def test_pure_python_map_by_environment(monkeypatch):
     # TEXTFIX_PURE_PYTHON=1: the pipeline cleans without touching the compiled map
     from textfix import provenance
 
-    class Refuse:
-        def __getattr__(self, name):
-            raise AssertionError("the compiled map was used")
 
     text = open(SEEDS[0], encoding="utf-8").read()
     want = textfix.Pipeline().clean(text)
