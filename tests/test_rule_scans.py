@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 import textfix
 from textfix.chars import protected_spans
 from textfix.rules import punct, width
+from twins import Refuse
 
 
 def _scan():
@@ -129,10 +130,6 @@ def test_rules_with_and_without_their_scans_give_the_same_results(monkeypatch):
 
 
 def test_pure_python_by_environment(monkeypatch):
-    class Refuse:
-        def __getattr__(self, name):
-            raise AssertionError("the compiled scan was used")
-
     text = "截至２０２５年8月底,全市(茂健)"
     want = punct._halfwidth_py(text), width._fullwidth_py(text)
     monkeypatch.setenv("TEXTFIX_PURE_PYTHON", "1")
@@ -150,13 +147,11 @@ def _doc(text: str):
     return Doc(text, Config(), {}, SourceMap(text), [])
 
 
-def test_noise_line_block_spans_are_the_blocks():
-    from textfix.rules import stray
-
+def test_block_spans_are_the_blocks():
     texts = _seen_by("stray.noise-line") + ["", "\n", "a", "a\n", "a\n\n", "\n\n a \n \n\tb\n", "甲\n\u3000\n乙\n\n\n"]
     for text in texts:
         doc = _doc(text)
         assert doc._blocks is None
-        spans = stray._block_spans(doc)
+        spans = doc.block_spans()
         assert spans == [(b.start, b.end) for b in doc.blocks()]
-        assert stray._block_spans(doc) == spans  # from the blocks, now known
+        assert doc.block_spans() == spans  # from the blocks, now known

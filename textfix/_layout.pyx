@@ -268,10 +268,37 @@ cdef extern from "Python.h":
     object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
 
 from libc.stdlib cimport malloc, free
+from libc.string cimport memset
 
 
 cdef inline bint is_left_strip(Py_UCS4 c) noexcept nogil:
     return c == 0x20 or c == 0x09 or c == 0x3000 or c == 0x0A
+
+
+cdef Py_ssize_t next_break(int kind, void* data, Py_ssize_t n, const unsigned char* w,
+                           Py_ssize_t nw, Py_ssize_t j, Py_ssize_t* nxt) noexcept:
+    """Where the next match of ``\\n[ \\t\\u3000]*\\n\\s*`` at or after ``j`` starts
+    (``nxt[0]``: where it ends), or ``n`` (and ``nxt[0] = n``) if there is none;
+    ``w[c]`` is 1 where that ``\\s`` matches code point ``c`` (none beyond ``nw``)."""
+    cdef Py_ssize_t k
+    cdef Py_UCS4 c
+    while j < n:
+        if PyUnicode_READ(kind, data, j) == 0x0A:
+            k = j + 1
+            while k < n and is_space(PyUnicode_READ(kind, data, k)):
+                k += 1
+            if k < n and PyUnicode_READ(kind, data, k) == 0x0A:
+                k += 1
+                while k < n:
+                    c = PyUnicode_READ(kind, data, k)
+                    if c >= nw or not w[c]:
+                        break
+                    k += 1
+                nxt[0] = k
+                return j
+        j += 1
+    nxt[0] = n
+    return n
 
 
 def split_blocks(str text, object block, bytes white):
@@ -282,30 +309,14 @@ def split_blocks(str text, object block, bytes white):
     cdef void* data = PyUnicode_DATA(text)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), nw = len(white)
     cdef const unsigned char* w = white
-    cdef Py_ssize_t pos = 0, j = 0, k, b, nxt, s, e, i, m, nvis
+    cdef Py_ssize_t pos = 0, j = 0, b, nxt, s, e, i, m, nvis
     cdef Py_UCS4 c
     cdef bint found
     cdef list blocks = []
     cdef Py_UCS4* buf
     while True:
-        # the next match of \n[ \t\u3000]*\n\s* from j
-        found = False
-        b = nxt = n
-        while j < n:
-            if PyUnicode_READ(kind, data, j) == 0x0A:
-                k = j + 1
-                while k < n and is_space(PyUnicode_READ(kind, data, k)):
-                    k += 1
-                if k < n and PyUnicode_READ(kind, data, k) == 0x0A:
-                    k += 1
-                    while k < n:
-                        c = PyUnicode_READ(kind, data, k)
-                        if c >= nw or not w[c]:
-                            break
-                        k += 1
-                    b, nxt, found = j, k, True
-                    break
-            j += 1
+        b = next_break(kind, data, n, w, nw, j, &nxt)
+        found = b < n
         # the block text[pos:b], stripped
         s = pos
         while s < b and is_left_strip(PyUnicode_READ(kind, data, s)):
@@ -347,11 +358,27 @@ def split_blocks(str text, object block, bytes white):
 
 # -- kinds: textfix.layout_blocks._classify_py ------------------------------------------------
 
+cdef unsigned char key_start[0x10000]  # 1: a furniture key starts with the character
+cdef object key_start_of = None  # the str key_start was filled from
+
+
+cdef int set_key_starts(str starts) except -1:
+    """Fill :data:`key_start` from ``starts`` (the first characters of the furniture
+    keys, all in the Basic Multilingual Plane), unless it was filled from it already."""
+    global key_start_of
+    if starts is key_start_of:
+        return 0
+    memset(key_start, 0, sizeof(key_start))
+    for ch in starts:
+        if ord(ch) > 0xFFFF:
+            raise ValueError("a furniture key starting beyond the Basic Multilingual Plane")
+        key_start[ord(ch)] = 1
+    key_start_of = starts
+    return 0
+
+
 cdef inline bint is_furniture_start(Py_UCS4 c) noexcept nogil:
-    # the first characters of the furniture keys: 值责版美校新热投邮编广发第 and A-Z
-    return (0x41 <= c <= 0x5A) or c == 0x503C or c == 0x8D23 or c == 0x7248 or c == 0x7F8E \
-        or c == 0x6821 or c == 0x65B0 or c == 0x70ED or c == 0x6295 or c == 0x90AE \
-        or c == 0x7F16 or c == 0x5E7F or c == 0x53D1 or c == 0x7B2C
+    return c <= 0xFFFF and key_start[c]
 
 
 cdef bint has_furniture_start(str s):
@@ -470,14 +497,16 @@ cdef str base_kind(b, str v, str raw, tuple pats, str ends):
     return "open"
 
 
-def classify(list blocks, dict bases, tuple pats, str ends):
+def classify(list blocks, dict bases, tuple pats, str ends, str key_starts):
     """As :func:`textfix.layout_blocks._classify_py`; ``pats`` is its patterns
     (``_FURNITURE_KEY, _EMAIL_URL, _SOURCE_TAG, _DATELINE, _CREDIT, _BYLINE,
-    _CAPTION_START, _PUNCTUATION``), ``ends`` the marks that finish a block."""
+    _CAPTION_START, _PUNCTUATION``), ``ends`` the marks that finish a block,
+    ``key_starts`` the first characters of the furniture keys."""
     cdef Py_ssize_t n = len(blocks), i, j, k, r, g
     cdef str v, kind
     cdef list group
     cdef object b, prev, hit, cap = pats[6]
+    set_key_starts(key_starts)
     for b in blocks:
         raw = b.raw
         hit = bases.get(raw)
@@ -555,29 +584,12 @@ def doc_blocks(str text, bytes white, object source_span, list labels, object bl
     cdef void* data = PyUnicode_DATA(text)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), nw = len(white)
     cdef const unsigned char* w = white
-    cdef Py_ssize_t pos = 0, j = 0, k, b, nxt, end
-    cdef Py_UCS4 c
+    cdef Py_ssize_t pos = 0, j = 0, b, nxt, end
     cdef bint found
     cdef list blocks = []
     while True:
-        # the next match of \n[ \t\u3000]*\n\s* from j
-        found = False
-        b = nxt = n
-        while j < n:
-            if PyUnicode_READ(kind, data, j) == 0x0A:
-                k = j + 1
-                while k < n and is_space(PyUnicode_READ(kind, data, k)):
-                    k += 1
-                if k < n and PyUnicode_READ(kind, data, k) == 0x0A:
-                    k += 1
-                    while k < n:
-                        c = PyUnicode_READ(kind, data, k)
-                        if c >= nw or not w[c]:
-                            break
-                        k += 1
-                    b, nxt, found = j, k, True
-                    break
-            j += 1
+        b = next_break(kind, data, n, w, nw, j, &nxt)
+        found = b < n
         if found:
             end = b
         else:

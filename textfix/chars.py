@@ -124,3 +124,11 @@ class Protected:
 
     def __bool__(self) -> bool:
         return bool(self._starts)
+
+
+def break_space_table(pattern) -> bytes:
+    """For each code point up to U+3000: 1 if the trailing ``\\s*`` of a compiled block
+    break pattern (``\\n[ \\t\\u3000]*\\n\\s*``, of ``re`` or ``regex``, which differ on a
+    few controls) takes it.  The compiled block scans read the break's spaces from it
+    and take every code point beyond it for no space (the tests check both)."""
+    return bytes(1 if pattern.match("\n\n" + chr(c)).end() == 3 else 0 for c in range(0x3001))

@@ -29,7 +29,7 @@ from functools import lru_cache
 import regex
 
 from . import _compiled
-from .chars import CJK_PUNCT, HAN_CHAR as _HAN, SPACE, is_cjk, is_han
+from .chars import CJK_PUNCT, break_space_table, HAN_CHAR as _HAN, SPACE, is_cjk, is_han
 
 try:
     from . import _layout
@@ -135,12 +135,11 @@ def word_spans_gap(left: str, right: str) -> bool:
         return False
     tail = "".join([c for c in left[-3:] if is_han(c)])
     head = "".join([c for c in right[:3] if is_han(c)])
-    # is_word() of each tail[-i:] + head[:j] of two to four characters
-    freq = _words()
+    # each tail[-i:] + head[:j] of two to four characters
     for i in range(1, len(tail) + 1):
         t = tail[-i:]
         for j in range(1, min(len(head), 4 - i) + 1):
-            if freq.get(t + head[:j], 0) >= _MIN_FREQ:
+            if is_word(t + head[:j]):
                 return True
     return False
 
@@ -244,7 +243,7 @@ def split_blocks(text: str, compiled: bool | None = None) -> list[Block]:
 def _white() -> bytes:
     """For each code point up to U+3000: 1 if the ``\\s`` of :data:`_BREAK` matches it
     (none beyond, which a test checks), for the compiled :func:`split_blocks`."""
-    return bytes(1 if _BREAK.match("\n\n" + chr(c)).end() == 3 else 0 for c in range(0x3001))
+    return break_space_table(_BREAK)
 
 
 def _split_blocks_py(text: str) -> list[Block]:
@@ -308,7 +307,8 @@ def _could_have_furniture_key(s: str) -> bool:
 
 
 #: the first characters of the furniture keys
-_FURNITURE_KEY_START = frozenset("值责版美校新热投邮编广发第ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_FURNITURE_KEY_STARTS = "值责版美校新热投邮编广发第ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_FURNITURE_KEY_START = frozenset(_FURNITURE_KEY_STARTS)
 
 
 def _could_be_source_tag(s: str) -> bool:
@@ -373,7 +373,7 @@ def classify(blocks: list[Block], bases: dict[str, tuple[str, bool]] | None = No
     if bases is None:
         bases = {}
     if _use_twin() if compiled is None else compiled:
-        _layout.classify(blocks, bases, _PATTERNS, _ENDS)
+        _layout.classify(blocks, bases, _PATTERNS, _ENDS, _FURNITURE_KEY_STARTS)
     else:
         _classify_py(blocks, bases)
 

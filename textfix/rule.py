@@ -32,6 +32,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from . import _compiled
+from .chars import break_space_table
 from .edit import Edit, Flag, Label, Safety
 
 try:
@@ -175,28 +176,38 @@ class Doc:
         return self._blocks
 
     def _blocks_py(self) -> list[Block]:
-        """The blocks of the current text (the text between blank lines, without the
-        newline the text ends in) with the kinds of the labels their first characters
-        came from."""
-        blocks = []
+        """The blocks of the current text (:meth:`block_spans`) with the kinds of the
+        labels their first characters came from."""
+        return [Block(a, b, self.kind_at(a)) for a, b in self._spans()]
+
+    def block_spans(self) -> list[tuple[int, int]]:
+        """``(start, end)`` of each of :meth:`blocks`, without their kinds (a block's
+        kind, looked up through the source map, is most of what :meth:`blocks` costs):
+        the text between blank lines, without the newline the text ends in."""
+        if self._blocks is not None:
+            return [(b.start, b.end) for b in self._blocks]
+        return self._spans()
+
+    def _spans(self) -> list[tuple[int, int]]:
+        spans = []
         pos = 0
         text = self.text
         for m in _BLOCK_BREAK.finditer(text):
             if m.start() > pos:
-                blocks.append(Block(pos, m.start(), self.kind_at(pos)))
+                spans.append((pos, m.start()))
             pos = m.end()
         if pos < len(text):
             end = len(text) - (1 if text.endswith("\n") else 0)
             if end > pos:
-                blocks.append(Block(pos, end, self.kind_at(pos)))
-        return blocks
+                spans.append((pos, end))
+        return spans
 
 
 @lru_cache(maxsize=1)
 def _break_white() -> bytes:
     """For each code point up to U+3000: 1 if the ``\\s`` of :data:`_BLOCK_BREAK` matches
     it (none beyond, which a test checks), for the compiled :meth:`Doc.blocks`."""
-    return bytes(1 if _BLOCK_BREAK.match("\n\n" + chr(c)).end() == 3 else 0 for c in range(0x3001))
+    return break_space_table(_BLOCK_BREAK)
 
 
 def kind_at_source(labels: list[tuple[int, int, str]], s: int) -> str:

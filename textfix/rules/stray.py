@@ -19,7 +19,7 @@ import regex
 
 from ..chars import SPACE as _SPACE, SURNAMES, Protected, is_han
 from ..edit import Edit, Safety
-from ..rule import _BLOCK_BREAK, rule
+from ..rule import rule
 from .garbled import lexicon
 
 #: Han radicals that OCR makes of specks and strokes; never used alone in running text.
@@ -358,27 +358,6 @@ def _noise_confidence(c: str, lex) -> float:
     return 0.6 if len(han) <= 3 else 0.0  # a few Han characters that are no word: only suggest
 
 
-def _block_spans(doc) -> list[tuple[int, int]]:
-    """``(start, end)`` of each of ``doc.blocks()``, without their kinds: the blocks
-    themselves where the pipeline passed them on, else found as ``blocks()`` finds
-    them (a block's kind, looked up through the source map, is most of what
-    ``blocks()`` costs, and :func:`noise_line` needs none)."""
-    if doc._blocks is not None:
-        return [(b.start, b.end) for b in doc._blocks]
-    text = doc.text
-    spans = []
-    pos = 0
-    for m in _BLOCK_BREAK.finditer(text):
-        if m.start() > pos:
-            spans.append((pos, m.start()))
-        pos = m.end()
-    if pos < len(text):
-        end = len(text) - (1 if text.endswith("\n") else 0)
-        if end > pos:
-            spans.append((pos, end))
-    return spans
-
-
 @rule("stray.noise-line", safety=Safety.GUESS)
 @disjoint
 def noise_line(doc):
@@ -398,7 +377,7 @@ def noise_line(doc):
     """
     text = doc.text
     lex = lexicon(doc)
-    blocks = _block_spans(doc)
+    blocks = doc.block_spans()
     limit = _MAX_NOISE + 4
     for k, (start, end) in enumerate(blocks):
         if end - start > limit and not text[start].isspace() and not text[end - 1].isspace():
