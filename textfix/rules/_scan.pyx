@@ -738,30 +738,17 @@ cdef class HalfwidthScan:
         self.full = full
         self.change = change
 
-    cdef int _prev_cjk(self, int kind, void* data, Py_ssize_t i) except -1:
-        """``is_cjk(_prev(text, i))``."""
+    cdef int _cjk_beside(self, int kind, void* data, Py_ssize_t n, Py_ssize_t i, int step) except -1:
+        """``is_cjk(_prev(text, i))`` (``step`` -1) or ``is_cjk(_next(text, i))`` (1)."""
         cdef Py_UCS4 c
-        i -= 1
-        while i >= 0:
+        i += step
+        while 0 <= i < n:
             c = PyUnicode_READ(kind, data, i)
             if c == 0x0A:
                 return False
             if not self.skipped.has(c):
                 return self.cjk.has(c)
-            i -= 1
-        return False
-
-    cdef int _next_cjk(self, int kind, void* data, Py_ssize_t n, Py_ssize_t i) except -1:
-        """``is_cjk(_next(text, i))``."""
-        cdef Py_UCS4 c
-        i += 1
-        while i < n:
-            c = PyUnicode_READ(kind, data, i)
-            if c == 0x0A:
-                return False
-            if not self.skipped.has(c):
-                return self.cjk.has(c)
-            i += 1
+            i += step
         return False
 
     def edits(self, str text not None, list protected not None):
@@ -841,9 +828,9 @@ cdef class HalfwidthScan:
                                 if self.han.has(PyUnicode_READ(kind, data, k)):
                                     chinese = True
                                     break
-                            chinese = chinese or self._prev_cjk(kind, data, o) or self._next_cjk(kind, data, n, e)
+                            chinese = chinese or self._cjk_beside(kind, data, n, o, -1) or self._cjk_beside(kind, data, n, e, 1)
                         else:
-                            chinese = self._prev_cjk(kind, data, i) or self._next_cjk(kind, data, n, i)
+                            chinese = self._cjk_beside(kind, data, n, i, -1) or self._cjk_beside(kind, data, n, i, 1)
                         if not chinese:
                             continue
                     else:
@@ -852,7 +839,7 @@ cdef class HalfwidthScan:
                             q = PyUnicode_READ(kind, data, i + 1)
                             if 0x30 <= p <= 0x39 and 0x30 <= q <= 0x39:
                                 continue
-                        if not (self._prev_cjk(kind, data, i) or self._next_cjk(kind, data, n, i)):
+                        if not (self._cjk_beside(kind, data, n, i, -1) or self._cjk_beside(kind, data, n, i, 1)):
                             continue
                 end = i + 1
                 if c != 0x28 and end < n and is_space(PyUnicode_READ(kind, data, end)):
