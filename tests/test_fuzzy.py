@@ -76,19 +76,26 @@ _UNIT_MATCHERS: list = []
 
 
 def _unit_matchers():
-    """A Matcher over UNIT_WORDS and an automaton over its patterns as str (UTF-8)."""
+    """Matchers over UNIT_WORDS, the compiled index's and the automaton's (or only the
+    automaton's where the index is not built), and an automaton over their patterns as
+    str (UTF-8): the oracle."""
     import ahocorasick_rs
 
-    from textfix.fuzzy.matcher import _LINE
+    from textfix.fuzzy.matcher import _LINE, _VariantIndex
 
     if not _UNIT_MATCHERS:
-        m = Matcher(Lexicon(UNIT_WORDS), Confusions(SMALL_CONF))
+        lex, conf = Lexicon(UNIT_WORDS), Confusions(SMALL_CONF)
+        scans = [Matcher(lex, conf, compiled=False)]
+        if _VariantIndex is not None:
+            scans.append(Matcher(lex, conf, compiled=True))
+        m = scans[0]
         utf8 = ahocorasick_rs.AhoCorasick([x.group() for x in _LINE.finditer(m._table.patterns)],
                                           implementation=ahocorasick_rs.Implementation.ContiguousNFA)
-        _UNIT_MATCHERS.extend((m, utf8))
+        _UNIT_MATCHERS.extend((scans, utf8))
     return _UNIT_MATCHERS
 
 
+@pytest.mark.twin
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=UNIT_ALPHABET, max_size=30))
 @example("丁乎뫿")
@@ -96,21 +103,90 @@ def _unit_matchers():
 def test_hits_in_code_units_are_the_hits_in_characters(text):
     """The automaton reads UTF-16 code units: its hits, in str offsets, are the hits
     an automaton over the same patterns finds in the str, in the same order (which
-    decides between equally frequent words), none across two characters."""
-    m, utf8 = _unit_matchers()
+    decides between equally frequent words), none across two characters; the compiled
+    index, over code points, finds the same."""
+    scans, utf8 = _unit_matchers()
     want = utf8.find_matches_as_indexes(text, overlapping=True) if text else []
-    assert m.hits(text) == want
-    assert m.count_hits(text) == len(want)
-    fast = sorted(m.find(text), key=lambda c: (c.start, c.end, c.word, c.subs))
-    assert fast == reference_find(text, Lexicon(UNIT_WORDS), Confusions(SMALL_CONF))
+    for m in scans:
+        assert m.hits(text) == want
+        assert m.count_hits(text) == len(want)
+        fast = sorted(m.find(text), key=lambda c: (c.start, c.end, c.word, c.subs))
+        assert fast == reference_find(text, Lexicon(UNIT_WORDS), Confusions(SMALL_CONF))
 
 
 def test_a_variant_across_two_characters_is_no_hit():
-    m, _utf8 = _unit_matchers()
+    scans, _utf8 = _unit_matchers()
     assert "丁乎뫿".encode("utf-16-be").find("\u014e人".encode("utf-16-be")) == 1
-    assert m.hits("丁乎뫿") == [] and m.find("丁乎뫿") == []
-    found = [(c.start, c.end, c.word) for c in m.find("要\U00020000人学")]
-    assert (1, 3, "\U00020000入") in found and (2, 4, "入学") in found
+    for m in scans:
+        assert m.hits("丁乎뫿") == [] and m.find("丁乎뫿") == []
+        found = [(c.start, c.end, c.word) for c in m.find("要\U00020000人学")]
+        assert (1, 3, "\U00020000入") in found and (2, 4, "入学") in found
+
+
+_GEN_CHARS = "深人入学习已己巳日曰土士\u4e01\U00020000"
+
+
+@pytest.mark.twin
+@settings(max_examples=150, deadline=None)
+@given(words=st.dictionaries(st.text(alphabet=_GEN_CHARS, min_size=1, max_size=9),
+                             st.integers(1, 1000), min_size=1, max_size=40),
+       text=st.text(alphabet=_GEN_CHARS + "，a", max_size=40),
+       min_len=st.sampled_from([1, 2, 3]))
+def test_compiled_index_finds_the_automatons_hits(words, text, min_len):
+    """On generated lexicons (patterns of one to nine characters, prefixes of each
+    other, beyond the Basic Multilingual Plane) the compiled index gives the
+    automaton's hits, in its order, and both give the str automaton's."""
+    import ahocorasick_rs
+
+    from textfix.fuzzy.matcher import _LINE, _VariantIndex
+
+    if _VariantIndex is None:
+        pytest.skip("the compiled variant index is not built")
+    lex = Lexicon(words)
+    conf = Confusions(SMALL_CONF + [("日", "\U00020000", 0.7), ("\U00020000", "日", 0.7), ("丁", "士", 0.6)])
+    ac = Matcher(lex, conf, compiled=False, min_len=min_len)
+    ix = Matcher(lex, conf, compiled=True, min_len=min_len)
+    assert (ix._index is not None) == (len(ix) > 0) and ac._index is None
+    pats = [x.group() for x in _LINE.finditer(ac._table.patterns)]
+    want = (ahocorasick_rs.AhoCorasick(pats).find_matches_as_indexes(text, overlapping=True)
+            if pats and text else [])
+    assert ac.hits(text) == want
+    assert ix.hits(text) == want
+    assert ix.count_hits(text) == len(want)
+    assert ix.find(text) == ac.find(text)
+
+
+@pytest.mark.twin
+def test_compiled_index_finds_the_automatons_hits_on_the_seed_pages(full):
+    """With the default lexicon (1.4M variants), on every block of the seed pages and
+    on text that is nothing but the variants' characters: the same hits as the
+    automaton, in the same order."""
+    import random
+    from pathlib import Path
+
+    from textfix.fuzzy.matcher import _VariantIndex
+
+    if _VariantIndex is None:
+        pytest.skip("the compiled variant index is not built")
+    _lex, m, _sc = full
+    assert m._index is not None
+    ac = pickle.loads(pickle.dumps(m))
+    ac._compiled = False
+    ac._setup(m._table)
+    assert ac._index is None and ac._ac is not None
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    blocks = [b for f in sorted(seeds.glob("*.txt")) if "expected" not in f.name
+              for b in f.read_text(encoding="utf-8").split("\n\n") if b.strip()]
+    rng = random.Random(7)
+    pats = m._table.patterns.split("\n")
+    # runs of variants glued together: hits of every length, overlapping
+    blocks += ["".join(rng.choice(pats) for _ in range(40)) for _ in range(200)]
+    total = 0
+    for b in blocks:
+        got = m.hits(b)
+        assert got == ac.hits(b)
+        total += len(got)
+    assert total > 10_000
 
 
 @settings(max_examples=60, deadline=None)
