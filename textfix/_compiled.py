@@ -1,13 +1,15 @@
 """Whether textfix uses its compiled twins.
 
-Four small C extensions are built with the package where a C compiler is available:
-``textfix.fuzzy._core`` (the scorer's arithmetic), ``textfix.rules._scan`` (the scans
+Five small C extensions are built with the package where a C compiler is available:
+``textfix.fuzzy._core`` (the scorer's arithmetic), ``textfix.fuzzy._index`` (the
+matcher's scan for the lexicon's look-alike variants), ``textfix.rules._scan`` (the scans
 of the repeat and garbled stages and the garbled stage's segmenter),
 ``textfix._provenance`` (the source map's composition and queries) and ``textfix._layout``
 (the layout analysis' scan for column wraps).  Each computes exactly what a pure-Python
-function computes — the reference, kept beside it and compared with it by the tests — only
-faster.  They are used by default; the environment variable ``TEXTFIX_PURE_PYTHON=1``
-switches them off (as does a build without a compiler).
+function (or, for the index, the ``ahocorasick-rs`` automaton) computes — the reference,
+kept beside it and compared with it by the tests — only faster.  They are used by
+default; the environment variable ``TEXTFIX_PURE_PYTHON=1`` switches them off (as does a
+build without a compiler).
 """
 
 from __future__ import annotations
