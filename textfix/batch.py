@@ -737,7 +737,7 @@ def _start_method() -> str:
 def _run_pool(pipeline: Pipeline, groups: list[list[Task]], options: dict, workers: int, finished,
               method: str) -> None:
     """Clean the groups in ``workers`` processes.  With ``fork`` the workers share the
-    data the parent loaded (the matcher's automaton is never written to, so its pages
+    data the parent loaded (the matcher's index is never written to, so its pages
     stay shared) and start at once; otherwise each loads its own."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait

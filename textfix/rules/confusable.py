@@ -11,9 +11,9 @@ nothing protected, numeric or Latin is touched; names (a surname from ``surnames
 and one or two characters) are a reading of their own.  Bylines, credits and page furniture (names) are never changed.
 
 Data is loaded once per process and shared by every Pipeline with the same user
-dictionaries: building the matcher's automaton over ~1.4M look-alike variants of the
-~350k-word lexicon takes ~7 s and peaks near 610 MB the first time (~3 s and ~560 MB
-from the cache; ~330 MB resident after); switch the stage off
+dictionaries: computing ~1.4M look-alike variants of the ~350k-word lexicon and the
+matcher's index over them takes ~7-9 s and peaks near 670 MB the first time (~2.7 s and
+~340 MB from the cache; ~330 MB resident after); switch the stage off
 (``--disable confusable``) for a fast pass that needs no lexicon.
 """
 
