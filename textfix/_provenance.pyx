@@ -703,9 +703,9 @@ def apply_valid(str text, list edits):
     cdef Py_ssize_t n = len(text), prev = 0, st, en, mf, k
     cdef list out = []
     for e in edits:
-        a = e.start
-        b = e.end
-        new = e.new
+        a = field(e, START, "start")
+        b = field(e, END, "end")
+        new = field(e, NEW, "new")
         if type(a) is not int or type(b) is not int or type(new) is not str:
             return _apply_valid_py(text, edits)
         try:
@@ -715,13 +715,13 @@ def apply_valid(str text, list edits):
             return _apply_valid_py(text, edits)
         if not (0 <= st <= en <= n) or st < prev:
             return None
-        old = e.old
+        old = field(e, OLD, "old")
         if old is not None:
             if type(old) is not str:
                 return _apply_valid_py(text, edits)
             if len(<str>old) != en - st or (en > st and not PyUnicode_Tailmatch(text, old, st, en, -1)):
                 return None
-        m = e.moved_from
+        m = field(e, MOVED_FROM, "moved_from")
         if m is not None:
             if type(m) is not int:
                 return _apply_valid_py(text, edits)
