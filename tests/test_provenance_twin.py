@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import textfix
@@ -455,3 +455,83 @@ def test_rules_make_their_changes_with_the_compiled_constructor_unless_pure():
         e = {k: v for k, v in os.environ.items() if k != "TEXTFIX_PURE_PYTHON"} | env
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e)
         assert out.stdout.strip() == want, out.stderr
+
+
+PARA_ALPHABET = "ab，\n \t\u3000\x1c\x1f\x85\u2028\r"
+
+
+@st.composite
+def paragraph_cases(draw):
+    """A source of paragraph-break material (newlines, spaces, U+3000, the controls
+    ``re`` and ``regex`` read differently), up to three steps of edits made of it,
+    flags anywhere in the source (empty ones too) and sorted, disjoint labels."""
+    src = draw(st.text(alphabet=PARA_ALPHABET, max_size=30))
+    texts, steps, cur = [src], [], src
+    for _ in range(draw(st.integers(0, 3))):
+        edits, pos = [], 0
+        for _ in range(draw(st.integers(0, 4))):
+            if pos > len(cur):
+                break
+            a = draw(st.integers(pos, len(cur)))
+            b = draw(st.integers(a, min(len(cur), a + 3)))
+            edits.append(Edit(a, b, draw(st.text(alphabet=PARA_ALPHABET, max_size=3)), old=cur[a:b],
+                              rules=("r",)))
+            pos = b
+        steps.append(edits)
+        cur = apply(cur, edits)
+        texts.append(cur)
+    n = len(src)
+    flags = []
+    for _ in range(draw(st.integers(0, 4))):
+        a = draw(st.integers(0, n))
+        flags.append(Flag(a, draw(st.integers(a, n)), draw(st.sampled_from(["incomplete", "unreadable"]))))
+    flags.sort(key=lambda f: (f.start, f.end, f.name))
+    cuts = sorted(set(draw(st.lists(st.integers(0, n), max_size=6))))
+    labels = [(a, b, draw(st.sampled_from(["headline", "byline", "caption"])))
+              for a, b in zip(cuts[::2], cuts[1::2]) if b > a]
+    return src, steps, texts, flags, labels
+
+
+@pytest.mark.twin
+@settings(max_examples=400, deadline=None)
+@given(paragraph_cases())
+@example(("a\n\n\x85b\n \u3000\n\x1cc\n\t\n\u2028\n", [], ["a\n\n\x85b\n \u3000\n\x1cc\n\t\n\u2028\n"], [], []))
+def test_compiled_paragraphs_are_the_pure_ones(case):
+    """The compiled paragraph scan (``_provenance.paragraphs``) gives the pure
+    ``_paragraphs_py`` paragraphs, field for field, on texts full of break material, with
+    flags and labels anywhere."""
+    from textfix.result import Result
+
+    src, steps, texts, flags, labels = case
+    pure, comp = _pair(src)
+    for cur, edits in zip(texts, steps):
+        pure.step(cur, edits)
+        comp.step(cur, edits)
+    text = texts[-1]
+    want = pipeline_mod._paragraphs_py(Result(src, text, [], flags=flags), pure, labels)
+    got = pipeline_mod._paragraphs(Result(src, text, [], flags=flags), comp, labels)
+    assert repr(got) == repr(want)
+    assert got == want
+
+
+@pytest.mark.twin
+def test_compiled_paragraphs_on_the_pages(monkeypatch):
+    """Field for field on the seed pages and noised archive pages, with the flags and
+    labels the pipeline hands over."""
+    compiled = pipeline_mod._paragraphs
+    seen = []
+
+    def both(result, smap, labels):
+        got = compiled(result, smap, labels)
+        assert smap._core is not None
+        want = pipeline_mod._paragraphs_py(result, smap, labels)
+        assert repr(got) == repr(want)
+        seen.append((len(got), len(labels), sum(len(p.flags) for p in got)))
+        return got
+
+    monkeypatch.setattr(pipeline_mod, "_paragraphs", both)
+    pipe = textfix.Pipeline()
+    for t in _pages():
+        pipe.clean(t)
+    assert sum(n for n, _, _ in seen) > 100
+    assert sum(k for _, k, _ in seen) > 20 and sum(f for _, _, f in seen) > 5

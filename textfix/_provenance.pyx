@@ -803,3 +803,149 @@ def take_proposals(proposals, str cur, name, rule_safety, threshold, smap,
         else:
             edits.append(mk_edit(start, end, new, old, p_rules or rule_names, safety, conf, note, moved))
     return edits
+
+
+# -- the result's paragraphs --------------------------------------------------------
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object o)
+    void* PyUnicode_DATA(object o)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index)
+
+cdef Py_ssize_t[7] _POFF
+cdef bint _PSLOTS = False
+cdef object _Paragraph = None
+
+
+cdef bint _paragraph_slots(cls) except -1:
+    """Whether a Paragraph's seven fields are plain object slots (as an Edit's are), and
+    where; then :func:`paragraphs` fills them without the dataclass ``__init__``."""
+    global _Paragraph, _PSLOTS
+    names = [f.name for f in fields(cls)]
+    if names != ["index", "text", "kind", "start", "end", "source", "flags"] \
+            or getattr(cls, "__dictoffset__", 1) != 0:
+        return False
+    member = type(Edit.__dict__["start"])
+    for k, name in enumerate(names):
+        d = cls.__dict__.get(name)
+        if type(d) is not member or not tf_member_plain(d):
+            return False
+        _POFF[k] = tf_member_offset(d)
+        if not 0 < _POFF[k] < cls.__basicsize__:
+            return False
+    _Paragraph = cls
+    _PSLOTS = True
+    return True
+
+
+cdef object mk_paragraph(object cls, Py_ssize_t index, str text, object kind, Py_ssize_t start,
+                         Py_ssize_t end, tuple source, tuple flags):
+    if not (_PSLOTS and cls is _Paragraph) and not _paragraph_slots(cls):
+        return cls(index, text, kind, start, end, source, flags)
+    p = tf_alloc(cls)
+    tf_set(p, _POFF[0], index)
+    tf_set(p, _POFF[1], text)
+    tf_set(p, _POFF[2], kind)
+    tf_set(p, _POFF[3], start)
+    tf_set(p, _POFF[4], end)
+    tf_set(p, _POFF[5], source)
+    tf_set(p, _POFF[6], flags)
+    return p
+
+
+cdef object label_kind(list labels, Py_ssize_t s):
+    """:func:`textfix.rule.kind_at_source`: the kind of the label whose source range
+    holds ``s`` (labels ``(start, end, kind)``, sorted and disjoint), else ``body``."""
+    cdef Py_ssize_t lo = 0, hi = PyList_GET_SIZE(labels), mid
+    cdef tuple lab
+    # the last label starting at or before s (bisect_right on (s, 1 << 62, ""))
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        lab = <tuple>PyList_GET_ITEM(labels, mid)
+        if <Py_ssize_t>lab[0] <= s:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo:
+        lab = <tuple>PyList_GET_ITEM(labels, lo - 1)
+        if <Py_ssize_t>lab[0] <= s < <Py_ssize_t>lab[1]:
+            return lab[2]
+    return "body"
+
+
+def paragraphs(str text, list flags, Map m, list labels, const unsigned char[:] white, cls):
+    """As :func:`textfix.pipeline._paragraphs` of a text, its flags (in source offsets),
+    the compiled map it came out of and its labels: the paragraphs (``cls`` objects),
+    the text between breaks (a newline, spaces or tabs, a newline, then whatever
+    ``white`` marks as space: the ``\\s`` of the ``regex`` module, by code point up to
+    U+3000), without the newlines the text ends in."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i, j, pos = 0, end, a, b, k, np, lo, hi
+    cdef Py_ssize_t nw = white.shape[0]
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_UCS4 c
+    cdef list starts = [], ends = [], per, out = []
+    cdef tuple span
+    i = 0
+    while i < n:
+        if PyUnicode_READ(kind, data, i) != 10:
+            i += 1
+            continue
+        j = i + 1
+        while j < n:
+            c = PyUnicode_READ(kind, data, j)
+            if c == 32 or c == 9 or c == 0x3000:
+                j += 1
+            else:
+                break
+        if j >= n or PyUnicode_READ(kind, data, j) != 10:
+            i += 1
+            continue
+        j += 1
+        while j < n:
+            c = PyUnicode_READ(kind, data, j)
+            if c < nw and white[c]:
+                j += 1
+            else:
+                break
+        if i > pos:
+            starts.append(pos)
+            ends.append(i)
+        pos = j
+        i = j
+    end = n
+    while end > pos and PyUnicode_READ(kind, data, end - 1) == 10:
+        end -= 1
+    if end > pos:
+        starts.append(pos)
+        ends.append(end)
+    np = PyList_GET_SIZE(starts)
+    per = [None] * np
+    for f in flags:
+        span = m.output_span(f.start, f.end)
+        a = span[0]
+        b = span[1]
+        # bisect_left(ends, a) if a == b else bisect_right(ends, a); bisect_right(starts, b)
+        lo = 0
+        hi = np
+        while lo < hi:
+            k = (lo + hi) >> 1
+            if (<Py_ssize_t>ends[k] < a) if a == b else (<Py_ssize_t>ends[k] <= a):
+                lo = k + 1
+            else:
+                hi = k
+        for k in range(lo, np):
+            if <Py_ssize_t>starts[k] > b:
+                break
+            if per[k] is None:
+                per[k] = [f]
+            else:
+                (<list>per[k]).append(f)
+    for k in range(np):
+        a = starts[k]
+        b = ends[k]
+        out.append(mk_paragraph(cls, k, text[a:b], label_kind(labels, <Py_ssize_t>m.source_span(a, a + 1)[0]),
+                                a, b, tuple(m.source_spans(a, b)),
+                                tuple(<list>per[k]) if per[k] is not None else ()))
+    return out

@@ -321,6 +321,25 @@ def _merge_labels(old: list[tuple[int, int, str]], new: list[tuple[int, int, str
 
 
 def _paragraphs(result: Result, smap: SourceMap, labels) -> list[Paragraph]:
+    """The paragraphs of ``result.text`` (the text between blank lines, without the
+    newlines it ends in) with their source ranges, kinds and flags: :func:`_paragraphs_py`,
+    by the compiled twin where ``smap`` uses the compiled map."""
+    if smap._core is not None:
+        return _provenance.paragraphs(result.text, result.flags, smap._core, labels, _para_white(),
+                                      Paragraph)
+    return _paragraphs_py(result, smap, labels)
+
+
+@functools.lru_cache(maxsize=1)
+def _para_white() -> bytes:
+    """The trailing ``\\s*`` of :data:`_PARA_BREAK`, by code point, for the compiled
+    paragraph scan."""
+    from .chars import break_space_table
+
+    return break_space_table(_PARA_BREAK)
+
+
+def _paragraphs_py(result: Result, smap: SourceMap, labels) -> list[Paragraph]:
     text = result.text
     spans = []
     pos = 0
