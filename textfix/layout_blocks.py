@@ -181,7 +181,9 @@ _OPENING = regex.compile(
     r"据了解|据悉|据介绍|据统计|会上|会议|活动中)"
 )
 
-_CLAUSE_END = regex.compile(r"[，,、；;：:。！？!?]")
+#: marks that end a clause
+_CLAUSE_MARKS = "，,、；;：:。！？!?"
+_CLAUSE_END = regex.compile(f"[{regex.escape(_CLAUSE_MARKS)}]")
 
 
 # -- blocks ----------------------------------------------------------------------------------
@@ -493,6 +495,19 @@ def _use_twin() -> bool:
     return _layout is not None and _compiled.enabled()
 
 
+def _twin():
+    """:mod:`textfix._layout`, given (once) what its joins read from this module."""
+    global _configured
+    if not _configured:
+        _layout.configure(CONTINUES, NO_START, _CLAUSE_MARKS, _OPENING, OPENERS, _words, _MIN_FREQ, _ENDS,
+                          _HANGING, _char_class, Join, find_wraps)
+        _configured = True
+    return _layout
+
+
+_configured = False
+
+
 def find_wraps(text: str, b: Block, compiled: bool | None = None) -> None:
     """Fill ``b.wraps`` (gaps to remove or to turn into one space) and the wrapped
     line widths ``b.segs``; ``compiled``: by the compiled twins (default: where they
@@ -625,7 +640,15 @@ def _first_clause(v: str) -> str | None:
     return v[: m.start()] if m else None
 
 
-def decide(blocks: list[Block], i: int, j: int) -> str:
+def decide(blocks: list[Block], i: int, j: int, compiled: bool | None = None) -> str:
+    """:func:`_decide_py`, by the compiled twin where it is built and enabled
+    (``compiled``: default)."""
+    if _use_twin() if compiled is None else compiled:
+        return _twin().decide(blocks, i, j, _TEXT_EVIDENCE)
+    return _decide_py(blocks, i, j)
+
+
+def _decide_py(blocks: list[Block], i: int, j: int) -> str:
     """Evidence that block ``j`` continues unfinished body block ``i`` ('' if none)."""
     a, b = blocks[i], blocks[j]
     key = (a.vis, b.vis)
@@ -675,6 +698,14 @@ _UNKNOWN = object()
 
 
 def _settle_open(text: str, blocks: list[Block], compiled: bool) -> None:
+    """:func:`_settle_open_py`, by the compiled twin if ``compiled``."""
+    if compiled:
+        _twin().settle_open(text, blocks, _TEXT_EVIDENCE)
+    else:
+        _settle_open_py(text, blocks, compiled)
+
+
+def _settle_open_py(text: str, blocks: list[Block], compiled: bool) -> None:
     """A headline-like block between paragraphs that the next body block continues is
     body text (a paragraph's first line at the bottom of a column).  Safe for
     idempotence: after the join the block is gone; without one it stays a headline."""
@@ -685,7 +716,7 @@ def _settle_open(text: str, blocks: list[Block], compiled: bool) -> None:
         if j < len(blocks) and blocks[j].kind == "body" and not blocks[j].lead:
             b.kind = "body"
             find_wraps(text, b, compiled)
-            if not decide(blocks, i, j):
+            if not _decide_py(blocks, i, j):
                 b.kind = "headline" if not (i and blocks[i - 1].kind in ("headline", "subheadline")) else "subheadline"
                 find_wraps(text, b, compiled)
 
@@ -710,7 +741,15 @@ def _anchored(blocks: list[Block], i: int) -> set[int]:
     return set()
 
 
-def find_joins(blocks: list[Block]) -> tuple[list[Join], set[int]]:
+def find_joins(blocks: list[Block], compiled: bool | None = None) -> tuple[list[Join], set[int]]:
+    """:func:`_find_joins_py`, by the compiled twin where it is built and enabled
+    (``compiled``: default)."""
+    if _use_twin() if compiled is None else compiled:
+        return _twin().find_joins(blocks, _TEXT_EVIDENCE)
+    return _find_joins_py(blocks)
+
+
+def _find_joins_py(blocks: list[Block]) -> tuple[list[Join], set[int]]:
     """The joins, and the indices of unfinished body blocks nothing continues."""
     joins: list[Join] = []
     incomplete: set[int] = set()
@@ -721,7 +760,7 @@ def find_joins(blocks: list[Block]) -> tuple[list[Join], set[int]]:
         j, skipped = _next_body(blocks, i)
         ev = ""
         if j < n and blocks[j].kind == "body" and not blocks[j].lead:
-            ev = decide(blocks, i, j)
+            ev = _decide_py(blocks, i, j)
         if ev:
             joins.append(Join(i, j, skipped, ev))
         else:
