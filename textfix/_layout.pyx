@@ -931,3 +931,66 @@ def settle_open(str text, list blocks, dict cache):
                 if not c_decide(blocks, i, j, cache):
                     b.kind = "headline" if not (i and is_headline(blocks[i - 1].kind)) else "subheadline"
                     set_wraps(text, b, b.kind, find_wraps_py, char_class_of)
+
+
+# -- blank lines: textfix.rules.layout._blank_runs_py ------------------------------------------
+
+def blank_runs(str text, Py_ssize_t start, Py_ssize_t end):
+    """As :func:`textfix.rules.layout._blank_runs_py`: the spans of the matches of
+    ``\\n(?:[ \\t\\u3000]*\\n)+`` in ``text[start:end]`` (``0 <= start <= end <=
+    len(text)``), left to right as ``finditer`` finds them, but for those that are
+    exactly ``\\n\\n``."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i, j, k, lines
+    cdef bint spaced
+    cdef list out = []
+    if not 0 <= start <= end <= n:
+        raise ValueError("blank_runs needs 0 <= start <= end <= len(text)")
+    i = start
+    while i < end:
+        if PyUnicode_READ(kind, data, i) == 0x0A:
+            # the blank lines after this newline: spaces, then a newline, each
+            j = i + 1
+            lines = 0
+            spaced = False
+            while True:
+                k = j
+                while k < end and is_space(PyUnicode_READ(kind, data, k)):
+                    k += 1
+                if k < end and PyUnicode_READ(kind, data, k) == 0x0A:
+                    spaced = spaced or k > j
+                    j = k + 1
+                    lines += 1
+                else:
+                    break
+            if lines:
+                if lines > 1 or spaced:
+                    out.append((i, j))
+                i = j
+                continue
+        i += 1
+    return out
+
+
+# -- trailing spaces: textfix.rules.layout._trailing_runs_py -------------------------------------
+
+def trailing_runs(str text):
+    """As :func:`textfix.rules.layout._trailing_runs_py`: the spans of the matches of
+    ``[ \\t\\u3000]+(?=\\n|\\Z)`` (runs of spaces, tabs and ideographic spaces that end
+    a line or the text)."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, s
+    cdef list out = []
+    while i < n:
+        if is_space(PyUnicode_READ(kind, data, i)):
+            s = i
+            i += 1
+            while i < n and is_space(PyUnicode_READ(kind, data, i)):
+                i += 1
+            if i == n or PyUnicode_READ(kind, data, i) == 0x0A:
+                out.append((s, i))
+        else:
+            i += 1
+    return out
