@@ -87,25 +87,26 @@ cdef int set_wraps(str text, b, str kind, object find_wraps, object char_class) 
     """``find_wraps(text, b, True)`` for block ``b`` of kind ``kind``: a body's,
     caption's, subheading's and headline's wraps here (not a dateline lead's), the
     others' by ``find_wraps``."""
-    cdef tuple got
     cdef bint full
     if (kind == "body" or kind == "caption" or kind == "subheading") and not b.lead:
-        start = b.start
-        got = c_body_wraps(b.raw, start, 0, char_class)
-        b.keep_until = start
-        b.wraps = got[0]
-        b.cuts = got[1]
+        # whether there is a wrap, for the join evidence: the wraps themselves are
+        # found when asked for (only the text the wrap rule sees needs them all)
+        b.keep_until = b.start
+        b._lazy = True
+        b._wraps = None
+        b._cuts = None
         b._segs = None
         b._compiled = True
-        full = len(<list>got[1]) > 0
+        full = body_scan(b.raw, 0, 0, char_class, ANY, None, None, None) == 1
         b.first_full = full
         b.last_full = full
     elif (kind == "headline" or kind == "subheadline") and not b.lead:
         b.keep_until = b.start
-        b.cuts = None
+        b._lazy = False
+        b._cuts = None
         b._segs = None
         b._compiled = True
-        b.wraps = headline_wraps(b.raw, b.start, char_class)
+        b._wraps = headline_wraps(b.raw, b.start, char_class)
     else:
         find_wraps(text, b, True)
     return 0
@@ -208,13 +209,31 @@ cdef list headline_wraps(str raw, Py_ssize_t start, object char_class):
 
 
 cdef tuple c_body_wraps(str raw, Py_ssize_t start, Py_ssize_t keep, object char_class):
+    cdef list wraps = [], cuts = []
+    body_scan(raw, start, keep, char_class, FILL, wraps, cuts, None)
+    return wraps, cuts
+
+
+cdef enum:
+    ANY = 0  # body_scan: is there a wrap at all?
+    FILL = 1  # the wraps and the cuts
+    EDITS = 2  # an edit for each wrap
+    CUTS = 3  # the cuts alone
+
+
+cdef int body_scan(str raw, Py_ssize_t start, Py_ssize_t keep, object char_class, int mode,
+                   list wraps, list cuts, object change) except -1:
+    """The wraps of a body block ``raw`` standing at ``start`` (as
+    textfix.layout_blocks._body_wraps_py): ``mode`` ANY returns 1 at the first (0:
+    there is none); FILL adds each to ``wraps`` (in text offsets, with its replacement)
+    and ``cuts`` (in ``raw`` offsets); EDITS adds ``change(start, end, replacement)``
+    of each to ``wraps``; CUTS adds each to ``cuts`` alone."""
     cdef int kind = PyUnicode_KIND(raw)
     cdef void* data = PyUnicode_DATA(raw)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(raw), i = 0, a, e
-    cdef Py_UCS4 c
     cdef int kl, kr, chinese = -1  # -1: not known yet
     cdef bint newline
-    cdef list wraps = [], cuts = []
+    cdef str new
     while True:
         e = next_gap(kind, data, n, i, &a, &newline)
         if e < 0:
@@ -227,13 +246,49 @@ cdef tuple c_body_wraps(str raw, Py_ssize_t start, Py_ssize_t keep, object char_
         if kl & kr & OK and not (kl | kr) & HAN and chinese < 0:
             chinese = has_han(raw, kind, data, n, char_class)
         if kl & kr & OK and ((kl | kr) & HAN or (chinese and not (kl & kr & ALNUM))):
-            wraps.append((start + a, start + e, ""))
+            new = ""
         elif newline:
-            wraps.append((start + a, start + e, " "))
+            new = " "
         else:
             continue
-        cuts.append((a, e))
-    return wraps, cuts
+        if mode == ANY:
+            return 1
+        if mode == EDITS:
+            wraps.append(change(start + a, start + e, new))
+        elif mode == CUTS:
+            cuts.append((a, e))
+        else:
+            wraps.append((start + a, start + e, new))
+            cuts.append((a, e))
+    return 0
+
+
+def has_wrap(str raw, object char_class):
+    """Has body block ``raw`` (not a dateline lead) a wrap: ``bool(body_wraps(raw, 0, 0,
+    char_class)[0])``?"""
+    return body_scan(raw, 0, 0, char_class, ANY, None, None, None) == 1
+
+
+def body_line_widths(str raw, str marks, object char_class):
+    """``line_widths(raw, body_wraps(raw, 0, 0, char_class)[1], False, marks)``: the
+    widths of the wrapped lines of a body block (not a dateline lead), without its
+    wraps."""
+    cdef list cuts = []
+    body_scan(raw, 0, 0, char_class, CUTS, None, cuts, None)
+    return line_widths(raw, cuts, False, marks)
+
+
+def wrap_edits(list blocks, object change, object char_class):
+    """``[change(s, e, r) for b in blocks for s, e, r in b.wraps]``, where the wraps of a
+    block not scanned yet (``b._lazy``) are not kept on it."""
+    cdef list out = []
+    for b in blocks:
+        if b._lazy:
+            body_scan(b.raw, b.start, 0, char_class, EDITS, out, None, change)
+        else:
+            for s, e, r in b.wraps:
+                out.append(change(s, e, r))
+    return out
 
 
 def line_widths(str raw, list cuts, bint lead, str marks):

@@ -201,13 +201,47 @@ class Block:
     kind: str = "body"  #: final kind
     lead: bool = False  #: starts with a dateline (``本报讯``)
     keep_until: int = 0  #: spaces before this offset (a dateline's) are meaningful
-    wraps: list[tuple[int, int, str]] = field(default_factory=list)  #: (start, end, replacement)
     first_full: bool = False  #: the first line ends at a wrap (so it is a whole line)
     last_full: bool = False  #: the last line starts after a wrap
-    #: the wraps of a body block in ``raw`` offsets, from which :attr:`segs` is measured
-    cuts: list[tuple[int, int]] | None = field(default=None, repr=False)
+    _wraps: list[tuple[int, int, str]] | None = field(default=None, repr=False)  #: :attr:`wraps` (None: [])
+    _cuts: list[tuple[int, int]] | None = field(default=None, repr=False)  #: :attr:`cuts`
     _segs: list[float] | None = field(default=None, repr=False)
     _compiled: bool = field(default=False, repr=False)  #: measured by the compiled twin
+    #: a body block (not a dateline lead) whose wraps and cuts the compiled scan has not
+    #: found yet: it only looked whether there is one (:attr:`first_full`)
+    _lazy: bool = field(default=False, repr=False)
+
+    @property
+    def wraps(self) -> list[tuple[int, int, str]]:
+        """The wraps: ``(start, end, replacement)`` of each gap to remove or to turn
+        into one space, in text offsets."""
+        if self._lazy:
+            self._find_body_wraps()
+        wraps = self._wraps
+        if wraps is None:
+            wraps = self._wraps = []
+        return wraps
+
+    @wraps.setter
+    def wraps(self, wraps: list[tuple[int, int, str]]) -> None:
+        self._wraps = wraps
+
+    @property
+    def cuts(self) -> list[tuple[int, int]] | None:
+        """The wraps of a body block in ``raw`` offsets, from which :attr:`segs` is
+        measured (None for the other blocks)."""
+        if self._lazy:
+            self._find_body_wraps()
+        return self._cuts
+
+    @cuts.setter
+    def cuts(self, cuts: list[tuple[int, int]] | None) -> None:
+        self._cuts = cuts
+
+    def _find_body_wraps(self) -> None:
+        """The wraps and cuts of a body block that the compiled scan left to find."""
+        self._wraps, self._cuts = _layout.body_wraps(self.raw, self.start, 0, _char_class)
+        self._lazy = False
 
     @property
     def segs(self) -> list[float]:
@@ -215,7 +249,9 @@ class Block:
         the joins look at them, for a few blocks, so they are measured when asked for."""
         segs = self._segs
         if segs is None:
-            if self.cuts is None:
+            if self._lazy:  # measured without finding the wraps
+                segs = _layout.body_line_widths(self.raw, _HANGING, _char_class)
+            elif self.cuts is None:
                 segs = []
             elif self._compiled:
                 segs = _layout.line_widths(self.raw, self.cuts, self.lead, _HANGING)
@@ -514,7 +550,7 @@ def find_wraps(text: str, b: Block, compiled: bool | None = None) -> None:
     are built and enabled)."""
     if compiled is None:
         compiled = _use_twin()
-    b.wraps, b.cuts, b._segs, b._compiled = [], None, None, compiled
+    b._lazy, b.wraps, b.cuts, b._segs, b._compiled = False, [], None, None, compiled
     raw = b.raw
     kind = b.kind
     if kind in ("byline", "credit", "furniture", "source-tag"):

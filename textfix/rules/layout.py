@@ -206,7 +206,11 @@ def wrap_space(doc):
     """
     # change(): Edit(s, e, r) by the compiled constructor where it is built (46k wraps in
     # the 244 noised benchmark pages), in one list rather than yielded one by one
-    return [change(s, e, r) for b in _lb.analyse(doc.text, doc.state).blocks for s, e, r in b.wraps]
+    blocks = _lb.analyse(doc.text, doc.state).blocks
+    if _lb._use_twin():
+        # the same edits, from the wraps of the blocks the analysis left to find
+        return _lb._layout.wrap_edits(blocks, change, _lb._char_class)
+    return [change(s, e, r) for b in blocks for s, e, r in b.wraps]
 
 
 @rule("layout.incomplete-paragraph", safety=Safety.SAFE)
