@@ -708,3 +708,22 @@ def test_join_decisions_the_same_with_the_text_evidence_remembered_or_not(seed_t
         assert [b.kind for b in again.blocks] == [b.kind for b in first.blocks]
         joins += len(fresh[0])
     assert joins > 10
+
+
+@pytest.mark.twin
+def test_block_labels_twin_agrees_on_real_pages(seed_texts):
+    # layout.block-kind's labels made without Label.__init__ are the labels it makes
+    from textfix import layout_blocks as lb
+    from textfix.edit import Label
+
+    count = 0
+    for text in list(seed_texts) + [layout_gen.layout(layout_gen.HANDWRITTEN, seed=s, height=10, article_len=3)[0]
+                                    for s in range(3)]:
+        blocks = lb.analyse(text).blocks
+        got = _layout_twin().block_labels(blocks, Label)
+        want = [Label(b.start, b.end, b.kind) for b in blocks]
+        assert got == want and all(type(g) is Label for g in got)
+        assert [hash(g) for g in got] == [hash(w) for w in want]
+        count += len(got)
+    assert count > 100
+    assert _layout_twin().block_labels([], Label) == []

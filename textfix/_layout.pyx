@@ -1049,3 +1049,21 @@ def trailing_runs(str text):
         else:
             i += 1
     return out
+
+
+# -- the labels of layout.block-kind --------------------------------------------------------------
+
+def block_labels(list blocks, object label):
+    """``[label(b.start, b.end, b.kind) for b in blocks]`` for the frozen
+    :class:`textfix.edit.Label` (its fields set as its ``__init__`` sets them, ``rule``
+    its default ``""``), without running its ``__init__``."""
+    cdef list out = []
+    new = label.__new__
+    for b in blocks:
+        obj = new(label)
+        PyObject_GenericSetAttr(obj, "start", b.start)
+        PyObject_GenericSetAttr(obj, "end", b.end)
+        PyObject_GenericSetAttr(obj, "kind", b.kind)
+        PyObject_GenericSetAttr(obj, "rule", "")
+        out.append(obj)
+    return out

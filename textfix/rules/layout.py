@@ -122,8 +122,12 @@ def block_kind(doc):
         before: 标题\\n\\n■通讯员 张三\\n\\n本报讯 正文。
         after:  标题\\n\\n■通讯员 张三\\n\\n本报讯 正文。
     """
-    # one list, not a generator: the pipeline takes ~45 labels a page from it
-    return [Label(b.start, b.end, b.kind) for b in _lb.analyse(doc.text, doc.state).blocks]
+    # one list, not a generator: the pipeline takes ~45 labels a page from it (made
+    # without the dataclass __init__ by the compiled twin where it is built)
+    blocks = _lb.analyse(doc.text, doc.state).blocks
+    if _lb._use_twin():
+        return _lb._layout.block_labels(blocks, Label)
+    return [Label(b.start, b.end, b.kind) for b in blocks]
 
 
 @rule("layout.broken-paragraph", safety=Safety.GUESS)
