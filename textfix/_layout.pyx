@@ -10,7 +10,11 @@ them).
 * :func:`split_blocks` — :func:`textfix.layout_blocks._split_blocks_py`, the blocks of
   a text;
 * :func:`find_all_wraps` — :func:`textfix.layout_blocks.find_wraps` for every block of
-  a text (a body's and a headline's wraps here, the others' by ``find_wraps``).
+  a text (a body's and a headline's wraps here, the others' by ``find_wraps``); of a
+  body block it only looks whether there is a wrap (:func:`has_wrap`), and
+  :class:`textfix.layout_blocks.Block` finds its wraps when they are asked for;
+* :func:`body_line_widths` — the widths of a body block's lines without its wraps;
+  :func:`wrap_edits` — the edits of ``layout.wrap-space`` straight from the scan;
 * :func:`classify` — :func:`textfix.layout_blocks._classify_py`, the kind of every
   block (the patterns are tried by the same regular expressions, where the same
   characters are there).
@@ -21,7 +25,12 @@ them).
   ``_settle_open_py``: the evidence that a block continues the paragraph of an
   unfinished one, the joins and unfinished paragraphs of a text, and the headline-like
   blocks that are a paragraph's first line (``tests/test_layout_joins.py`` compares
-  them).
+  them);
+* :func:`block_labels` — the labels of ``layout.block-kind``, made without the
+  dataclass ``__init__``;
+* :func:`trailing_runs`, :func:`blank_runs` — :func:`textfix.rules.layout._trailing_runs_py`
+  and ``_blank_runs_py``, the spaces that end a line and the runs of blank lines
+  (``tests/test_layout_scans.py`` compares them).
 """
 
 from libc.stdint cimport uint8_t
