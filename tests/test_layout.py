@@ -262,6 +262,62 @@ def test_body_wraps_twins_agree(raw, start, keep):
         assert _layout_twin().line_widths(raw, want[1], lead, _HANGING) == _line_widths_py(raw, want[1], lead)
 
 
+@pytest.mark.twin
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(_WRAP_TEXT, st.text(alphabet=_WRAP_ALPHABET, max_size=60)))
+@example("1 2 a\nb")
+@example("a b")
+def test_has_wrap_twin_agrees(raw):
+    from textfix.layout_blocks import _HANGING, _body_wraps_py, _char_class, _line_widths_py
+
+    assert _layout_twin().has_wrap(raw, _char_class) == bool(_body_wraps_py(raw, 0, 0)[0])
+    assert _layout_twin().body_line_widths(raw, _HANGING, _char_class) == \
+        _line_widths_py(raw, _body_wraps_py(raw, 0, 0)[1], False)
+
+
+@pytest.mark.twin
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.one_of(_WRAP_TEXT, st.sampled_from(["\n\n", "本报讯 ", "标题", "。", "a\nb"])), max_size=8).map("".join),
+       st.integers(0, 3))
+@example("前期 工作\n\nWTO\nrules 规则 1 000。", 0)
+def test_wrap_edits_twin_agrees(text, step):
+    from textfix import layout_blocks as lb
+    from textfix.edit import Edit
+    from textfix.rule import change
+
+    blocks = lb.analyse(text).blocks
+    if step:
+        for b in blocks[::step]:
+            b.wraps
+    want = [Edit(s, e, r) for b in lb.analyse(text).blocks for s, e, r in b.wraps]
+    assert _layout_twin().wrap_edits(blocks, change, lb._char_class) == want
+
+
+@pytest.mark.twin
+def test_wrap_edits_twin_agrees_on_real_pages(seed_texts):
+    # the edits of the wraps of every block, whether the analysis left them to find or
+    # found them (every other block's wraps asked for first)
+    from benchmarks.noise import heldout, pages
+    from textfix import layout_blocks as lb
+    from textfix.edit import Edit
+    from textfix.rule import change
+
+    noisy, _ = pages(heldout()[:400])
+    count = 0
+    for text in list(seed_texts) + noisy:
+        for step in (0, 2):
+            blocks = lb.analyse(text).blocks
+            if step:
+                for b in blocks[::step]:
+                    b.wraps
+            assert any(b._lazy for b in blocks)
+            want = [Edit(s, e, r) for b in lb.analyse(text).blocks for s, e, r in b.wraps]
+            got = _layout_twin().wrap_edits(blocks, change, lb._char_class)
+            assert got == want
+            count += len(got)
+    assert count > 1000
+
+
 def test_body_wraps_twins_agree_on_real_pages(seed_texts):
     from textfix import layout_blocks as lb
 
@@ -652,3 +708,22 @@ def test_join_decisions_the_same_with_the_text_evidence_remembered_or_not(seed_t
         assert [b.kind for b in again.blocks] == [b.kind for b in first.blocks]
         joins += len(fresh[0])
     assert joins > 10
+
+
+@pytest.mark.twin
+def test_block_labels_twin_agrees_on_real_pages(seed_texts):
+    # layout.block-kind's labels made without Label.__init__ are the labels it makes
+    from textfix import layout_blocks as lb
+    from textfix.edit import Label
+
+    count = 0
+    for text in list(seed_texts) + [layout_gen.layout(layout_gen.HANDWRITTEN, seed=s, height=10, article_len=3)[0]
+                                    for s in range(3)]:
+        blocks = lb.analyse(text).blocks
+        got = _layout_twin().block_labels(blocks, Label)
+        want = [Label(b.start, b.end, b.kind) for b in blocks]
+        assert got == want and all(type(g) is Label for g in got)
+        assert [hash(g) for g in got] == [hash(w) for w in want]
+        count += len(got)
+    assert count > 100
+    assert _layout_twin().block_labels([], Label) == []

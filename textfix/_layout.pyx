@@ -10,12 +10,27 @@ them).
 * :func:`split_blocks` — :func:`textfix.layout_blocks._split_blocks_py`, the blocks of
   a text;
 * :func:`find_all_wraps` — :func:`textfix.layout_blocks.find_wraps` for every block of
-  a text (a body's and a headline's wraps here, the others' by ``find_wraps``).
+  a text (a body's and a headline's wraps here, the others' by ``find_wraps``); of a
+  body block it only looks whether there is a wrap (:func:`has_wrap`), and
+  :class:`textfix.layout_blocks.Block` finds its wraps when they are asked for;
+* :func:`body_line_widths` — the widths of a body block's lines without its wraps;
+  :func:`wrap_edits` — the edits of ``layout.wrap-space`` straight from the scan;
 * :func:`classify` — :func:`textfix.layout_blocks._classify_py`, the kind of every
   block (the patterns are tried by the same regular expressions, where the same
   characters are there).
 * :func:`doc_blocks` — :meth:`textfix.rule.Doc._blocks_py`, the blocks a rule sees
   and the kinds of the labels they came from.
+* :func:`text_evidence`, :func:`decide`, :func:`find_joins`, :func:`settle_open` —
+  :func:`textfix.layout_blocks._text_evidence`, ``_decide_py``, ``_find_joins_py`` and
+  ``_settle_open_py``: the evidence that a block continues the paragraph of an
+  unfinished one, the joins and unfinished paragraphs of a text, and the headline-like
+  blocks that are a paragraph's first line (``tests/test_layout_joins.py`` compares
+  them);
+* :func:`block_labels` — the labels of ``layout.block-kind``, made without the
+  dataclass ``__init__``;
+* :func:`trailing_runs`, :func:`blank_runs` — :func:`textfix.rules.layout._trailing_runs_py`
+  and ``_blank_runs_py``, the spaces that end a line and the runs of blank lines
+  (``tests/test_layout_scans.py`` compares them).
 """
 
 from libc.stdint cimport uint8_t
@@ -72,30 +87,38 @@ def body_wraps(str raw, Py_ssize_t start, Py_ssize_t keep, object char_class):
 def find_all_wraps(str text, list blocks, object find_wraps, object char_class):
     """As ``find_wraps(text, b, True)`` for every block ``b`` of ``blocks``
     (:func:`textfix.layout_blocks.find_wraps`, which this calls for any block but a
-    body, caption or subheading that is not a dateline lead)."""
-    cdef tuple got
-    cdef bint full
+    body, caption, subheading or headline that is not a dateline lead)."""
     for b in blocks:
-        kind = b.kind
-        if (kind == "body" or kind == "caption" or kind == "subheading") and not b.lead:
-            start = b.start
-            got = c_body_wraps(b.raw, start, 0, char_class)
-            b.keep_until = start
-            b.wraps = got[0]
-            b.cuts = got[1]
-            b._segs = None
-            b._compiled = True
-            full = len(<list>got[1]) > 0
-            b.first_full = full
-            b.last_full = full
-        elif (kind == "headline" or kind == "subheadline") and not b.lead:
-            b.keep_until = b.start
-            b.cuts = None
-            b._segs = None
-            b._compiled = True
-            b.wraps = headline_wraps(b.raw, b.start, char_class)
-        else:
-            find_wraps(text, b, True)
+        set_wraps(text, b, b.kind, find_wraps, char_class)
+
+
+cdef int set_wraps(str text, b, str kind, object find_wraps, object char_class) except -1:
+    """``find_wraps(text, b, True)`` for block ``b`` of kind ``kind``: a body's,
+    caption's, subheading's and headline's wraps here (not a dateline lead's), the
+    others' by ``find_wraps``."""
+    cdef bint full
+    if (kind == "body" or kind == "caption" or kind == "subheading") and not b.lead:
+        # whether there is a wrap, for the join evidence: the wraps themselves are
+        # found when asked for (only the text the wrap rule sees needs them all)
+        b.keep_until = b.start
+        b._lazy = True
+        b._wraps = None
+        b._cuts = None
+        b._segs = None
+        b._compiled = True
+        full = body_scan(b.raw, 0, 0, char_class, ANY, None, None, None) == 1
+        b.first_full = full
+        b.last_full = full
+    elif (kind == "headline" or kind == "subheadline") and not b.lead:
+        b.keep_until = b.start
+        b._lazy = False
+        b._cuts = None
+        b._segs = None
+        b._compiled = True
+        b._wraps = headline_wraps(b.raw, b.start, char_class)
+    else:
+        find_wraps(text, b, True)
+    return 0
 
 
 cdef inline bint is_quote_open(Py_UCS4 c) noexcept nogil:
@@ -195,13 +218,31 @@ cdef list headline_wraps(str raw, Py_ssize_t start, object char_class):
 
 
 cdef tuple c_body_wraps(str raw, Py_ssize_t start, Py_ssize_t keep, object char_class):
+    cdef list wraps = [], cuts = []
+    body_scan(raw, start, keep, char_class, FILL, wraps, cuts, None)
+    return wraps, cuts
+
+
+cdef enum:
+    ANY = 0  # body_scan: is there a wrap at all?
+    FILL = 1  # the wraps and the cuts
+    EDITS = 2  # an edit for each wrap
+    CUTS = 3  # the cuts alone
+
+
+cdef int body_scan(str raw, Py_ssize_t start, Py_ssize_t keep, object char_class, int mode,
+                   list wraps, list cuts, object change) except -1:
+    """The wraps of a body block ``raw`` standing at ``start`` (as
+    textfix.layout_blocks._body_wraps_py): ``mode`` ANY returns 1 at the first (0:
+    there is none); FILL adds each to ``wraps`` (in text offsets, with its replacement)
+    and ``cuts`` (in ``raw`` offsets); EDITS adds ``change(start, end, replacement)``
+    of each to ``wraps``; CUTS adds each to ``cuts`` alone."""
     cdef int kind = PyUnicode_KIND(raw)
     cdef void* data = PyUnicode_DATA(raw)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(raw), i = 0, a, e
-    cdef Py_UCS4 c
     cdef int kl, kr, chinese = -1  # -1: not known yet
     cdef bint newline
-    cdef list wraps = [], cuts = []
+    cdef str new
     while True:
         e = next_gap(kind, data, n, i, &a, &newline)
         if e < 0:
@@ -214,13 +255,49 @@ cdef tuple c_body_wraps(str raw, Py_ssize_t start, Py_ssize_t keep, object char_
         if kl & kr & OK and not (kl | kr) & HAN and chinese < 0:
             chinese = has_han(raw, kind, data, n, char_class)
         if kl & kr & OK and ((kl | kr) & HAN or (chinese and not (kl & kr & ALNUM))):
-            wraps.append((start + a, start + e, ""))
+            new = ""
         elif newline:
-            wraps.append((start + a, start + e, " "))
+            new = " "
         else:
             continue
-        cuts.append((a, e))
-    return wraps, cuts
+        if mode == ANY:
+            return 1
+        if mode == EDITS:
+            wraps.append(change(start + a, start + e, new))
+        elif mode == CUTS:
+            cuts.append((a, e))
+        else:
+            wraps.append((start + a, start + e, new))
+            cuts.append((a, e))
+    return 0
+
+
+def has_wrap(str raw, object char_class):
+    """Has body block ``raw`` (not a dateline lead) a wrap: ``bool(body_wraps(raw, 0, 0,
+    char_class)[0])``?"""
+    return body_scan(raw, 0, 0, char_class, ANY, None, None, None) == 1
+
+
+def body_line_widths(str raw, str marks, object char_class):
+    """``line_widths(raw, body_wraps(raw, 0, 0, char_class)[1], False, marks)``: the
+    widths of the wrapped lines of a body block (not a dateline lead), without its
+    wraps."""
+    cdef list cuts = []
+    body_scan(raw, 0, 0, char_class, CUTS, None, cuts, None)
+    return line_widths(raw, cuts, False, marks)
+
+
+def wrap_edits(list blocks, object change, object char_class):
+    """``[change(s, e, r) for b in blocks for s, e, r in b.wraps]``, where the wraps of a
+    block not scanned yet (``b._lazy``) are not kept on it."""
+    cdef list out = []
+    for b in blocks:
+        if b._lazy:
+            body_scan(b.raw, b.start, 0, char_class, EDITS, out, None, change)
+        else:
+            for s, e, r in b.wraps:
+                out.append(change(s, e, r))
+    return out
 
 
 def line_widths(str raw, list cuts, bint lead, str marks):
@@ -619,3 +696,383 @@ cdef str kind_at(object s, list labels):
         if lab[0] <= s < lab[1]:
             return lab[2]
     return "body"
+
+
+# -- joins: textfix.layout_blocks._decide_py, _find_joins_py, _settle_open_py -------------------
+
+from libc.stdlib cimport qsort, realloc
+
+cdef extern from "Python.h":
+    Py_ssize_t PyUnicode_FindChar(object s, Py_UCS4 ch, Py_ssize_t start, Py_ssize_t end, int direction) except -2
+
+#: set once by :func:`configure`: the marks and patterns the joins read (from
+#: textfix.layout_blocks, so that there is one definition of each)
+cdef str continues = None, no_start = None, clause_marks = None, ends_marks = None, hanging_marks = None
+cdef object opening = None, openers = None, words_of = None, min_freq = None, join_class = None
+cdef object char_class_of = None, find_wraps_py = None
+cdef object UNKNOWN = object()
+cdef Py_ssize_t CACHE_MAX = 1 << 12
+
+
+def configure(str continues_, str no_start_, str clause_marks_, object opening_, object openers_,
+              object words_, object min_freq_, str ends_, str hanging_, object char_class_,
+              object join_, object find_wraps_):
+    """Give the joins' twins what they read from :mod:`textfix.layout_blocks`: the marks
+    after which a sentence goes on (``CONTINUES``), that no paragraph starts with
+    (``NO_START``), that end a clause (of ``_CLAUSE_END``), the ``_OPENING`` pattern,
+    the ``OPENERS``, the lexicon (``_words``, a function returning ``{word: freq}``)
+    and ``_MIN_FREQ``, the marks that finish a block (``_ENDS``) and that hang at a line
+    end (``_HANGING``), ``_char_class``, the ``Join`` class and ``find_wraps``."""
+    global continues, no_start, clause_marks, opening, openers, words_of, min_freq, ends_marks
+    global hanging_marks, char_class_of, join_class, find_wraps_py
+    continues, no_start, clause_marks, opening, openers = continues_, no_start_, clause_marks_, opening_, openers_
+    words_of, min_freq, ends_marks, hanging_marks = words_, min_freq_, ends_, hanging_
+    char_class_of, join_class, find_wraps_py = char_class_, join_, find_wraps_
+
+
+cdef inline bint has_char(str s, Py_UCS4 c) except -1:
+    return PyUnicode_FindChar(s, c, 0, PyUnicode_GET_LENGTH(s), 1) >= 0
+
+
+cdef inline Py_UCS4 char_at(str s, Py_ssize_t i) noexcept:
+    return PyUnicode_READ(PyUnicode_KIND(s), PyUnicode_DATA(s), i)
+
+
+cdef inline bint han(Py_UCS4 c) except -1:
+    return class_of(c, char_class_of) & HAN != 0
+
+
+cdef Py_ssize_t first_clause(str v) except -2:
+    """The length of ``v``'s first clause, as textfix.layout_blocks._first_clause: up
+    to the first clause mark among its first five characters (-1: there is none)."""
+    cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(v)
+    for i in range(min(n, 5)):
+        if has_char(clause_marks, char_at(v, i)):
+            return i
+    return -1
+
+
+cdef bint is_word(str s) except -1:
+    """As textfix.layout_blocks.is_word."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s)
+    if n < 2 or n > 4:
+        return False
+    return words_of().get(s, 0) >= min_freq
+
+
+cdef bint spans_gap(str left, str right) except -1:
+    """As textfix.layout_blocks.word_spans_gap: a word of two to four Han characters
+    runs across ``left|right``."""
+    cdef Py_ssize_t nl = PyUnicode_GET_LENGTH(left), nr = PyUnicode_GET_LENGTH(right)
+    cdef Py_ssize_t i, j, k, lt = 0, lh = 0
+    cdef Py_UCS4 tail[3]
+    cdef Py_UCS4 head[3]
+    cdef Py_UCS4 buf[4]
+    cdef Py_UCS4 c
+    if nl == 0 or nr == 0 or not han(char_at(left, nl - 1)) or not han(char_at(right, 0)):
+        return False
+    for k in range(max(0, nl - 3), nl):
+        c = char_at(left, k)
+        if han(c):
+            tail[lt] = c
+            lt += 1
+    for k in range(min(nr, 3)):
+        c = char_at(right, k)
+        if han(c):
+            head[lh] = c
+            lh += 1
+    for i in range(1, lt + 1):
+        for j in range(1, min(lh, 4 - i) + 1):
+            for k in range(i):
+                buf[k] = tail[lt - i + k]
+            for k in range(j):
+                buf[i + k] = head[k]
+            if is_word(PyUnicode_FromKindAndData(4, buf, i + j)):
+                return True
+    return False
+
+
+def text_evidence(str av, str bv):
+    """As :func:`textfix.layout_blocks._text_evidence`."""
+    return c_text_evidence(av, bv)
+
+
+cdef object c_text_evidence(str av, str bv):
+    cdef Py_ssize_t na = PyUnicode_GET_LENGTH(av), nb = PyUnicode_GET_LENGTH(bv), k, clause
+    if na == 0:
+        raise IndexError("string index out of range")
+    if has_char(continues, char_at(av, na - 1)):
+        return "open-mark"
+    if nb == 0:
+        raise IndexError("string index out of range")
+    if has_char(no_start, char_at(bv, 0)):
+        return "no-start-mark"
+    clause = first_clause(bv)
+    if opening.match(bv) is not None:
+        return ""  # b opens a paragraph of its own
+    for k in range(1, clause + 1):
+        if bv[:k] in openers:
+            return ""
+    if spans_gap(av, bv):
+        return "word"
+    if 1 <= clause <= 3 and bv[:clause] not in openers:
+        for k in range(clause):
+            if not han(char_at(bv, k)):
+                return None
+        return "short-clause"
+    return None
+
+
+cdef inline bint finished_block(str v) except -1:
+    # vis[-1:] in _ENDS
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(v)
+    return n == 0 or has_char(ends_marks, char_at(v, n - 1))
+
+
+cdef list segs_of(b):
+    """``b.segs``: the widths of a block's wrapped lines, measured at the first ask."""
+    s = b._segs
+    if s is None:
+        return b.segs
+    return <list>s
+
+
+cdef int cmp_double(const void* x, const void* y) noexcept nogil:
+    cdef double a = (<double*>x)[0], b = (<double*>y)[0]
+    return (a > b) - (a < b)
+
+
+cdef class Widths:
+    """A growing array of line widths (of :func:`line_width`)."""
+    cdef double* w
+    cdef Py_ssize_t n, cap
+
+    def __dealloc__(self):
+        free(self.w)
+
+    cdef int add_inner(self, list segs) except -1:
+        # segs[1:-1]
+        cdef Py_ssize_t k, m = len(segs)
+        cdef double* grown
+        if m <= 2:
+            return 0
+        if self.n + m > self.cap:
+            self.cap = 2 * (self.n + m)
+            grown = <double*>realloc(self.w, self.cap * sizeof(double))
+            if grown == NULL:
+                raise MemoryError()
+            self.w = grown
+        for k in range(1, m - 1):
+            self.w[self.n] = <double>segs[k]
+            self.n += 1
+        return 0
+
+
+
+cdef bint line_width(list blocks, Py_ssize_t i, Py_ssize_t j, double* out) except -1:
+    """As textfix.layout_blocks._line_width: the regular width of the wrapped lines
+    around blocks ``i`` and ``j`` in ``out[0]`` (False: there is none)."""
+    cdef Widths inner = Widths()
+    cdef Py_ssize_t k, n = len(blocks), h
+    inner.add_inner(segs_of(blocks[i]))
+    inner.add_inner(segs_of(blocks[j]))
+    if inner.n < 3:
+        for k in range(max(0, i - 2), min(n, j + 3)):
+            if k != i and k != j:
+                b = blocks[k]
+                if b.kind == "body":
+                    inner.add_inner(segs_of(b))
+    if inner.n < 3:
+        return False
+    qsort(inner.w, inner.n, sizeof(double), cmp_double)
+    h = inner.n // 2
+    out[0] = inner.w[h] if inner.n % 2 else (inner.w[h - 1] + inner.w[h]) / 2
+    return True
+
+
+def decide(list blocks, Py_ssize_t i, Py_ssize_t j, dict cache):
+    """As :func:`textfix.layout_blocks._decide_py`; ``cache`` is its
+    ``_TEXT_EVIDENCE``."""
+    return c_decide(blocks, i, j, cache)
+
+
+cdef str c_decide(list blocks, Py_ssize_t i, Py_ssize_t j, dict cache):
+    cdef object a = blocks[i], b = blocks[j], ev
+    cdef str av = a.vis, bv = b.vis
+    cdef double w, full
+    cdef list bs, as_
+    key = (av, bv)
+    ev = cache.get(key, UNKNOWN)
+    if ev is UNKNOWN:
+        ev = c_text_evidence(av, bv)
+        if len(cache) >= CACHE_MAX:
+            cache.clear()
+        cache[key] = ev
+    if ev is not None:
+        return <str>ev
+    if line_width(blocks, i, j, &w):
+        full = w - 1.25
+        bs = segs_of(b)
+        if bs and (b.first_full or not finished_block(bv)) and <double>bs[0] >= full:
+            return "full-first-line"
+        if a.last_full:
+            as_ = segs_of(a)
+            if as_ and <double>as_[len(as_) - 1] >= full and len(bs) == 1 and finished_block(bv):
+                return "full-last-line"
+    return ""
+
+
+cdef Py_ssize_t next_body(list blocks, Py_ssize_t i, list skipped) except -1:
+    """As textfix.layout_blocks._next_body: the block after ``i`` past at most four
+    captions and credits (added to ``skipped``, unless it is None)."""
+    cdef Py_ssize_t j = i + 1, n = len(blocks), k = 0
+    while j < n and k < 4:
+        kind = blocks[j].kind
+        if not (kind == "caption" or kind == "credit"):
+            break
+        if skipped is not None:
+            skipped.append(j)
+        k += 1
+        j += 1
+    return j
+
+
+def find_joins(list blocks, dict cache):
+    """As :func:`textfix.layout_blocks._find_joins_py`; ``cache`` is
+    ``_TEXT_EVIDENCE``."""
+    cdef list joins = [], skipped
+    cdef set incomplete = set()
+    cdef Py_ssize_t i, j, n = len(blocks)
+    cdef str ev
+    for i in range(n):
+        a = blocks[i]
+        if a.kind != "body" or finished_block(a.vis):
+            continue
+        skipped = []
+        j = next_body(blocks, i, skipped)
+        ev = ""
+        if j < n:
+            b = blocks[j]
+            if b.kind == "body" and not b.lead:
+                ev = c_decide(blocks, i, j, cache)
+        if ev:
+            joins.append(join_class(i, j, skipped, ev))
+        else:
+            incomplete.add(i)
+    return joins, incomplete
+
+
+cdef inline bint is_headline(str kind):
+    return kind == "headline" or kind == "subheadline"
+
+
+cdef bint anchored(list blocks, Py_ssize_t i) except -1:
+    """As textfix.layout_blocks._anchored: block ``i`` is in a headline group before a
+    byline or a dateline lead."""
+    cdef Py_ssize_t j = i + 1, n = len(blocks)
+    while j < n and j - i <= 3 and is_headline(blocks[j].kind):
+        j += 1
+    if j < n:
+        b = blocks[j]
+        return b.kind == "byline" or bool(b.lead)
+    return False
+
+
+def settle_open(str text, list blocks, dict cache):
+    """As :func:`textfix.layout_blocks._settle_open_py` with the compiled wraps;
+    ``cache`` is ``_TEXT_EVIDENCE``."""
+    cdef Py_ssize_t i, j, n = len(blocks)
+    for i in range(n):
+        b = blocks[i]
+        if not is_headline(b.kind) or b.base != "open" or anchored(blocks, i):
+            continue
+        j = next_body(blocks, i, None)
+        if j < n:
+            nb = blocks[j]
+            if nb.kind == "body" and not nb.lead:
+                b.kind = "body"
+                set_wraps(text, b, "body", find_wraps_py, char_class_of)
+                if not c_decide(blocks, i, j, cache):
+                    b.kind = "headline" if not (i and is_headline(blocks[i - 1].kind)) else "subheadline"
+                    set_wraps(text, b, b.kind, find_wraps_py, char_class_of)
+
+
+# -- blank lines: textfix.rules.layout._blank_runs_py ------------------------------------------
+
+def blank_runs(str text, Py_ssize_t start, Py_ssize_t end):
+    """As :func:`textfix.rules.layout._blank_runs_py`: the spans of the matches of
+    ``\\n(?:[ \\t\\u3000]*\\n)+`` in ``text[start:end]`` (``0 <= start <= end <=
+    len(text)``), left to right as ``finditer`` finds them, but for those that are
+    exactly ``\\n\\n``."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i, j, k, lines
+    cdef bint spaced
+    cdef list out = []
+    if not 0 <= start <= end <= n:
+        raise ValueError("blank_runs needs 0 <= start <= end <= len(text)")
+    i = start
+    while i < end:
+        if PyUnicode_READ(kind, data, i) == 0x0A:
+            # the blank lines after this newline: spaces, then a newline, each
+            j = i + 1
+            lines = 0
+            spaced = False
+            while True:
+                k = j
+                while k < end and is_space(PyUnicode_READ(kind, data, k)):
+                    k += 1
+                if k < end and PyUnicode_READ(kind, data, k) == 0x0A:
+                    spaced = spaced or k > j
+                    j = k + 1
+                    lines += 1
+                else:
+                    break
+            if lines:
+                if lines > 1 or spaced:
+                    out.append((i, j))
+                i = j
+                continue
+        i += 1
+    return out
+
+
+# -- trailing spaces: textfix.rules.layout._trailing_runs_py -------------------------------------
+
+def trailing_runs(str text):
+    """As :func:`textfix.rules.layout._trailing_runs_py`: the spans of the matches of
+    ``[ \\t\\u3000]+(?=\\n|\\Z)`` (runs of spaces, tabs and ideographic spaces that end
+    a line or the text)."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, s
+    cdef list out = []
+    while i < n:
+        if is_space(PyUnicode_READ(kind, data, i)):
+            s = i
+            i += 1
+            while i < n and is_space(PyUnicode_READ(kind, data, i)):
+                i += 1
+            if i == n or PyUnicode_READ(kind, data, i) == 0x0A:
+                out.append((s, i))
+        else:
+            i += 1
+    return out
+
+
+# -- the labels of layout.block-kind --------------------------------------------------------------
+
+def block_labels(list blocks, object label):
+    """``[label(b.start, b.end, b.kind) for b in blocks]`` for the frozen
+    :class:`textfix.edit.Label` (its fields set as its ``__init__`` sets them, ``rule``
+    its default ``""``), without running its ``__init__``."""
+    cdef list out = []
+    new = label.__new__
+    for b in blocks:
+        obj = new(label)
+        PyObject_GenericSetAttr(obj, "start", b.start)
+        PyObject_GenericSetAttr(obj, "end", b.end)
+        PyObject_GenericSetAttr(obj, "kind", b.kind)
+        PyObject_GenericSetAttr(obj, "rule", "")
+        out.append(obj)
+    return out

@@ -181,7 +181,9 @@ _OPENING = regex.compile(
     r"据了解|据悉|据介绍|据统计|会上|会议|活动中)"
 )
 
-_CLAUSE_END = regex.compile(r"[，,、；;：:。！？!?]")
+#: marks that end a clause
+_CLAUSE_MARKS = "，,、；;：:。！？!?"
+_CLAUSE_END = regex.compile(f"[{regex.escape(_CLAUSE_MARKS)}]")
 
 
 # -- blocks ----------------------------------------------------------------------------------
@@ -199,13 +201,47 @@ class Block:
     kind: str = "body"  #: final kind
     lead: bool = False  #: starts with a dateline (``本报讯``)
     keep_until: int = 0  #: spaces before this offset (a dateline's) are meaningful
-    wraps: list[tuple[int, int, str]] = field(default_factory=list)  #: (start, end, replacement)
     first_full: bool = False  #: the first line ends at a wrap (so it is a whole line)
     last_full: bool = False  #: the last line starts after a wrap
-    #: the wraps of a body block in ``raw`` offsets, from which :attr:`segs` is measured
-    cuts: list[tuple[int, int]] | None = field(default=None, repr=False)
+    _wraps: list[tuple[int, int, str]] | None = field(default=None, repr=False)  #: :attr:`wraps` (None: [])
+    _cuts: list[tuple[int, int]] | None = field(default=None, repr=False)  #: :attr:`cuts`
     _segs: list[float] | None = field(default=None, repr=False)
     _compiled: bool = field(default=False, repr=False)  #: measured by the compiled twin
+    #: a body block (not a dateline lead) whose wraps and cuts the compiled scan has not
+    #: found yet: it only looked whether there is one (:attr:`first_full`)
+    _lazy: bool = field(default=False, repr=False)
+
+    @property
+    def wraps(self) -> list[tuple[int, int, str]]:
+        """The wraps: ``(start, end, replacement)`` of each gap to remove or to turn
+        into one space, in text offsets."""
+        if self._lazy:
+            self._find_body_wraps()
+        wraps = self._wraps
+        if wraps is None:
+            wraps = self._wraps = []
+        return wraps
+
+    @wraps.setter
+    def wraps(self, wraps: list[tuple[int, int, str]]) -> None:
+        self._wraps = wraps
+
+    @property
+    def cuts(self) -> list[tuple[int, int]] | None:
+        """The wraps of a body block in ``raw`` offsets, from which :attr:`segs` is
+        measured (None for the other blocks)."""
+        if self._lazy:
+            self._find_body_wraps()
+        return self._cuts
+
+    @cuts.setter
+    def cuts(self, cuts: list[tuple[int, int]] | None) -> None:
+        self._cuts = cuts
+
+    def _find_body_wraps(self) -> None:
+        """The wraps and cuts of a body block that the compiled scan left to find."""
+        self._wraps, self._cuts = _layout.body_wraps(self.raw, self.start, 0, _char_class)
+        self._lazy = False
 
     @property
     def segs(self) -> list[float]:
@@ -213,7 +249,9 @@ class Block:
         the joins look at them, for a few blocks, so they are measured when asked for."""
         segs = self._segs
         if segs is None:
-            if self.cuts is None:
+            if self._lazy:  # measured without finding the wraps
+                segs = _layout.body_line_widths(self.raw, _HANGING, _char_class)
+            elif self.cuts is None:
                 segs = []
             elif self._compiled:
                 segs = _layout.line_widths(self.raw, self.cuts, self.lead, _HANGING)
@@ -493,13 +531,26 @@ def _use_twin() -> bool:
     return _layout is not None and _compiled.enabled()
 
 
+def _twin():
+    """:mod:`textfix._layout`, given (once) what its joins read from this module."""
+    global _configured
+    if not _configured:
+        _layout.configure(CONTINUES, NO_START, _CLAUSE_MARKS, _OPENING, OPENERS, _words, _MIN_FREQ, _ENDS,
+                          _HANGING, _char_class, Join, find_wraps)
+        _configured = True
+    return _layout
+
+
+_configured = False
+
+
 def find_wraps(text: str, b: Block, compiled: bool | None = None) -> None:
     """Fill ``b.wraps`` (gaps to remove or to turn into one space) and the wrapped
     line widths ``b.segs``; ``compiled``: by the compiled twins (default: where they
     are built and enabled)."""
     if compiled is None:
         compiled = _use_twin()
-    b.wraps, b.cuts, b._segs, b._compiled = [], None, None, compiled
+    b._lazy, b.wraps, b.cuts, b._segs, b._compiled = False, [], None, None, compiled
     raw = b.raw
     kind = b.kind
     if kind in ("byline", "credit", "furniture", "source-tag"):
@@ -625,7 +676,15 @@ def _first_clause(v: str) -> str | None:
     return v[: m.start()] if m else None
 
 
-def decide(blocks: list[Block], i: int, j: int) -> str:
+def decide(blocks: list[Block], i: int, j: int, compiled: bool | None = None) -> str:
+    """:func:`_decide_py`, by the compiled twin where it is built and enabled
+    (``compiled``: default)."""
+    if _use_twin() if compiled is None else compiled:
+        return _twin().decide(blocks, i, j, _TEXT_EVIDENCE)
+    return _decide_py(blocks, i, j)
+
+
+def _decide_py(blocks: list[Block], i: int, j: int) -> str:
     """Evidence that block ``j`` continues unfinished body block ``i`` ('' if none)."""
     a, b = blocks[i], blocks[j]
     key = (a.vis, b.vis)
@@ -675,6 +734,14 @@ _UNKNOWN = object()
 
 
 def _settle_open(text: str, blocks: list[Block], compiled: bool) -> None:
+    """:func:`_settle_open_py`, by the compiled twin if ``compiled``."""
+    if compiled:
+        _twin().settle_open(text, blocks, _TEXT_EVIDENCE)
+    else:
+        _settle_open_py(text, blocks, compiled)
+
+
+def _settle_open_py(text: str, blocks: list[Block], compiled: bool) -> None:
     """A headline-like block between paragraphs that the next body block continues is
     body text (a paragraph's first line at the bottom of a column).  Safe for
     idempotence: after the join the block is gone; without one it stays a headline."""
@@ -685,7 +752,7 @@ def _settle_open(text: str, blocks: list[Block], compiled: bool) -> None:
         if j < len(blocks) and blocks[j].kind == "body" and not blocks[j].lead:
             b.kind = "body"
             find_wraps(text, b, compiled)
-            if not decide(blocks, i, j):
+            if not _decide_py(blocks, i, j):
                 b.kind = "headline" if not (i and blocks[i - 1].kind in ("headline", "subheadline")) else "subheadline"
                 find_wraps(text, b, compiled)
 
@@ -710,7 +777,15 @@ def _anchored(blocks: list[Block], i: int) -> set[int]:
     return set()
 
 
-def find_joins(blocks: list[Block]) -> tuple[list[Join], set[int]]:
+def find_joins(blocks: list[Block], compiled: bool | None = None) -> tuple[list[Join], set[int]]:
+    """:func:`_find_joins_py`, by the compiled twin where it is built and enabled
+    (``compiled``: default)."""
+    if _use_twin() if compiled is None else compiled:
+        return _twin().find_joins(blocks, _TEXT_EVIDENCE)
+    return _find_joins_py(blocks)
+
+
+def _find_joins_py(blocks: list[Block]) -> tuple[list[Join], set[int]]:
     """The joins, and the indices of unfinished body blocks nothing continues."""
     joins: list[Join] = []
     incomplete: set[int] = set()
@@ -721,7 +796,7 @@ def find_joins(blocks: list[Block]) -> tuple[list[Join], set[int]]:
         j, skipped = _next_body(blocks, i)
         ev = ""
         if j < n and blocks[j].kind == "body" and not blocks[j].lead:
-            ev = decide(blocks, i, j)
+            ev = _decide_py(blocks, i, j)
         if ev:
             joins.append(Join(i, j, skipped, ev))
         else:

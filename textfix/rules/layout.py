@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import regex
 
+from .. import layout_blocks as _lb
 from ..edit import Edit, Safety
 from ..rule import change, rule
 
@@ -26,8 +27,30 @@ def trailing_space(doc):
         before: 茂名晚报讯  \\n近年来
         after:  茂名晚报讯\\n近年来
     """
-    for m in _TRAILING.finditer(doc.text):
-        yield Edit(m.start(), m.end(), "")
+    for s, e in _trailing_runs(doc.text):
+        yield Edit(s, e, "")
+
+
+def _trailing_runs(text: str) -> list[tuple[int, int]]:
+    """:func:`_trailing_runs_py`, by the compiled twin where it is built and enabled."""
+    if _lb._use_twin():
+        return _lb._layout.trailing_runs(text)
+    return _trailing_runs_py(text)
+
+
+def _trailing_runs_py(text: str) -> list[tuple[int, int]]:
+    """The spans of the spaces, tabs and ideographic spaces at the end of a line."""
+    # the pattern is tried only where it could match (most pages have no trailing space)
+    if not _could_have_trailing_space(text):
+        return []
+    return [m.span() for m in _TRAILING.finditer(text)]
+
+
+def _could_have_trailing_space(text: str) -> bool:
+    """Is there a space, tab or ideographic space before a newline or at the end, the
+    characters :data:`_TRAILING` needs to match?  (Faster than the pattern: its search
+    tries every space of the page.)"""
+    return " \n" in text or "\t\n" in text or "\u3000\n" in text or text.endswith((" ", "\t", "\u3000"))
 
 
 _BLANKS = regex.compile(r"\n(?:[ \t\u3000]*\n)+")
@@ -58,16 +81,27 @@ def blank_lines(doc):
         yield Edit(0, lead_end, "")
     # the end: exactly one newline after the last non-space character
     body_end = len(text.rstrip("\n \t\u3000"))
-    for m in _BLANKS.finditer(text, lead_end, body_end):
-        if m.group() != "\n\n":
-            yield Edit(m.start(), m.end(), "\n\n")
+    for s, e in _blank_runs(text, lead_end, body_end):
+        yield Edit(s, e, "\n\n")
     if text[body_end:] != "\n":
         yield Edit(body_end, len(text), "\n")
 
 
+def _blank_runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """:func:`_blank_runs_py`, by the compiled twin where it is built and enabled."""
+    if _lb._use_twin():
+        return _lb._layout.blank_runs(text, start, end)
+    return _blank_runs_py(text, start, end)
+
+
+def _blank_runs_py(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The spans of the runs of blank lines (:data:`_BLANKS`) in ``text[start:end]``
+    (``0 <= start <= end <= len(text)``) that are not one blank line already."""
+    return [m.span() for m in _BLANKS.finditer(text, start, end) if m.group() != "\n\n"]
+
+
 # -- blocks, wraps and joins (the analysis lives in textfix.layout_blocks) ---------------
 
-from .. import layout_blocks as _lb  # noqa: E402
 from ..edit import Flag, Label  # noqa: E402
 
 
@@ -88,8 +122,12 @@ def block_kind(doc):
         before: 标题\\n\\n■通讯员 张三\\n\\n本报讯 正文。
         after:  标题\\n\\n■通讯员 张三\\n\\n本报讯 正文。
     """
-    # one list, not a generator: the pipeline takes ~45 labels a page from it
-    return [Label(b.start, b.end, b.kind) for b in _lb.analyse(doc.text, doc.state).blocks]
+    # one list, not a generator: the pipeline takes ~45 labels a page from it (made
+    # without the dataclass __init__ by the compiled twin where it is built)
+    blocks = _lb.analyse(doc.text, doc.state).blocks
+    if _lb._use_twin():
+        return _lb._layout.block_labels(blocks, Label)
+    return [Label(b.start, b.end, b.kind) for b in blocks]
 
 
 @rule("layout.broken-paragraph", safety=Safety.GUESS)
@@ -172,7 +210,11 @@ def wrap_space(doc):
     """
     # change(): Edit(s, e, r) by the compiled constructor where it is built (46k wraps in
     # the 244 noised benchmark pages), in one list rather than yielded one by one
-    return [change(s, e, r) for b in _lb.analyse(doc.text, doc.state).blocks for s, e, r in b.wraps]
+    blocks = _lb.analyse(doc.text, doc.state).blocks
+    if _lb._use_twin():
+        # the same edits, from the wraps of the blocks the analysis left to find
+        return _lb._layout.wrap_edits(blocks, change, _lb._char_class)
+    return [change(s, e, r) for b in blocks for s, e, r in b.wraps]
 
 
 @rule("layout.incomplete-paragraph", safety=Safety.SAFE)

@@ -1,0 +1,223 @@
+"""The compiled twins of the layout joins (``textfix._layout``: ``text_evidence``,
+``decide``, ``find_joins``, ``settle_open``) against their pure-Python definitions in
+:mod:`textfix.layout_blocks`, on generated blocks and on real pages."""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+import layout_gen  # noqa: E402
+from twins import Refuse  # noqa: E402
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import example, given, settings, strategies as st  # noqa: E402
+
+
+def _twin():
+    from textfix import layout_blocks as lb
+
+    if lb._layout is None:
+        pytest.fail("textfix._layout was not built")
+    return lb._twin()
+
+
+def _pages(seed_texts, noised=12):
+    from benchmarks.noise import heldout, pages
+
+    noisy, clean = pages(heldout()[:40 * noised])
+    return list(seed_texts) + noisy + clean[:3] + [
+        layout_gen.layout(layout_gen.HANDWRITTEN, seed=s, height=10, article_len=3)[0] for s in range(3)]
+
+
+#: the ends and starts the text evidence reads: marks a sentence goes on after, that no
+#: paragraph starts with, clause marks, openers, words across a gap, other characters
+_EVIDENCE_PIECES = st.sampled_from([
+    "，", ",", "、", "；", "：", "（", "《", "—", "。", "！", "？", "…", "）", "》", "」", "”", '"', "'",
+    "同时", "此外", "据了解", "他说", "会上", "廖述毅强调", "市委一行", "前期工", "作", "社会", "主义", "群众", "工作",
+    "标准", "同", "时", "社", "会", "a", "1", "🙂", " ", "区", "委",
+])
+_EVIDENCE_TEXT = st.lists(_EVIDENCE_PIECES, min_size=1, max_size=6).map("".join)
+
+
+@pytest.mark.twin
+@settings(max_examples=2000, deadline=None)
+@given(_EVIDENCE_TEXT, _EVIDENCE_TEXT)
+@example("前期工", "作，提高")
+@example("生活圈。同", "时，对排污")
+@example("开展", "标准，开展")
+@example("工作", "同时，")
+@example("工作", "廖述毅强调，")
+@example("工作", "社会a，")
+def test_text_evidence_twin_agrees(av, bv):
+    from textfix import layout_blocks as lb
+
+    assert _twin().text_evidence(av, bv) == lb._text_evidence(av, bv)
+
+
+@pytest.mark.twin
+def test_text_evidence_twin_refuses_empty_text_as_its_definition():
+    from textfix import layout_blocks as lb
+
+    for av, bv in (("", "作"), ("工", "")):
+        with pytest.raises(IndexError):
+            lb._text_evidence(av, bv)
+        with pytest.raises(IndexError):
+            _twin().text_evidence(av, bv)
+
+
+@pytest.mark.twin
+def test_text_evidence_twin_agrees_on_real_pages(seed_texts):
+    from textfix import layout_blocks as lb
+
+    seen = {}
+    for text in _pages(seed_texts):
+        blocks = lb.analyse(text).blocks
+        for a in blocks:
+            for b in blocks[:8]:
+                # the text of b, and the text of b from its first comma (a start no
+                # paragraph has)
+                for bv in (b.vis, b.vis[b.vis.find("，"):]):
+                    got = _twin().text_evidence(a.vis, bv)
+                    assert got == lb._text_evidence(a.vis, bv), (a.vis, bv)
+                    seen[got] = seen.get(got, 0) + 1
+    # every kind of evidence came up, most of them many times
+    assert set(seen) == {"open-mark", "no-start-mark", "", "word", "short-clause", None}
+    assert min(seen.values()) > 20
+
+
+# -- decide and find_joins on generated blocks ------------------------------------------------------
+
+_KINDS = ("body", "body", "body", "caption", "credit", "headline", "subheadline", "byline", "subheading")
+#: a line width: whole and half cells around a column of 12 to 14
+_WIDTH = st.sampled_from([0.5, 3.0, 10.0, 11.0, 11.5, 12.0, 12.5, 12.75, 13.0, 13.5, 14.0, 15.5])
+
+
+@st.composite
+def _blocks(draw):
+    from textfix.layout_blocks import Block
+
+    blocks = []
+    for _ in range(draw(st.integers(1, 9))):
+        vis = draw(_EVIDENCE_TEXT)
+        b = Block(0, len(vis), vis, vis)
+        b.kind = draw(st.sampled_from(_KINDS))
+        b.lead = b.kind == "body" and draw(st.booleans())
+        b.first_full, b.last_full = draw(st.booleans()), draw(st.booleans())
+        b._segs = draw(st.lists(_WIDTH, max_size=7))
+        blocks.append(b)
+    return blocks
+
+
+@pytest.mark.twin
+@settings(max_examples=1500, deadline=None)
+@given(_blocks())
+def test_decide_and_find_joins_twins_agree(blocks):
+    from textfix import layout_blocks as lb
+
+    twin = _twin()
+    for i in range(len(blocks)):
+        for j in range(i + 1, len(blocks)):
+            lb._TEXT_EVIDENCE.clear()  # each side finds the text evidence itself
+            want = lb._decide_py(blocks, i, j)
+            lb._TEXT_EVIDENCE.clear()
+            assert twin.decide(blocks, i, j, lb._TEXT_EVIDENCE) == want
+    lb._TEXT_EVIDENCE.clear()
+    want = lb._find_joins_py(blocks)
+    lb._TEXT_EVIDENCE.clear()
+    got = twin.find_joins(blocks, lb._TEXT_EVIDENCE)
+    assert got == want
+
+
+@pytest.mark.twin
+@pytest.mark.parametrize("between", range(7))
+def test_find_joins_twin_looks_past_four_captions_and_credits_as_its_definition(between):
+    from textfix import layout_blocks as lb
+
+    blocks = [lb.Block(0, 3, v, v) for v in ["前期工"] + ["张三 摄"] * between + ["作，提高。"]]
+    for k, b in enumerate(blocks[1:-1]):
+        b.kind = "caption" if k % 2 else "credit"
+    want = lb._find_joins_py(blocks)
+    assert _twin().find_joins(blocks, lb._TEXT_EVIDENCE) == want
+    assert bool(want[0]) == (between <= 4)
+
+
+@pytest.mark.twin
+def test_decide_twin_takes_the_width_evidence_as_its_definition():
+    # a block with no text evidence either way: the full lines around it decide
+    from textfix import layout_blocks as lb
+
+    twin = _twin()
+    a, b, c = (lb.Block(0, 4, v, v) for v in ("社会主义", "群众工作。", "社会主义"))
+    for k, segs in ((a, [13.0] * 5), (b, [13.0, 5.0]), (c, [13.0, 13.0, 13.0])):
+        k._segs = segs
+    b.first_full = True
+    for blocks, want in (([a, b], "full-first-line"), ([a, c], "full-first-line")):
+        assert lb._decide_py(blocks, 0, 1) == want == twin.decide(blocks, 0, 1, lb._TEXT_EVIDENCE)
+    b._segs = [11.5, 5.0]  # short of the width less a quarter cell and an indent
+    assert lb._decide_py([a, b], 0, 1) == "" == twin.decide([a, b], 0, 1, lb._TEXT_EVIDENCE)
+    a.last_full, b._segs = True, [3.0]
+    assert lb._decide_py([a, b], 0, 1) == "full-last-line" == twin.decide([a, b], 0, 1, lb._TEXT_EVIDENCE)
+    a._segs = [13.0, 13.0, 13.0, 13.0]  # too few lines for a width
+    assert lb._decide_py([a, b], 0, 1) == "" == twin.decide([a, b], 0, 1, lb._TEXT_EVIDENCE)
+
+
+# -- the analyses of real pages ------------------------------------------------------------------------
+
+def _fields(blocks):
+    return [(b.start, b.kind, b.lead, b.keep_until, b.wraps, b.cuts, b.segs, b.first_full, b.last_full)
+            for b in blocks]
+
+
+def _settle_twins_agree(text):
+    from textfix import layout_blocks as lb
+
+    twin = _twin()
+    got, want = lb.split_blocks(text, True), lb.split_blocks(text, True)
+    for blocks in (got, want):
+        lb.classify(blocks, {}, True)
+        twin.find_all_wraps(text, blocks, lb.find_wraps, lb._char_class)
+    twin.settle_open(text, got, lb._TEXT_EVIDENCE)
+    lb._settle_open_py(text, want, True)
+    assert _fields(got) == _fields(want)
+    return sum(b.kind == "body" and b.base == "open" for b in got)
+
+
+_PIECES = st.sampled_from(["标题", "社会主义", "群众工作", "前期工", "作，提高项目。", "同时，", "本报讯 正文。", "■通讯员 张三",
+                           "张三 摄", "图为现场", "“", "”", "，", "。", " ", "\n", "\n\n", "\n\n", "\n\n"])
+
+
+@pytest.mark.twin
+@settings(max_examples=800, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join))
+@example("社会主义群众\n\n工作，提高项目。")
+@example("标题\n\n社会主义群众\n\n作，提高项目。\n\n■通讯员 张三\n\n本报讯 正文。")
+def test_settle_open_twin_agrees(text):
+    _settle_twins_agree(text)
+
+
+@pytest.mark.twin
+def test_settle_open_and_joins_twins_agree_on_real_pages(seed_texts, monkeypatch):
+    from textfix import layout_blocks as lb
+
+    settled = joins = incomplete = 0
+    for text in _pages(seed_texts):
+        settled += _settle_twins_agree(text)
+        # the whole analysis and its joins, with the compiled twins and without
+        lb._TEXT_EVIDENCE.clear()
+        got = lb.analyse(text)
+        got_joins = (got.joins, got.incomplete)
+        lb._TEXT_EVIDENCE.clear()
+        with monkeypatch.context() as m:
+            m.setenv("TEXTFIX_PURE_PYTHON", "1")
+            m.setattr(lb, "_layout", Refuse())
+            want = lb.analyse(text)
+            want_joins = (want.joins, want.incomplete)
+        assert _fields(got.blocks) == _fields(want.blocks)
+        assert got_joins == want_joins
+        joins += len(got_joins[0])
+        incomplete += len(got_joins[1])
+    assert settled > 50 and joins > 50 and incomplete > 30
