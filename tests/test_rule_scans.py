@@ -155,3 +155,35 @@ def test_block_spans_are_the_blocks():
         spans = doc.block_spans()
         assert spans == [(b.start, b.end) for b in doc.blocks()]
         assert doc.block_spans() == spans  # from the blocks, now known
+
+
+# -- garbled: the join counts' compact tables ---------------------------------------
+
+#: Characters for small bigram models: in the Basic Multilingual Plane and beyond it.
+_MODEL_CHARS = "甲乙丙丁戊己的是𠀀𪚥"
+
+
+@st.composite
+def _small_models(draw):
+    """A small :class:`~textfix.rules.garbled.Bigrams`: counts of 0 among the others,
+    characters that follow without a count of their own, and totals for which every
+    product of counts reaches the floor (0) or almost none does."""
+    from textfix.rules.garbled import Bigrams
+
+    chars = st.sampled_from(_MODEL_CHARS)
+    uni = draw(st.dictionaries(chars, st.sampled_from([0, 1, 3, 50, 400, 5000]), min_size=1, max_size=8))
+    follow = st.dictionaries(chars, st.sampled_from([0, 1, 7]), max_size=6)
+    bi = {a: f for a, f in draw(st.dictionaries(st.sampled_from(sorted(uni)), follow, max_size=6)).items() if f}
+    return Bigrams(uni, bi, draw(st.sampled_from([0, 1, 100, 10_000, 10**7])))
+
+
+@pytest.mark.twin
+@settings(max_examples=1000, deadline=None)
+@given(_small_models(), st.sets(st.sampled_from(_MODEL_CHARS)), st.text(alphabet=_MODEL_CHARS + "a", max_size=40))
+def test_join_counts_compact_tables_agree_with_the_pure_definition(bi, rare, text):
+    """JoinCounts answers pairs of counted BMP characters from its compact tables and
+    the others from its maps: the counts are :func:`_bounds_py`'s either way."""
+    from textfix.rules import garbled
+
+    joins = _scan().JoinCounts(frozenset(rare), bi.bi, bi.uni, bi.total, garbled.EXPECTED)
+    assert joins.bounds(text) == garbled._bounds_py(text, frozenset(rare), bi)
