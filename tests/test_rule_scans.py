@@ -119,9 +119,9 @@ def test_rules_with_and_without_their_scans_give_the_same_results(monkeypatch):
     texts = _pages(12)
     pipe = textfix.Pipeline()
     with_scans = [pipe.clean(t) for t in texts]
-    from textfix.rules import garbled, repeat
+    from textfix.rules import garbled, repeat, stray, unicode
 
-    for mod in (punct, width, repeat, garbled):
+    for mod in (punct, width, repeat, garbled, stray, unicode):
         monkeypatch.setattr(mod, "_scan", None)
     for t, comp in zip(texts, with_scans):
         pure = pipe.clean(t)
@@ -187,3 +187,115 @@ def test_join_counts_compact_tables_agree_with_the_pure_definition(bi, rare, tex
 
     joins = _scan().JoinCounts(frozenset(rare), bi.bi, bi.uni, bi.total, garbled.EXPECTED)
     assert joins.bounds(text) == garbled._bounds_py(text, frozenset(rare), bi)
+
+
+# -- character classes: stray, unicode, and punct's dashes and ellipses -------------
+
+def _classes():
+    """``(name, pattern, class)``: each compiled class scan and the pattern that defines it."""
+    import re
+
+    from textfix.chars import CharClass
+    from textfix.rules import stray, unicode
+
+    bullet = re.search(r"\(\[(.*?)\]\)", stray._BULLET.pattern).group(1)
+    return [("invisible", unicode._INVISIBLE, unicode._INVISIBLE_CLASS),
+            ("line end", unicode._LINE_END, unicode._LINE_END_CLASS),
+            ("column rule", stray._RULE, stray._RULE_CLASS),
+            ("private use", stray._PUA, stray._PUA_CLASS),
+            ("symbol", stray._SYMBOL_RUN, stray._SYMBOL_CLASS),
+            ("symbol", stray._SYMBOL, stray._SYMBOL_CLASS),
+            ("bullet", re.compile(f"[{bullet}]"), stray._BULLET_CLASS)]
+
+
+def test_char_classes_hold_what_their_patterns_match():
+    every = "".join(map(chr, range(0x110000)))
+    for name, pattern, cls in _classes():
+        want = {c for m in pattern.finditer(every) for c in range(*m.span())}
+        bits = cls.bits
+        got = {c for c in range(0x110000) if bits[c >> 3] >> (c & 7) & 1}
+        assert got == want, name
+        assert want, name
+
+
+#: The characters of every class, their neighbours, and characters of every width.
+CLASS_TEXT = st.lists(st.sampled_from([
+    "\x00", "\x08", "\x09", "\x0b", "\x0c", "\x0e", "\r", "\r\n", "\x7f", "\x85", "\xad", "\u200b", "\u200e",
+    "\u2028", "\u2029", "\u2065", "\ufeff", "\ufffa", "\ufffc", "|", "｜", "丨", "︳", "\ue000", "\uf8ff",
+    "\U000f0000", "\U0010fffd", "\U0010fffe", "~", "^", "丶", "¤", "口", "日", "■", "中", "a", " ", "\u3000",
+    "\n", "é", "🙂", "-", "--", "－", "—", "——", "―", "─", "...", ".", "。", "…", "⋯",
+]), max_size=50).map("".join)
+
+
+@pytest.mark.twin
+@settings(max_examples=1500, deadline=None)
+@given(CLASS_TEXT, st.integers(0, 60))
+@example("\r\n\u2028a|｜b\ue000\U0010fffd~^", 0)
+def test_class_scans_agree_with_the_patterns(text, start):
+    from textfix.chars import class_find, class_runs
+
+    scan = _scan()
+    for name, pattern, cls in _classes():
+        if "+" in pattern.pattern:
+            assert class_runs(text, pattern, cls, scan) == class_runs(text, pattern, cls), name
+        else:
+            assert class_find(text, pattern, cls, scan, start) == class_find(text, pattern, cls, None, start), name
+
+
+def _line_heads_py(text: str, cls) -> list[int]:
+    """The line starts whose first character other than a space is in ``cls``."""
+    out, pos = [], 0
+    for line in text.split("\n"):
+        head = line.lstrip(" \t\u3000")
+        if head and head[0] in cls:
+            out.append(pos)
+        pos += len(line) + 1
+    return out
+
+
+@pytest.mark.twin
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(CLASS_TEXT, st.lists(st.sampled_from(
+    ["口", "日", "□", " ", "\u3000", "\t", "\n", "通讯员", "本报", "记者", "中", "■"]), max_size=30).map("".join)))
+@example("口通讯员 张丽雯\n  日 本报记者\n\n□\n口")
+def test_bullet_lines_agree_with_the_pattern(text):
+    from textfix.rules import stray
+
+    assert _scan().line_heads(text, stray._BULLET_CLASS.bits) == _line_heads_py(text, stray._BULLET_CLASS)
+    assert [m.span(1) + m.span() for m in stray._bullets(text)] == [
+        m.span(1) + m.span() for m in stray._BULLET.finditer(text)]
+
+
+@pytest.mark.twin
+@settings(max_examples=1500, deadline=None)
+@given(CLASS_TEXT)
+@example("a--b——c—d———e―――f──g－－h-i")
+@example("a...b。。c。。。d…e……f⋯⋯g....")
+def test_dash_and_ellipsis_scans_agree_with_the_patterns(text):
+    assert _scan().dash_spans(text) == [m.span() for m in punct._DASH.finditer(text)]
+    assert _scan().ellipsis_spans(text) == [m.span() for m in punct._ELLIPSIS.finditer(text)]
+
+
+@pytest.mark.twin
+def test_class_scans_agree_on_real_pages():
+    from textfix.chars import class_find, class_runs
+    from textfix.rules import stray
+
+    scan = _scan()
+    found = {}
+    for text in _seen_by("stray.column-rule") + _seen_by("punct.dash"):
+        for name, pattern, cls in _classes():
+            if "+" in pattern.pattern:
+                got = class_runs(text, pattern, cls, scan)
+                assert got == class_runs(text, pattern, cls), name
+            else:
+                got = class_find(text, pattern, cls, scan)
+                assert got == class_find(text, pattern, cls), name
+                got = [got] if got >= 0 else []
+            found[name] = found.get(name, 0) + len(got)
+        assert [m.span() for m in stray._bullets(text)] == [m.span() for m in stray._BULLET.finditer(text)]
+        dashes = scan.dash_spans(text)
+        assert dashes == [m.span() for m in punct._DASH.finditer(text)]
+        assert scan.ellipsis_spans(text) == [m.span() for m in punct._ELLIPSIS.finditer(text)]
+        found["dash"] = found.get("dash", 0) + len(dashes)
+    assert found["column rule"] > 20 and found["private use"] > 20 and found["symbol"] > 20 and found["dash"] > 20

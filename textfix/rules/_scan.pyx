@@ -14,7 +14,12 @@ definitions, which stay the reference (``tests/test_core.py`` compares them).
 * :class:`HalfwidthScan` — :func:`textfix.rules.punct._halfwidth_py`, the half-width
   marks of Chinese text and their full-width edits;
 * :func:`fullwidth_edits` — :func:`textfix.rules.width._fullwidth_py`, the runs of
-  full-width letters and digits and their ASCII forms.
+  full-width letters and digits and their ASCII forms;
+* :func:`class_runs` and :func:`class_find` — the matches of a character class's
+  pattern (:class:`textfix.chars.CharClass`), for the ``stray`` and ``unicode`` rules;
+  :func:`line_heads`, the lines ``stray.misread-bullet``'s pattern can match;
+* :func:`dash_spans` and :func:`ellipsis_spans` — the matches of ``punct``'s dash and
+  ellipsis patterns.
 """
 
 from libc.math cimport isnan, NAN
@@ -1074,3 +1079,180 @@ cdef int _fullwidth_runs(str text, int kind, void* data, Py_ssize_t n, unsigned 
             buf[j - s] = <unsigned char>(<uint32_t>PyUnicode_READ(kind, data, j) - 0xFEE0)
         out.append(change(s, i, PyUnicode_FromKindAndData(1, buf, i - s)))
     return 0
+
+
+# -- runs of a character class ----------------------------------------------------
+
+cdef extern from "Python.h":
+    char* PyBytes_AS_STRING(object o)
+    Py_ssize_t PyBytes_GET_SIZE(object o)
+
+
+cdef const unsigned char* class_table(bytes bits) except NULL:
+    """The bit table of a :class:`textfix.chars.CharClass` (bit ``c & 7`` of byte
+    ``c >> 3`` for code point ``c``), checked for its size."""
+    if PyBytes_GET_SIZE(bits) != 0x110000 // 8:
+        raise ValueError("a class table holds 0x110000 bits")
+    return <const unsigned char*>PyBytes_AS_STRING(bits)
+
+
+cdef inline bint in_class(const unsigned char* bits, Py_UCS4 c) noexcept nogil:
+    cdef uint32_t u = <uint32_t>c
+    return (bits[u >> 3] >> (u & 7)) & 1
+
+
+ctypedef fused code_unit:
+    uint8_t
+    uint16_t
+    uint32_t
+
+
+cdef inline Py_ssize_t find_in(const code_unit* d, Py_ssize_t i, Py_ssize_t n, const unsigned char* table) noexcept nogil:
+    """The first ``j >= i`` below ``n`` with ``d[j]`` in the class, or -1."""
+    cdef uint32_t u
+    while i < n:
+        u = d[i]
+        if (table[u >> 3] >> (u & 7)) & 1:
+            return i
+        i += 1
+    return -1
+
+
+def class_find(str text not None, bytes bits not None, Py_ssize_t start=0):
+    """The offset of the first character of ``text`` at or after ``start`` that is in
+    the class of ``bits``, or -1: as ``pattern.search(text, start)`` for the class's
+    one-character pattern (:func:`textfix.chars.class_find`)."""
+    cdef const unsigned char* table = class_table(bits)
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+    if start < 0:
+        start = 0
+    if kind == 1:
+        return find_in(<const uint8_t*>data, start, n, table)
+    if kind == 2:
+        return find_in(<const uint16_t*>data, start, n, table)
+    return find_in(<const uint32_t*>data, start, n, table)
+
+
+cdef inline Py_ssize_t end_in(const code_unit* d, Py_ssize_t i, Py_ssize_t n, const unsigned char* table) noexcept nogil:
+    """The first ``j >= i`` below ``n`` with ``d[j]`` not in the class, or ``n``."""
+    cdef uint32_t u
+    while i < n:
+        u = d[i]
+        if not (table[u >> 3] >> (u & 7)) & 1:
+            return i
+        i += 1
+    return n
+
+
+cdef int runs_in(const code_unit* d, Py_ssize_t n, const unsigned char* table, list out) except -1:
+    cdef Py_ssize_t i = 0, e
+    while True:
+        i = find_in(d, i, n, table)
+        if i < 0:
+            return 0
+        e = end_in(d, i + 1, n, table)
+        out.append((i, e))
+        i = e
+
+
+def class_runs(str text not None, bytes bits not None):
+    """``(start, end)`` of each longest run of characters of ``text`` in the class of
+    ``bits``, in order: the spans of ``pattern.finditer(text)`` for the class's
+    pattern ``[…]+`` (:func:`textfix.chars.class_runs`)."""
+    cdef const unsigned char* table = class_table(bits)
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+    cdef list out = []
+    if kind == 1:
+        runs_in(<const uint8_t*>data, n, table, out)
+    elif kind == 2:
+        runs_in(<const uint16_t*>data, n, table, out)
+    else:
+        runs_in(<const uint32_t*>data, n, table, out)
+    return out
+
+
+def line_heads(str text not None, bytes bits not None):
+    """The offsets where a line starts (at 0 and after each ``\\n``) whose first
+    character other than a space, tab or ideographic space is in the class of
+    ``bits``, in order: the only places a pattern ``(?m)^[ \\t\\u3000]*[…]`` can match."""
+    cdef const unsigned char* table = class_table(bits)
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, line
+    cdef Py_UCS4 c
+    cdef list out = []
+    while i < n:
+        line = i
+        c = PyUnicode_READ(kind, data, i)
+        while is_wrap_space(c) and i + 1 < n:
+            i += 1
+            c = PyUnicode_READ(kind, data, i)
+        if not is_wrap_space(c) and in_class(table, c):
+            out.append(line)
+        # on to the next line
+        while i < n and PyUnicode_READ(kind, data, i) != 0x0A:
+            i += 1
+        i += 1
+    return out
+
+
+cdef inline Py_ssize_t same_run(int kind, void* data, Py_ssize_t n, Py_ssize_t i, Py_UCS4 c) noexcept:
+    """The end of the run of ``c`` that starts at ``i``."""
+    i += 1
+    while i < n and PyUnicode_READ(kind, data, i) == c:
+        i += 1
+    return i
+
+
+def dash_spans(str text not None):
+    """The spans of the matches of :data:`textfix.rules.punct._DASH`,
+    ``-{2,}|－{2,}|(?<!—)—(?!—)|―{1,2}|─{2,}|—{3,}``, in order.  Each alternative is
+    one character repeated, and only ``—`` is looked around for: in each run of one
+    of these characters ``-``, ``－`` and ``─`` match from two on, ``—`` alone or from
+    three on, and ``―`` in pieces of at most two."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, e, k
+    cdef Py_UCS4 c
+    cdef list out = []
+    while i < n:
+        c = PyUnicode_READ(kind, data, i)
+        if not (c == 0x2D or c == 0xFF0D or c == 0x2014 or c == 0x2015 or c == 0x2500):
+            i += 1
+            continue
+        e = same_run(kind, data, n, i, c)
+        k = e - i
+        if c == 0x2015:  # ―{1,2}
+            while i < e:
+                out.append((i, min(i + 2, e)))
+                i += 2
+        elif (k >= 2 and c != 0x2014) or (c == 0x2014 and k != 2):
+            out.append((i, e))
+        i = e
+    return out
+
+
+def ellipsis_spans(str text not None):
+    """The spans of the matches of :data:`textfix.rules.punct._ELLIPSIS`,
+    ``\\.{3,}|。{3,}|(?<!…)…(?!…)|⋯+``, in order: runs of ``.`` and ``。`` from three
+    on, a ``…`` alone, runs of ``⋯``."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, e, k
+    cdef Py_UCS4 c
+    cdef list out = []
+    while i < n:
+        c = PyUnicode_READ(kind, data, i)
+        if not (c == 0x2E or c == 0x3002 or c == 0x2026 or c == 0x22EF):
+            i += 1
+            continue
+        e = same_run(kind, data, n, i, c)
+        k = e - i
+        if (k >= 3 and (c == 0x2E or c == 0x3002)) or (c == 0x2026 and k == 1) or c == 0x22EF:
+            out.append((i, e))
+        i = e
+    return out

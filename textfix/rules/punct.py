@@ -302,6 +302,7 @@ def straight_quotes(doc):
     return edits
 
 
+#: (Its matches are found by ``textfix.rules._scan.ellipsis_spans`` where it is built.)
 _ELLIPSIS = regex.compile(r"\.{3,}|。{3,}|(?<!…)…(?!…)|⋯+")
 
 
@@ -318,20 +319,27 @@ def ellipsis(doc):
         after:  扎根基层服务群众……李金以生动案例
     """
     text = doc.text
+    if _scan is not None and _compiled.enabled():
+        found = _scan.ellipsis_spans(text)
     # every match holds one of these (most pages hold none): four substring searches
     # cost far less than the pattern's scan
-    if "..." not in text and "。。。" not in text and "…" not in text and "⋯" not in text:
+    elif "..." not in text and "。。。" not in text and "…" not in text and "⋯" not in text:
+        return []
+    else:
+        found = [m.span() for m in _ELLIPSIS.finditer(text)]
+    if not found:
         return []
     protected = Protected(text)
     out = []
-    for m in _ELLIPSIS.finditer(text):
-        if m.group() == "……" or m.start() in protected:
+    for s, e in found:
+        if text[s:e] == "……" or s in protected:
             continue
-        if _cjk(_prev(text, m.start())) or _cjk(_next(text, m.end() - 1)):
-            out.append(change(m.start(), m.end(), "……"))
+        if _cjk(_prev(text, s)) or _cjk(_next(text, e - 1)):
+            out.append(change(s, e, "……"))
     return out
 
 
+#: (Its matches are found by ``textfix.rules._scan.dash_spans`` where it is built.)
 _DASH = regex.compile(r"-{2,}|－{2,}|(?<!—)—(?!—)|―{1,2}|─{2,}|—{3,}")
 
 
@@ -349,9 +357,13 @@ def dash(doc):
         after:  人民信访为人民——普法化雨润人心
     """
     text = doc.text
+    if _scan is not None and _compiled.enabled():
+        found = _scan.dash_spans(text)  # the matches of _DASH, found in one pass
+    else:
+        found = [m.span() for m in _DASH.finditer(text)]
     out = []
-    for m in _DASH.finditer(text):
-        p, n = _prev(text, m.start()), _next(text, m.end() - 1)
+    for s, e in found:
+        p, n = _prev(text, s), _next(text, e - 1)
         if _cjk(p) and _cjk(n):
-            out.append(change(m.start(), m.end(), "——"))
+            out.append(change(s, e, "——"))
     return out

@@ -17,10 +17,21 @@ import re
 
 import regex
 
-from ..chars import SPACE as _SPACE, SURNAMES, Protected, is_han
+from .. import _compiled
+from ..chars import SPACE as _SPACE, SURNAMES, CharClass, Protected, class_runs, is_han
 from ..edit import Edit, Safety
 from ..rule import rule
 from .garbled import lexicon
+
+try:
+    from . import _scan
+except ImportError:  # not built: the patterns do the work
+    _scan = None
+
+
+def _compiled_scan():
+    """``textfix.rules._scan`` where it is built and used, else None (the patterns)."""
+    return _scan if _scan is not None and _compiled.enabled() else None
 
 #: Han radicals that OCR makes of specks and strokes; never used alone in running text.
 STROKES = "丶丿亅乛"
@@ -92,6 +103,7 @@ def disjoint(func):
 
 _RULE_CHARS = "|｜│┃¦丨︱︳"
 _RULE = regex.compile(rf"[{regex.escape(_RULE_CHARS)}]+")
+_RULE_CLASS = CharClass(_RULE_CHARS)
 
 
 @rule("stray.column-rule", safety=Safety.GUESS)
@@ -110,23 +122,25 @@ def column_rule(doc):
         after:  城南街道 站前街道
     """
     text = doc.text
-    prot = Protected(text)
-    for m in _RULE.finditer(text):
-        if m.start() in prot:
+    runs = class_runs(text, _RULE, _RULE_CLASS, _compiled_scan())
+    prot = Protected(text) if runs else None
+    for start, end in runs:
+        if start in prot:
             continue
-        a, b, prev, nxt = _around(text, m.start(), m.end())
+        a, b, prev, nxt = _around(text, start, end)
         if not (_cjk(prev) or _cjk(nxt)):
             continue
         if (prev.isascii() and prev.isalnum()) or (nxt.isascii() and nxt.isalnum()):
             if not (_cjk(prev) and _cjk(nxt)):
                 continue
-        s, e = _removal(text, m.start(), m.end())
-        yield Edit(s, e, "", confidence=0.95, note=f"栏线：{m.group()}")
+        s, e = _removal(text, start, end)
+        yield Edit(s, e, "", confidence=0.95, note=f"栏线：{text[start:end]}")
 
 
 # -- private use ----------------------------------------------------------------------
 
 _PUA = regex.compile(r"[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]+")
+_PUA_CLASS = CharClass(ranges=((0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD)))
 
 
 @rule("stray.private-use", safety=Safety.GUESS)
@@ -144,10 +158,10 @@ def private_use(doc):
         after:  茂名晚报讯
     """
     text = doc.text
-    for m in _PUA.finditer(text):
-        s, e = _removal(text, m.start(), m.end())
+    for start, end in class_runs(text, _PUA, _PUA_CLASS, _compiled_scan()):
+        s, e = _removal(text, start, end)
         yield Edit(s, e, "", confidence=0.95,
-                   note="私用区：" + " ".join(f"U+{ord(c):04X}" for c in m.group()[:4]))
+                   note="私用区：" + " ".join(f"U+{ord(c):04X}" for c in text[start:end][:4]))
 
 
 # -- misread bullets ------------------------------------------------------------------
@@ -173,8 +187,22 @@ def misread_bullet(doc):
         before: 口通讯员 张丽雯
         after:  通讯员 张丽雯
     """
-    for m in _BULLET.finditer(doc.text):
+    for m in _bullets(doc.text):
         yield Edit(m.start(1), m.end(), "", confidence=0.93, note=f"误识项目符号：{m.group(1)}")
+
+
+_BULLET_CLASS = CharClass("口□▢◻ロ回日目田▯")
+
+
+def _bullets(text: str):
+    """The matches of :data:`_BULLET` in ``text``.  Each starts a line whose first
+    character other than a space is one of the look-alikes, and there are few such
+    lines: where the compiled scan is built it finds them, and only they are tried."""
+    scan = _compiled_scan()
+    if scan is None:
+        return _BULLET.finditer(text)
+    match = _BULLET.match
+    return [m for m in (match(text, i) for i in scan.line_heads(text, _BULLET_CLASS.bits)) if m]
 
 
 # -- isolated Latin letters and symbols inside Chinese ---------------------------------
@@ -274,6 +302,9 @@ def latin_in_han(doc):
 _SYMBOLS = "~^_`\\¨ˇ´¸¯˙ˊˋ¬¤" + STROKES
 _SYMBOL = re.compile(  # plain code points: ``re`` scans them ~4x as fast as ``regex``
     rf"[{regex.escape(_SYMBOLS)}]")
+#: (Runs of them, each character of which is a match of :data:`_SYMBOL`.)
+_SYMBOL_RUN = re.compile(rf"[{regex.escape(_SYMBOLS)}]+")
+_SYMBOL_CLASS = CharClass(_SYMBOLS)
 
 
 @rule("stray.symbol-in-han", safety=Safety.GUESS)
@@ -292,9 +323,9 @@ def symbol_in_han(doc):
         after:  提升基层治理能力
     """
     text = doc.text
-    prot = Protected(text)
-    for m in _SYMBOL.finditer(text):
-        i = m.start()
+    runs = class_runs(text, _SYMBOL_RUN, _SYMBOL_CLASS, _compiled_scan())
+    prot = Protected(text) if runs else None
+    for i in (i for start, end in runs for i in range(start, end)):  # each match of _SYMBOL
         if i in prot:
             continue
         # Looking through quotes: a straight quote becomes a Chinese one later in the
@@ -302,7 +333,7 @@ def symbol_in_han(doc):
         _, _, prev, nxt = _around(text, i, i + 1, through=_SPACE + "\"'“”‘’")
         if _cjk(prev) and _cjk(nxt) and (_han(prev) or _han(nxt)):
             s, e = _removal(text, i, i + 1)
-            yield Edit(s, e, "", confidence=0.95, note=f"杂字：{m.group()}")
+            yield Edit(s, e, "", confidence=0.95, note=f"杂字：{text[i]}")
 
 
 # -- short nonsense lines -------------------------------------------------------------
