@@ -299,3 +299,36 @@ def test_class_scans_agree_on_real_pages():
         assert scan.ellipsis_spans(text) == [m.span() for m in punct._ELLIPSIS.finditer(text)]
         found["dash"] = found.get("dash", 0) + len(dashes)
     assert found["column rule"] > 20 and found["private use"] > 20 and found["symbol"] > 20 and found["dash"] > 20
+
+
+# -- repeat: the doubled units' matches ---------------------------------------------
+
+#: Pieces that repeat, with spaces and line breaks (up to five) between them.
+DOUBLE_TEXT = st.lists(st.sampled_from([
+    "研究", "研", "究", "哈", "你好", "好", "的了是", "，", "。", " ", "  ", "\t", "\u3000", "\n", "\n\n", "\n \n",
+    "a1", "🙂", "他说的了是", "本报讯", "记录", "x",
+]), max_size=40).map("".join)
+
+
+@pytest.mark.twin
+@settings(max_examples=2000, deadline=None)
+@given(DOUBLE_TEXT)
+@example("本报讯本报讯本报讯 本报讯")
+@example("研究 \n\n\n研究，研究\n\n\n\n研究 a a a")
+@example("记录 记录 记录 记录\n\u3000记录")
+def test_doubled_matches_twin_agrees(text):
+    from textfix.rules import repeat
+
+    assert _scan().doubled_matches(text, repeat.MAX_UNIT) == repeat._matches_py(text)
+
+
+@pytest.mark.twin
+def test_doubled_matches_twin_agrees_on_real_pages():
+    from textfix.rules import repeat
+
+    found = 0
+    for text in _seen_by("repeat.doubled-clause") + _seen_by("repeat.doubled-word"):
+        want = repeat._matches_py(text)
+        assert _scan().doubled_matches(text, repeat.MAX_UNIT) == want
+        found += len(want)
+    assert found > 100

@@ -3,7 +3,8 @@
 definitions, which stay the reference (``tests/test_core.py`` compares them).
 
 * :func:`doubled_starts` — :func:`textfix.rules.repeat._starts_py`, where a doubled
-  unit can start;
+  unit can start; :func:`doubled_matches` — :func:`textfix.rules.repeat._matches_py`,
+  the doubled units found there;
 * :class:`JoinCounts` — :func:`textfix.rules.garbled._bounds_py`, the running
   counts of rare lone characters and unseen character pairs;
 * :class:`Segmenter` — :func:`textfix.rules.garbled._segment_py` and
@@ -1255,4 +1256,70 @@ def ellipsis_spans(str text not None):
         if (k >= 3 and (c == 0x2E or c == 0x3002)) or (c == 0x2026 and k == 1) or c == 0x22EF:
             out.append((i, e))
         i = e
+    return out
+
+
+# -- doubled units ------------------------------------------------------------------
+
+cdef inline bint is_space_or_break(Py_UCS4 c) noexcept:
+    return c == 0x20 or c == 0x09 or c == 0x3000 or c == 0x0A
+
+
+def doubled_matches(str text not None, Py_ssize_t max_unit):
+    """``(start, unit, sep, copies)`` for each offset of :func:`doubled_starts` where
+    :data:`textfix.rules.repeat._DOUBLE` matches (``max_unit`` its ``MAX_UNIT``), in
+    order: as :func:`textfix.rules.repeat._matches_py`.
+
+    The pattern's unit starts with a character that is neither a space nor a line
+    break, so its second copy does too: the separator must take all the spaces and
+    line breaks after the unit, which it can if they hold at most three line breaks.
+    So the match is the shortest unit (two to ``max_unit`` characters, no line break
+    after its first) that the text repeats after those spaces."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), start, L, e, g, k, breaks, step, copies, at
+    cdef Py_UCS4 c
+    cdef bint same
+    cdef list out = []
+    for start in doubled_starts(text, max_unit):
+        if is_space_or_break(PyUnicode_READ(kind, data, start)):
+            continue
+        L = 2
+        while L <= max_unit and start + L <= n:
+            e = start + L
+            if PyUnicode_READ(kind, data, e - 1) == 0x0A:
+                break  # the unit holds no line break after its first character
+            g = e
+            breaks = 0
+            while g < n:
+                c = PyUnicode_READ(kind, data, g)
+                if not is_space_or_break(c):
+                    break
+                breaks += c == 0x0A
+                g += 1
+            if breaks <= 3 and g + L <= n:
+                same = True
+                for k in range(L):
+                    if PyUnicode_READ(kind, data, start + k) != PyUnicode_READ(kind, data, g + k):
+                        same = False
+                        break
+                if same:
+                    # more copies: sep + unit again after the last one
+                    step = g - start
+                    copies = 2
+                    while True:
+                        at = start + copies * step - (g - e)
+                        if at + step > n:
+                            break
+                        same = True
+                        for k in range(step):
+                            if PyUnicode_READ(kind, data, at + k) != PyUnicode_READ(kind, data, e + k):
+                                same = False
+                                break
+                        if not same:
+                            break
+                        copies += 1
+                    out.append((start, text[start:e], text[e:g], copies))
+                    break
+            L += 1
     return out

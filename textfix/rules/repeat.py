@@ -222,33 +222,51 @@ def _starts_py(text: str, max_unit: int = MAX_UNIT) -> list[int]:
     return hits
 
 
-def doubles(text: str) -> list[Double]:
-    """Non-overlapping doubled units of ``text``, longest first where they overlap."""
-    found: dict[tuple[int, int], Double] = {}
+def _matches(text: str) -> list[tuple[int, str, str, int]]:
+    """:func:`_matches_py`, by its compiled twin where it is built."""
+    if _scan is not None and _compiled.enabled():
+        return _scan.doubled_matches(text, MAX_UNIT)
+    return _matches_py(text)
+
+
+def _matches_py(text: str) -> list[tuple[int, str, str, int]]:
+    """``(start, unit, sep, copies)`` where :data:`_DOUBLE` matches (at the offsets of
+    :func:`_starts`, in order): the unit, what separates its copies, and how many
+    copies follow each other."""
+    out = []
     match = _DOUBLE.match
     for start in _starts(text):
         m = match(text, start)
         if m is None:
             continue
         unit, sep = m.group(1), m.group(2)
-        if unit[-1] in _SPACE or not _primitive(unit.strip(_SPACE)):
-            continue
-        if sep and unit[0] in _SPACE:
-            continue
         start = m.start()
         step = len(unit) + len(sep)
         copies = 2
         while text.startswith(sep + unit, start + copies * step - len(sep)):
             copies += 1
-        d = Double(start, unit, sep, copies)
-        found.setdefault((d.start, d.end), d)
+        out.append((start, unit, sep, copies))
+    return out
+
+
+def doubles(text: str) -> list[Double]:
+    """Non-overlapping doubled units of ``text``, longest first where they overlap."""
+    found: dict[tuple[int, int], Double] = {}
+    for start, unit, sep, copies in _matches(text):
+        if unit[-1] in _SPACE or not _primitive(unit.strip(_SPACE)):
+            continue
+        if sep and unit[0] in _SPACE:
+            continue
+        end = start + copies * len(unit) + (copies - 1) * len(sep)  # Double.end
+        if (start, end) not in found:
+            found[start, end] = Double(start, unit, sep, copies)
     # choose: longest span first, then leftmost; no overlaps
     chosen: list[Double] = []
     taken: list[tuple[int, int]] = []
-    for d in sorted(found.values(), key=lambda d: (-(d.end - d.start), not aligned(text, d), d.start)):
-        if any(d.start < e and s < d.end for s, e in taken):
+    for (start, end), d in sorted(found.items(), key=lambda kv: (kv[0][0] - kv[0][1], not aligned(text, kv[1]), kv[0][0])):
+        if any(start < e and s < end for s, e in taken):
             continue
-        taken.append((d.start, d.end))
+        taken.append((start, end))
         chosen.append(d)
     chosen.sort(key=lambda d: d.start)
     return chosen
