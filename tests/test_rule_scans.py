@@ -332,3 +332,36 @@ def test_doubled_matches_twin_agrees_on_real_pages():
         assert _scan().doubled_matches(text, repeat.MAX_UNIT) == want
         found += len(want)
     assert found > 100
+
+
+# -- stray.noise-line: the blocks -----------------------------------------------------
+
+BLOCK_TEXT = st.lists(st.sampled_from([
+    "\n", "\n\n", "\n \n", "\n\u3000\t\n", " ", "\t", "\u3000", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0",
+    "\u2000", "\u2028", "\u3000", "\r", "甲", "乙", "a", "定算X", "🙂",
+]), max_size=40).map("".join)
+
+
+@pytest.mark.twin
+@settings(max_examples=2000, deadline=None)
+@given(BLOCK_TEXT)
+@example("\n\n a \n \n\tb\n")
+@example("甲\n\u3000\n\x85\xa0乙\n\n\n")
+def test_block_spans_twin_agrees(text):
+    from textfix.rule import _break_white
+
+    assert _scan().block_spans(text, _break_white()) == _doc(text)._spans()
+
+
+@pytest.mark.twin
+def test_block_spans_twin_agrees_on_real_pages():
+    from textfix.rule import _break_white
+    from textfix.rules import stray
+
+    blocks = 0
+    for text in _seen_by("stray.noise-line"):
+        want = _doc(text)._spans()
+        assert _scan().block_spans(text, _break_white()) == want
+        assert stray._block_spans(_doc(text)) == want
+        blocks += len(want)
+    assert blocks > 500

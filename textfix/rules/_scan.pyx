@@ -20,7 +20,9 @@ definitions, which stay the reference (``tests/test_core.py`` compares them).
   pattern (:class:`textfix.chars.CharClass`), for the ``stray`` and ``unicode`` rules;
   :func:`line_heads`, the lines ``stray.misread-bullet``'s pattern can match;
 * :func:`dash_spans` and :func:`ellipsis_spans` — the matches of ``punct``'s dash and
-  ellipsis patterns.
+  ellipsis patterns;
+* :func:`block_spans` — :meth:`textfix.rule.Doc._spans`, the blocks of a text, for
+  ``stray.noise-line``.
 """
 
 from libc.math cimport isnan, NAN
@@ -1322,4 +1324,44 @@ def doubled_matches(str text not None, Py_ssize_t max_unit):
                     out.append((start, text[start:e], text[e:g], copies))
                     break
             L += 1
+    return out
+
+
+# -- blocks ---------------------------------------------------------------------------
+
+def block_spans(str text not None, bytes white not None):
+    """As :meth:`textfix.rule.Doc._spans`: ``(start, end)`` of the blocks of ``text``,
+    the text between matches of ``\\n[ \\t\\u3000]*\\n\\s*`` (``white[c]`` 1 where that
+    ``\\s`` matches code point ``c``, none beyond ``len(white)``), without the newline
+    the text ends in."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), nw = len(white), i = 0, j, pos = 0, end
+    cdef const unsigned char* w = white
+    cdef Py_UCS4 c
+    cdef list out = []
+    while i < n:
+        if PyUnicode_READ(kind, data, i) != 0x0A:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and is_wrap_space(PyUnicode_READ(kind, data, j)):
+            j += 1
+        if j < n and PyUnicode_READ(kind, data, j) == 0x0A:
+            # a break: from i through the white space after the second line break
+            if i > pos:
+                out.append((pos, i))
+            j += 1
+            while j < n:
+                c = PyUnicode_READ(kind, data, j)
+                if <Py_ssize_t>c >= nw or not w[c]:
+                    break
+                j += 1
+            pos = i = j
+        else:
+            i += 1
+    if pos < n:
+        end = n - 1 if PyUnicode_READ(kind, data, n - 1) == 0x0A else n
+        if end > pos:
+            out.append((pos, end))
     return out

@@ -362,9 +362,12 @@ def _segmentable(s: str, lex) -> bool:
 
 def _noise_confidence(c: str, lex) -> float:
     """How sure we are that the short line ``c`` is not text (0: it is text)."""
-    core = "".join(ch for ch in c if ch not in _SPACE)
-    if not core or len(core) > _MAX_NOISE:
+    # (how many characters the core has, counted before it is made: most lines asked
+    # about have too many)
+    size = len(c) - c.count(" ") - c.count("\t") - c.count("\u3000")
+    if not size or size > _MAX_NOISE:
         return 0.0
+    core = "".join(ch for ch in c if ch not in _SPACE)
     if _SIGNOFF.search(core):
         return 0.0  # (茂健) （完） A3版 12345: sign-offs, page and phone numbers
     if len(set(core)) == 1 and len(core) >= 3:
@@ -389,6 +392,17 @@ def _noise_confidence(c: str, lex) -> float:
     return 0.6 if len(han) <= 3 else 0.0  # a few Han characters that are no word: only suggest
 
 
+def _block_spans(doc) -> list[tuple[int, int]]:
+    """``doc.block_spans()``: by the compiled scan where it is built and the blocks are
+    not known yet (finding them with the pattern was most of the rule's time)."""
+    scan = _compiled_scan()
+    if scan is None or doc._blocks is not None:
+        return doc.block_spans()
+    from ..rule import _break_white
+
+    return scan.block_spans(doc.text, _break_white())
+
+
 @rule("stray.noise-line", safety=Safety.GUESS)
 @disjoint
 def noise_line(doc):
@@ -408,11 +422,14 @@ def noise_line(doc):
     """
     text = doc.text
     lex = lexicon(doc)
-    blocks = doc.block_spans()
+    blocks = _block_spans(doc)
     limit = _MAX_NOISE + 4
-    for k, (start, end) in enumerate(blocks):
-        if end - start > limit and not text[start].isspace() and not text[end - 1].isspace():
-            continue  # (nothing to strip: the block is its own stripped body, too long)
+    # (a block longer than the limit with nothing to strip is its own stripped body,
+    # too long: most blocks are, and they are passed over in one comprehension)
+    short = [k for k, (start, end) in enumerate(blocks)
+             if end - start <= limit or text[start].isspace() or text[end - 1].isspace()]
+    for k in short:
+        start, end = blocks[k]
         body = text[start:end]
         if "\n" in body.strip("\n") or len(body.strip()) > limit:
             continue
