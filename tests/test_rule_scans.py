@@ -365,3 +365,34 @@ def test_block_spans_twin_agrees_on_real_pages():
         assert stray._block_spans(_doc(text)) == want
         blocks += len(want)
     assert blocks > 500
+
+
+# -- stray.latin-in-han: lone letters ---------------------------------------------------
+
+LETTER_TEXT = st.lists(st.sampled_from([
+    "a", "i", "Z", "A股", "GDP", "5G", "PM2.5", "1", "0", "中", "城南", " ", "\n", "_", "@", "[", "`", "{",
+    "é", "ａ", "🙂", "\u0301",
+]), max_size=40).map("".join)
+
+
+@pytest.mark.twin
+@settings(max_examples=2000, deadline=None)
+@given(LETTER_TEXT)
+@example("推进城南i街道建设A与B, a1 b_c Z")
+def test_lone_letters_twin_agrees(text):
+    from textfix.rules import stray
+
+    assert _scan().lone_letters(text) == [m.start() for m in stray._LETTER.finditer(text)]
+
+
+@pytest.mark.twin
+def test_lone_letters_twin_agrees_on_real_pages():
+    from textfix.rules import stray
+
+    found = 0
+    for text in _seen_by("stray.latin-in-han"):
+        want = [m.start() for m in stray._LETTER.finditer(text)]
+        assert _scan().lone_letters(text) == want
+        assert stray._letter_contexts(text, want) == stray._letter_contexts(text)
+        found += len(want)
+    assert found > 50

@@ -22,7 +22,9 @@ definitions, which stay the reference (``tests/test_core.py`` compares them).
 * :func:`dash_spans` and :func:`ellipsis_spans` — the matches of ``punct``'s dash and
   ellipsis patterns;
 * :func:`block_spans` — :meth:`textfix.rule.Doc._spans`, the blocks of a text, for
-  ``stray.noise-line``.
+  ``stray.noise-line``;
+* :func:`lone_letters` — the matches of ``stray.latin-in-han``'s pattern of a lone
+  Latin letter.
 """
 
 from libc.math cimport isnan, NAN
@@ -1364,4 +1366,30 @@ def block_spans(str text not None, bytes white not None):
         end = n - 1 if PyUnicode_READ(kind, data, n - 1) == 0x0A else n
         if end > pos:
             out.append((pos, end))
+    return out
+
+
+# -- lone Latin letters -----------------------------------------------------------------
+
+cdef inline bint is_ascii_alnum(Py_UCS4 c) noexcept:
+    return (0x30 <= c <= 0x39) or (0x41 <= c <= 0x5A) or (0x61 <= c <= 0x7A)
+
+
+def lone_letters(str text not None):
+    """The offsets of the matches of :data:`textfix.rules.stray._LETTER`,
+    ``(?<![A-Za-z0-9])[A-Za-z](?![A-Za-z0-9])``: ASCII letters with no ASCII letter or
+    digit on either side, in order."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i
+    cdef Py_UCS4 c
+    cdef bint before = False  # is the character before i an ASCII letter or digit?
+    cdef bint here
+    cdef list out = []
+    for i in range(n):
+        c = PyUnicode_READ(kind, data, i)
+        here = is_ascii_alnum(c)
+        if here and not before and c >= 0x41 and (i + 1 >= n or not is_ascii_alnum(PyUnicode_READ(kind, data, i + 1))):
+            out.append(i)
+        before = here
     return out

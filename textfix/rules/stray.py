@@ -218,12 +218,19 @@ _THIN = set("ijlr")
 _LETTER = regex.compile(r"(?<![A-Za-z0-9])[A-Za-z](?![A-Za-z0-9])")
 
 
-def _letter_contexts(text: str) -> dict[str, int]:
+def _letters(text: str) -> list[int]:
+    """Where :data:`_LETTER` matches in ``text``: by the compiled scan where it is built."""
+    scan = _compiled_scan()
+    if scan is None:
+        return [m.start() for m in _LETTER.finditer(text)]
+    return scan.lone_letters(text)
+
+
+def _letter_contexts(text: str, letters: list[int] | None = None) -> dict[str, int]:
     """How often each pair of Han characters follows (``>电站``) or precedes (``<西山``)
-    a lone Latin letter in ``text``."""
+    a lone Latin letter in ``text`` (``letters``: where they are, if known)."""
     seen: dict[str, int] = {}
-    for m in _LETTER.finditer(text):
-        i = m.start()
+    for i in (_letters(text) if letters is None else letters):
         for key, ctx in ((">", text[i + 1 : i + 3]), ("<", text[max(0, i - 2) : i])):
             if len(ctx) == 2 and all(_han(c) for c in ctx):
                 seen[key + ctx] = seen.get(key + ctx, 0) + 1
@@ -276,27 +283,29 @@ def latin_in_han(doc):
         after:  推进城南街道建设
     """
     text = doc.text
+    letters = _letters(text)
+    if not letters:
+        return
     prot = Protected(text)
     lex = lexicon(doc)
     contexts = None  # counted when the first candidate needs them
-    for m in _LETTER.finditer(text):
-        i = m.start()
+    for i in letters:
         if i in prot:
             continue
         a, b, prev, nxt = _around(text, i, i + 1)
         if not (_han(prev) and _han(nxt)):
             continue
         if contexts is None:
-            contexts = _letter_contexts(text)
+            contexts = _letter_contexts(text, letters)
         if _parallel(text, i, contexts):
             continue
         if (a == i and b == i + 1) and _letter_is_token(text, i, lex):
             continue
         if (a < i or b > i + 1) and (_letter_is_token(text[:a] + text[i:i + 1] + text[b:], a, lex)):
             continue
-        conf = 0.93 if m.group().islower() else 0.91
+        conf = 0.93 if text[i].islower() else 0.91
         s, e = _removal(text, i, i + 1)
-        yield Edit(s, e, "", confidence=conf, note=f"杂字：{m.group()}")
+        yield Edit(s, e, "", confidence=conf, note=f"杂字：{text[i]}")
 
 
 _SYMBOLS = "~^_`\\¨ˇ´¸¯˙ˊˋ¬¤" + STROKES
