@@ -396,3 +396,32 @@ def test_lone_letters_twin_agrees_on_real_pages():
         assert stray._letter_contexts(text, want) == stray._letter_contexts(text)
         found += len(want)
     assert found > 50
+
+
+# -- repeat.doubled-line: repeated lines ------------------------------------------------
+
+LINE_TEXT = st.lists(st.sampled_from([
+    "茂南区推进老旧小区微改造", "茂南区", "正文", "* * *", " ", "\u3000", "\t", "\n", "\n\n", "\n \n", "a", "🙂",
+]), max_size=30).map("".join)
+
+
+@pytest.mark.twin
+@settings(max_examples=2000, deadline=None)
+@given(LINE_TEXT)
+@example("茂南区推进老旧小区微改造\n\n茂南区推进老旧小区微改造\n\n正文")
+@example(" 正文\n正文 \n\u3000正文\n\n  \n正文\n正文a\n")
+def test_repeated_lines_twin_agrees(text):
+    from textfix.rules import repeat
+
+    assert _scan().repeated_lines(text) == repeat._repeated_lines_py(text)
+
+
+@pytest.mark.twin
+def test_repeated_lines_twin_agrees_on_real_pages():
+    from textfix.rules import repeat
+
+    for text in _seen_by("repeat.doubled-line"):
+        assert _scan().repeated_lines(text) == repeat._repeated_lines_py(text)
+    text = "\n\n".join(_seen_by("repeat.doubled-line")[:6])
+    text += "\n" + [line for line in text.split("\n") if line.strip()][-1] + "\n"  # its last line again
+    assert _scan().repeated_lines(text) == repeat._repeated_lines_py(text) != []

@@ -24,7 +24,9 @@ definitions, which stay the reference (``tests/test_core.py`` compares them).
 * :func:`block_spans` — :meth:`textfix.rule.Doc._spans`, the blocks of a text, for
   ``stray.noise-line``;
 * :func:`lone_letters` — the matches of ``stray.latin-in-han``'s pattern of a lone
-  Latin letter.
+  Latin letter;
+* :func:`repeated_lines` — :func:`textfix.rules.repeat._repeated_lines_py`, the lines
+  that repeat the line before them.
 """
 
 from libc.math cimport isnan, NAN
@@ -1392,4 +1394,42 @@ def lone_letters(str text not None):
         if here and not before and c >= 0x41 and (i + 1 >= n or not is_ascii_alnum(PyUnicode_READ(kind, data, i + 1))):
             out.append(i)
         before = here
+    return out
+
+
+# -- repeated lines -------------------------------------------------------------------
+
+def repeated_lines(str text not None):
+    """As :func:`textfix.rules.repeat._repeated_lines_py`: ``(cut, start, end)`` for each
+    line ``text[start:end]`` that, without its spaces and tabs at either end, is the
+    line before it that is not blank (``cut`` is where that one ends), in order."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, s, e, a, b, k
+    cdef Py_ssize_t pa = -1, pb = -1, pend = -1  # the previous non-blank line: stripped [pa, pb), its end
+    cdef bint same
+    cdef list out = []
+    while i < n:
+        s = i
+        while i < n and PyUnicode_READ(kind, data, i) != 0x0A:
+            i += 1
+        e = i
+        i += 1
+        a = s
+        while a < e and is_wrap_space(PyUnicode_READ(kind, data, a)):
+            a += 1
+        b = e
+        while b > a and is_wrap_space(PyUnicode_READ(kind, data, b - 1)):
+            b -= 1
+        if a == b:
+            continue  # blank
+        if pend >= 0 and b - a == pb - pa:
+            same = True
+            for k in range(b - a):
+                if PyUnicode_READ(kind, data, a + k) != PyUnicode_READ(kind, data, pa + k):
+                    same = False
+                    break
+            if same:
+                out.append((pend, s, e))
+        pa, pb, pend = a, b, e
     return out

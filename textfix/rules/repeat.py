@@ -434,16 +434,33 @@ def doubled_line(doc):
         after:  茂南区推进老旧小区微改造\\n\\n正文
     """
     text = doc.text
-    prev = None  # (start, end, stripped text) of the previous non-blank line
-    cut = 0  # where the next removal starts: the end of the kept line or of the last repeat
+    for cut, start, end in _repeated_lines(text):
+        line = text[start:end].strip(_SPACE)
+        if _han_count(line) >= 4:
+            # remove from the end of the kept line (or the last repeat) to the end of this one
+            yield Edit(cut, end, "", confidence=0.97, note=f"重复行：{line[:20]}")
+
+
+def _repeated_lines(text: str) -> list[tuple[int, int, int]]:
+    """:func:`_repeated_lines_py`, by its compiled twin where it is built."""
+    if _scan is not None and _compiled.enabled():
+        return _scan.repeated_lines(text)
+    return _repeated_lines_py(text)
+
+
+def _repeated_lines_py(text: str) -> list[tuple[int, int, int]]:
+    """``(cut, start, end)`` for each line ``text[start:end]`` that, stripped of its
+    spaces, is the previous non-blank line (which ends at ``cut``).  A line repeated
+    again is compared with its copy, which is the same."""
+    out = []
+    prev = None  # the stripped text of the previous non-blank line
+    cut = 0  # where the previous non-blank line ends
     for m in _LINE.finditer(text):
         line = m.group().strip(_SPACE)
         if not line:
             continue
-        if prev is not None and line == prev[2] and _han_count(line) >= 4:
-            # remove from the end of the kept line (or the last repeat) to the end of this one
-            yield Edit(cut, m.end(), "", confidence=0.97, note=f"重复行：{line[:20]}")
-            cut = m.end()
-            continue  # the previous line stays the reference for a third copy
-        prev = (m.start(), m.end(), line)
+        if prev is not None and line == prev:
+            out.append((cut, m.start(), m.end()))
+        prev = line
         cut = m.end()
+    return out
