@@ -53,10 +53,10 @@ cdef inline bint is_gap(Py_UCS4 c) noexcept nogil:
 
 
 # The last offset of each character of the Basic Multilingual Plane in the packed text
-# of the current call (valid where its stamp is the call's): scratch for
-# doubled_starts, which runs with the GIL held throughout.
-cdef int32_t _last_bmp[0x10000]
-cdef uint32_t _stamp_bmp[0x10000]
+# of the current call, in the low 32 bits, valid where the high 32 bits hold the call's
+# stamp (one word: one memory access per character): scratch for doubled_starts,
+# which runs with the GIL held throughout.
+cdef uint64_t _last_bmp[0x10000]
 cdef uint32_t _stamp = 0
 
 
@@ -82,6 +82,7 @@ def doubled_starts(str text, Py_ssize_t max_unit):
     cdef Py_ssize_t* pos = <Py_ssize_t*>malloc(n * sizeof(Py_ssize_t))
     cdef Py_ssize_t* nxt = <Py_ssize_t*>malloc(n * sizeof(Py_ssize_t))
     cdef Py_ssize_t* same = <Py_ssize_t*>malloc(n * sizeof(Py_ssize_t))
+    cdef uint64_t last_c
     cdef Map last
     last.keys = NULL
     last.vals = NULL
@@ -91,7 +92,7 @@ def doubled_starts(str text, Py_ssize_t max_unit):
         _stamp += 1
         if _stamp == 0:  # wrapped round: no stamp may look current
             for i in range(0x10000):
-                _stamp_bmp[i] = 0
+                _last_bmp[i] = 0
             _stamp = 1
         map_init(&last, 16)  # the characters beyond the BMP
         for i in range(n):
@@ -102,9 +103,9 @@ def doubled_starts(str text, Py_ssize_t max_unit):
                 nxt[m] = -1
                 # the last occurrence of the same character
                 if c < 0x10000:
-                    same[m] = _last_bmp[c] if _stamp_bmp[c] == _stamp else -1
-                    _last_bmp[c] = <int32_t>m
-                    _stamp_bmp[c] = _stamp
+                    last_c = _last_bmp[c]
+                    same[m] = <int32_t><uint32_t>last_c if <uint32_t>(last_c >> 32) == _stamp else -1
+                    _last_bmp[c] = (<uint64_t>_stamp << 32) | <uint64_t>m
                 else:
                     same[m] = map_get(&last, c, -1)
                     map_put(&last, c, m)
