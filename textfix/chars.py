@@ -132,3 +132,59 @@ def break_space_table(pattern) -> bytes:
     few controls) takes it.  The compiled block scans read the break's spaces from it
     and take every code point beyond it for no space (the tests check both)."""
     return bytes(1 if pattern.match("\n\n" + chr(c)).end() == 3 else 0 for c in range(0x3001))
+
+
+class CharClass:
+    """A set of code points, given by characters and inclusive ranges, as the bit table
+    the compiled scans read (bit ``c & 7`` of byte ``c >> 3`` for code point ``c``, made
+    on first use).  A rule's pattern for the class stays its definition:
+    :func:`class_runs` and :func:`class_find` give what the pattern gives, by a
+    compiled scan of the table where it is built (the tests check that table and
+    pattern hold the same code points)."""
+
+    __slots__ = ("chars", "ranges", "_bits")
+
+    def __init__(self, chars: str = "", ranges: tuple[tuple[int, int], ...] = ()):
+        self.chars = chars
+        self.ranges = tuple(ranges)
+        self._bits: bytes | None = None
+
+    @property
+    def bits(self) -> bytes:
+        if self._bits is None:
+            bits = bytearray(0x110000 // 8)
+            for lo, hi in self.ranges + tuple((ord(c), ord(c)) for c in self.chars):
+                while lo <= hi and lo & 7:  # to a byte boundary
+                    bits[lo >> 3] |= 1 << (lo & 7)
+                    lo += 1
+                if hi - lo >= 7:  # whole bytes
+                    k = (hi + 1 - lo) >> 3
+                    bits[lo >> 3 : (lo >> 3) + k] = b"\xff" * k
+                    lo += k << 3
+                while lo <= hi:
+                    bits[lo >> 3] |= 1 << (lo & 7)
+                    lo += 1
+            self._bits = bytes(bits)
+        return self._bits
+
+    def __contains__(self, ch: str) -> bool:
+        o = ord(ch)
+        return bool(self.bits[o >> 3] >> (o & 7) & 1)
+
+
+def class_runs(text: str, pattern, cls: CharClass, scan=None) -> list[tuple[int, int]]:
+    """The spans of ``pattern.finditer(text)``, where ``pattern`` is ``[…]+`` for the
+    characters of ``cls``: by ``scan.class_runs`` (``scan`` the compiled
+    ``textfix.rules._scan``, or None: the pattern) on ``cls.bits``."""
+    if scan is None:
+        return [m.span() for m in pattern.finditer(text)]
+    return scan.class_runs(text, cls.bits)
+
+
+def class_find(text: str, pattern, cls: CharClass, scan=None, start: int = 0) -> int:
+    """Where ``pattern.search(text, start)`` starts (-1: nowhere), where ``pattern``
+    matches one character of ``cls``: by ``scan.class_find`` (as for :func:`class_runs`)."""
+    if scan is None:
+        m = pattern.search(text, start)
+        return -1 if m is None else m.start()
+    return scan.class_find(text, cls.bits, start)

@@ -3,7 +3,8 @@
 definitions, which stay the reference (``tests/test_core.py`` compares them).
 
 * :func:`doubled_starts` — :func:`textfix.rules.repeat._starts_py`, where a doubled
-  unit can start;
+  unit can start; :func:`doubled_matches` — :func:`textfix.rules.repeat._matches_py`,
+  the doubled units found there;
 * :class:`JoinCounts` — :func:`textfix.rules.garbled._bounds_py`, the running
   counts of rare lone characters and unseen character pairs;
 * :class:`Segmenter` — :func:`textfix.rules.garbled._segment_py` and
@@ -14,16 +15,37 @@ definitions, which stay the reference (``tests/test_core.py`` compares them).
 * :class:`HalfwidthScan` — :func:`textfix.rules.punct._halfwidth_py`, the half-width
   marks of Chinese text and their full-width edits;
 * :func:`fullwidth_edits` — :func:`textfix.rules.width._fullwidth_py`, the runs of
-  full-width letters and digits and their ASCII forms.
+  full-width letters and digits and their ASCII forms;
+* :func:`class_runs` and :func:`class_find` — the matches of a character class's
+  pattern (:class:`textfix.chars.CharClass`), for the ``stray`` and ``unicode`` rules;
+  :func:`line_heads`, the lines ``stray.misread-bullet``'s pattern can match;
+* :func:`dash_spans` and :func:`ellipsis_spans` — the matches of ``punct``'s dash and
+  ellipsis patterns;
+* :func:`block_spans` — :meth:`textfix.rule.Doc._spans`, the blocks of a text, for
+  ``stray.noise-line``;
+* :func:`lone_letters` — the matches of ``stray.latin-in-han``'s pattern of a lone
+  Latin letter;
+* :func:`repeated_lines` — :func:`textfix.rules.repeat._repeated_lines_py`, the lines
+  that repeat the line before them.
 """
 
 from libc.math cimport isnan, NAN
-from libc.stdint cimport uint64_t, uint32_t, int64_t, int32_t, uint8_t
-from libc.stdlib cimport malloc, realloc, free, qsort
+from libc.stdint cimport uint64_t, uint32_t, int64_t, int32_t, uint16_t, uint8_t
+from libc.stdlib cimport malloc, calloc, realloc, free, qsort
 from libc.string cimport memcmp
 
 
 include "../_hashmap.pxi"
+
+
+cdef extern from *:
+    """
+    #define TF_EMPTY32 0xFFFFFFFFU
+    #define TF_GOLDEN32 0x9E3779B1U
+    """
+    uint32_t EMPTY32 "TF_EMPTY32"
+    void __builtin_prefetch(const void* p) noexcept nogil
+    uint32_t GOLDEN32 "TF_GOLDEN32"
 
 
 cdef inline bint is_gap(Py_UCS4 c) noexcept nogil:
@@ -31,10 +53,10 @@ cdef inline bint is_gap(Py_UCS4 c) noexcept nogil:
 
 
 # The last offset of each character of the Basic Multilingual Plane in the packed text
-# of the current call (valid where its stamp is the call's): scratch for
-# doubled_starts, which runs with the GIL held throughout.
-cdef int32_t _last_bmp[0x10000]
-cdef uint32_t _stamp_bmp[0x10000]
+# of the current call, in the low 32 bits, valid where the high 32 bits hold the call's
+# stamp (one word: one memory access per character): scratch for doubled_starts,
+# which runs with the GIL held throughout.
+cdef uint64_t _last_bmp[0x10000]
 cdef uint32_t _stamp = 0
 
 
@@ -60,6 +82,7 @@ def doubled_starts(str text, Py_ssize_t max_unit):
     cdef Py_ssize_t* pos = <Py_ssize_t*>malloc(n * sizeof(Py_ssize_t))
     cdef Py_ssize_t* nxt = <Py_ssize_t*>malloc(n * sizeof(Py_ssize_t))
     cdef Py_ssize_t* same = <Py_ssize_t*>malloc(n * sizeof(Py_ssize_t))
+    cdef uint64_t last_c
     cdef Map last
     last.keys = NULL
     last.vals = NULL
@@ -69,7 +92,7 @@ def doubled_starts(str text, Py_ssize_t max_unit):
         _stamp += 1
         if _stamp == 0:  # wrapped round: no stamp may look current
             for i in range(0x10000):
-                _stamp_bmp[i] = 0
+                _last_bmp[i] = 0
             _stamp = 1
         map_init(&last, 16)  # the characters beyond the BMP
         for i in range(n):
@@ -80,9 +103,9 @@ def doubled_starts(str text, Py_ssize_t max_unit):
                 nxt[m] = -1
                 # the last occurrence of the same character
                 if c < 0x10000:
-                    same[m] = _last_bmp[c] if _stamp_bmp[c] == _stamp else -1
-                    _last_bmp[c] = <int32_t>m
-                    _stamp_bmp[c] = _stamp
+                    last_c = _last_bmp[c]
+                    same[m] = <int32_t><uint32_t>last_c if <uint32_t>(last_c >> 32) == _stamp else -1
+                    _last_bmp[c] = (<uint64_t>_stamp << 32) | <uint64_t>m
                 else:
                     same[m] = map_get(&last, c, -1)
                     map_put(&last, c, m)
@@ -113,21 +136,63 @@ def doubled_starts(str text, Py_ssize_t max_unit):
     return hits
 
 
+cdef enum:
+    NO_RANK = 0xFFFF  # a character of the Basic Multilingual Plane without a unigram count
+    PREFETCH = 12  # how many pairs ahead a scan asks for the slot of a pair
+
+
 cdef class JoinCounts:
     """The tables :func:`textfix.rules.garbled._bounds_py` reads: the rare lone
-    characters and which character pairs are unseen joins."""
+    characters and which character pairs are unseen joins.
+
+    Every character pair of a page is asked about, and the bigram map is larger than
+    the processor's second-level cache: the look-ups wait on memory.  So the pairs of
+    characters of the Basic Multilingual Plane that have unigram counts (all the
+    model's characters, in practice) are answered from compact tables instead: each
+    character's rank among the counted ones (a direct table), the counts by rank, and
+    a set of the seen pairs as ``rank(a) * ranks + rank(b)`` in 32 bits, a quarter of
+    the map's memory per pair and no value to read.  The unigram test comes first (it
+    needs no look-up in the set).  Other pairs are asked of the maps, as before; both
+    give the same answer, ``bi[a][b] == 0 and uni[a] * uni[b] >= floor``."""
 
     cdef Map rare, bi, uni
     cdef double floor  # EXPECTED * total
+    cdef uint16_t* rank  # BMP code point -> its rank among the counted characters, or NO_RANK
+    cdef int64_t* count  # rank -> unigram count
+    cdef uint32_t* seen  # open addressing: the ranked pairs with a bigram count, EMPTY32 elsewhere
+    cdef uint32_t seen_mask
+    cdef int seen_shift
+    cdef uint32_t nrank
+    cdef uint8_t* rare_bmp  # bit c & 7 of byte c >> 3: BMP code point c is rare
+
+    def __cinit__(self):
+        self.rare.keys = self.rare.vals = NULL
+        self.bi.keys = self.bi.vals = NULL
+        self.uni.keys = self.uni.vals = NULL
+        self.rank = NULL
+        self.count = NULL
+        self.seen = NULL
+        self.rare_bmp = NULL
 
     def __init__(self, rare, dict bi, dict uni, int64_t total, double expected):
         """``rare`` a set of characters; ``bi``, ``uni`` and ``total`` as
         :class:`textfix.rules.garbled.Bigrams` holds them; ``expected`` its
         ``EXPECTED``."""
+        cdef Py_UCS4 c0, c1
+        cdef uint32_t i, ra, rb, key
+        cdef uint64_t cap = 16
+        cdef int bits = 4
+        cdef Py_ssize_t n = 0
         map_init(&self.rare, len(rare))
+        self.rare_bmp = <uint8_t*>calloc(0x10000 // 8, 1)
+        if self.rare_bmp == NULL:
+            raise MemoryError()
         for c in rare:
             if len(c) == 1:
-                map_put(&self.rare, first_char(c), 1)
+                c0 = first_char(c)
+                map_put(&self.rare, c0, 1)
+                if c0 < 0x10000:
+                    self.rare_bmp[<uint32_t>c0 >> 3] |= 1 << (<uint32_t>c0 & 7)
         map_init(&self.uni, len(uni))
         for c, k in uni.items():
             if len(c) == 1:
@@ -140,16 +205,123 @@ cdef class JoinCounts:
                 if len(b) == 1:
                     map_put(&self.bi, pair(first_char(a), first_char(b)), k)
         self.floor = expected * total
+        # the compact tables: ranks of the counted BMP characters (at most NO_RANK of them)
+        self.rank = <uint16_t*>malloc(0x10000 * sizeof(uint16_t))
+        if self.rank == NULL:
+            raise MemoryError()
+        for i in range(0x10000):
+            self.rank[i] = NO_RANK
+        self.nrank = 0
+        for c in uni:
+            if len(c) == 1 and first_char(c) < 0x10000 and self.rank[first_char(c)] == NO_RANK:
+                if self.nrank == NO_RANK:  # too many: every pair is asked of the maps
+                    free(self.rank)
+                    self.rank = NULL
+                    return
+                self.rank[first_char(c)] = <uint16_t>self.nrank
+                self.nrank += 1
+        self.count = <int64_t*>malloc((self.nrank + 1) * sizeof(int64_t))
+        if self.count == NULL:
+            raise MemoryError()
+        for c in uni:
+            if len(c) == 1 and first_char(c) < 0x10000:
+                self.count[self.rank[first_char(c)]] = map_get(&self.uni, first_char(c), 0)
+        for a, follow in bi.items():
+            if len(a) == 1 and first_char(a) < 0x10000 and self.rank[first_char(a)] != NO_RANK:
+                n += len(follow)
+        while cap < <uint64_t>(n + n // 2 + 2):
+            cap <<= 1
+            bits += 1
+        self.seen = <uint32_t*>malloc(cap * sizeof(uint32_t))
+        if self.seen == NULL:
+            raise MemoryError()
+        for i in range(cap):
+            self.seen[i] = EMPTY32
+        self.seen_mask = <uint32_t>(cap - 1)
+        self.seen_shift = 32 - bits
+        for a, follow in bi.items():
+            if len(a) != 1 or first_char(a) >= 0x10000 or self.rank[first_char(a)] == NO_RANK:
+                continue
+            ra = self.rank[first_char(a)]
+            for b, k in follow.items():
+                if len(b) != 1 or first_char(b) >= 0x10000 or self.rank[first_char(b)] == NO_RANK:
+                    continue
+                c0 = first_char(a)
+                c1 = first_char(b)
+                if map_get(&self.bi, pair(c0, c1), 0) == 0:  # as the map holds it
+                    continue
+                key = ra * self.nrank + self.rank[c1]
+                i = self._slot(key)
+                while self.seen[i] != EMPTY32 and self.seen[i] != key:
+                    i = (i + 1) & self.seen_mask
+                self.seen[i] = key
 
     def __dealloc__(self):
         map_free(&self.rare)
         map_free(&self.bi)
         map_free(&self.uni)
+        free(self.rank)
+        free(self.count)
+        free(self.seen)
+        free(self.rare_bmp)
 
-    cdef inline bint _unseen(self, Py_UCS4 a, Py_UCS4 b) noexcept nogil:
+    cdef inline uint32_t _slot(self, uint32_t key) noexcept nogil:
+        return (key * GOLDEN32) >> self.seen_shift
+
+    cdef inline bint _rare(self, Py_UCS4 c) noexcept nogil:
+        cdef uint32_t u = <uint32_t>c
+        if u < 0x10000:
+            return (self.rare_bmp[u >> 3] >> (u & 7)) & 1
+        return map_get(&self.rare, c, 0) != 0
+
+    cdef inline int _pair_key(self, Py_UCS4 a, Py_UCS4 b, uint32_t* key) noexcept nogil:
+        """How the pair ``a b`` is decided: 0 it is no unseen join (a unigram count too
+        small), 1 it is one unless ``key`` is in the set of seen pairs, 2 the maps
+        decide (a character beyond the compact tables)."""
+        cdef uint32_t ra, rb
+        if self.rank == NULL or <uint32_t>a >= 0x10000 or <uint32_t>b >= 0x10000:
+            return 2
+        ra = self.rank[a]
+        rb = self.rank[b]
+        if ra == NO_RANK or rb == NO_RANK:
+            return 2
+        if not (<double>(self.count[ra] * self.count[rb]) >= self.floor):
+            return 0
+        key[0] = ra * self.nrank + rb
+        return 1
+
+    cdef inline bint _seen(self, uint32_t key) noexcept nogil:
+        cdef uint32_t i = self._slot(key), k
+        while True:
+            k = self.seen[i]
+            if k == key:
+                return True
+            if k == EMPTY32:
+                return False
+            i = (i + 1) & self.seen_mask
+
+    cdef bint _unseen_maps(self, Py_UCS4 a, Py_UCS4 b) noexcept nogil:
         if map_get(&self.bi, pair(a, b), 0) != 0:
             return False
         return <double>(map_get(&self.uni, a, 0) * map_get(&self.uni, b, 0)) >= self.floor
+
+    cdef inline bint _unseen(self, Py_UCS4 a, Py_UCS4 b) noexcept nogil:
+        """Is ``a b`` a join that clean news text never shows, though chance alone would
+        give it ``expected`` times?"""
+        cdef uint32_t key
+        cdef int how = self._pair_key(a, b, &key)
+        if how == 1:
+            return not self._seen(key)
+        if how == 0:
+            return False
+        return self._unseen_maps(a, b)
+
+    cdef inline void _prefetch(self, Py_UCS4 a, Py_UCS4 b) noexcept nogil:
+        """Ask the memory for the slot where :meth:`_unseen` will look ``a b`` up (a
+        scan asks some pairs ahead: the look-ups then wait far less)."""
+        cdef uint32_t key
+        if self._pair_key(a, b, &key) == 1:
+            __builtin_prefetch(&self.seen[self._slot(key)])
 
     def bounds(self, str packed):
         """As ``_bounds_py(packed, rare, bigrams)``: ``(chars, pairs)``."""
@@ -161,7 +333,7 @@ cdef class JoinCounts:
         cdef list chars = [0], pairs = [0]
         for i in range(n):
             a = PyUnicode_READ(kind, data, i)
-            cr += map_get(&self.rare, a, 0) != 0
+            cr += self._rare(a)
             chars.append(cr)
             if i + 1 < n:
                 b = PyUnicode_READ(kind, data, i + 1)
@@ -483,7 +655,7 @@ cdef class Segmenter:
                 skip = 2 if k + 1 < m - 1 and lens[k + 2] == 1 else 1
             else:
                 c = PyUnicode_READ(kind, data, pos)
-                if lens[k] == 1 and map_get(&counts.rare, c, 0) != 0:
+                if lens[k] == 1 and counts._rare(c):
                     bad += 1
                 if pos > 0 and counts._unseen(PyUnicode_READ(kind, data, pos - 1), c):
                     bad += 1
@@ -629,15 +801,17 @@ cdef class Unreadable:
         if nr == 0:
             return []
         # the bounds that need no segmenting
-        cdef Map* rare = &self.counts.rare
+        cdef JoinCounts counts = self.counts
         for k in range(nr):
             r = &self.runs[k]
             bad = 0
             if r.han >= self.min_run:
                 for q in range(r.packed, r.packed + r.han):
-                    bad += map_get(rare, self.packed[q], 0) != 0
+                    if q + PREFETCH + 1 < m:
+                        counts._prefetch(self.packed[q + PREFETCH], self.packed[q + PREFETCH + 1])
+                    bad += counts._rare(self.packed[q])
                     if q + 1 < r.packed + r.han:
-                        bad += self.counts._unseen(self.packed[q], self.packed[q + 1])
+                        bad += counts._unseen(self.packed[q], self.packed[q + 1])
             r.bound = r.score = bad
             r.exact = r.han < self.min_run
         # the shortest window from each run with min_han Han characters (its bad count
@@ -913,3 +1087,350 @@ cdef int _fullwidth_runs(str text, int kind, void* data, Py_ssize_t n, unsigned 
             buf[j - s] = <unsigned char>(<uint32_t>PyUnicode_READ(kind, data, j) - 0xFEE0)
         out.append(change(s, i, PyUnicode_FromKindAndData(1, buf, i - s)))
     return 0
+
+
+# -- runs of a character class ----------------------------------------------------
+
+cdef extern from "Python.h":
+    char* PyBytes_AS_STRING(object o)
+    Py_ssize_t PyBytes_GET_SIZE(object o)
+
+
+cdef const unsigned char* class_table(bytes bits) except NULL:
+    """The bit table of a :class:`textfix.chars.CharClass` (bit ``c & 7`` of byte
+    ``c >> 3`` for code point ``c``), checked for its size."""
+    if PyBytes_GET_SIZE(bits) != 0x110000 // 8:
+        raise ValueError("a class table holds 0x110000 bits")
+    return <const unsigned char*>PyBytes_AS_STRING(bits)
+
+
+cdef inline bint in_class(const unsigned char* bits, Py_UCS4 c) noexcept nogil:
+    cdef uint32_t u = <uint32_t>c
+    return (bits[u >> 3] >> (u & 7)) & 1
+
+
+ctypedef fused code_unit:
+    uint8_t
+    uint16_t
+    uint32_t
+
+
+cdef inline Py_ssize_t find_in(const code_unit* d, Py_ssize_t i, Py_ssize_t n, const unsigned char* table) noexcept nogil:
+    """The first ``j >= i`` below ``n`` with ``d[j]`` in the class, or -1."""
+    cdef uint32_t u
+    while i < n:
+        u = d[i]
+        if (table[u >> 3] >> (u & 7)) & 1:
+            return i
+        i += 1
+    return -1
+
+
+def class_find(str text not None, bytes bits not None, Py_ssize_t start=0):
+    """The offset of the first character of ``text`` at or after ``start`` that is in
+    the class of ``bits``, or -1: as ``pattern.search(text, start)`` for the class's
+    one-character pattern (:func:`textfix.chars.class_find`)."""
+    cdef const unsigned char* table = class_table(bits)
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+    if start < 0:
+        start = 0
+    if kind == 1:
+        return find_in(<const uint8_t*>data, start, n, table)
+    if kind == 2:
+        return find_in(<const uint16_t*>data, start, n, table)
+    return find_in(<const uint32_t*>data, start, n, table)
+
+
+cdef inline Py_ssize_t end_in(const code_unit* d, Py_ssize_t i, Py_ssize_t n, const unsigned char* table) noexcept nogil:
+    """The first ``j >= i`` below ``n`` with ``d[j]`` not in the class, or ``n``."""
+    cdef uint32_t u
+    while i < n:
+        u = d[i]
+        if not (table[u >> 3] >> (u & 7)) & 1:
+            return i
+        i += 1
+    return n
+
+
+cdef int runs_in(const code_unit* d, Py_ssize_t n, const unsigned char* table, list out) except -1:
+    cdef Py_ssize_t i = 0, e
+    while True:
+        i = find_in(d, i, n, table)
+        if i < 0:
+            return 0
+        e = end_in(d, i + 1, n, table)
+        out.append((i, e))
+        i = e
+
+
+def class_runs(str text not None, bytes bits not None):
+    """``(start, end)`` of each longest run of characters of ``text`` in the class of
+    ``bits``, in order: the spans of ``pattern.finditer(text)`` for the class's
+    pattern ``[…]+`` (:func:`textfix.chars.class_runs`)."""
+    cdef const unsigned char* table = class_table(bits)
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+    cdef list out = []
+    if kind == 1:
+        runs_in(<const uint8_t*>data, n, table, out)
+    elif kind == 2:
+        runs_in(<const uint16_t*>data, n, table, out)
+    else:
+        runs_in(<const uint32_t*>data, n, table, out)
+    return out
+
+
+def line_heads(str text not None, bytes bits not None):
+    """The offsets where a line starts (at 0 and after each ``\\n``) whose first
+    character other than a space, tab or ideographic space is in the class of
+    ``bits``, in order: the only places a pattern ``(?m)^[ \\t\\u3000]*[…]`` can match."""
+    cdef const unsigned char* table = class_table(bits)
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, line
+    cdef Py_UCS4 c
+    cdef list out = []
+    while i < n:
+        line = i
+        c = PyUnicode_READ(kind, data, i)
+        while is_wrap_space(c) and i + 1 < n:
+            i += 1
+            c = PyUnicode_READ(kind, data, i)
+        if not is_wrap_space(c) and in_class(table, c):
+            out.append(line)
+        # on to the next line
+        while i < n and PyUnicode_READ(kind, data, i) != 0x0A:
+            i += 1
+        i += 1
+    return out
+
+
+cdef inline Py_ssize_t same_run(int kind, void* data, Py_ssize_t n, Py_ssize_t i, Py_UCS4 c) noexcept:
+    """The end of the run of ``c`` that starts at ``i``."""
+    i += 1
+    while i < n and PyUnicode_READ(kind, data, i) == c:
+        i += 1
+    return i
+
+
+def dash_spans(str text not None):
+    """The spans of the matches of :data:`textfix.rules.punct._DASH`,
+    ``-{2,}|－{2,}|(?<!—)—(?!—)|―{1,2}|─{2,}|—{3,}``, in order.  Each alternative is
+    one character repeated, and only ``—`` is looked around for: in each run of one
+    of these characters ``-``, ``－`` and ``─`` match from two on, ``—`` alone or from
+    three on, and ``―`` in pieces of at most two."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, e, k
+    cdef Py_UCS4 c
+    cdef list out = []
+    while i < n:
+        c = PyUnicode_READ(kind, data, i)
+        if not (c == 0x2D or c == 0xFF0D or c == 0x2014 or c == 0x2015 or c == 0x2500):
+            i += 1
+            continue
+        e = same_run(kind, data, n, i, c)
+        k = e - i
+        if c == 0x2015:  # ―{1,2}
+            while i < e:
+                out.append((i, min(i + 2, e)))
+                i += 2
+        elif (k >= 2 and c != 0x2014) or (c == 0x2014 and k != 2):
+            out.append((i, e))
+        i = e
+    return out
+
+
+def ellipsis_spans(str text not None):
+    """The spans of the matches of :data:`textfix.rules.punct._ELLIPSIS`,
+    ``\\.{3,}|。{3,}|(?<!…)…(?!…)|⋯+``, in order: runs of ``.`` and ``。`` from three
+    on, a ``…`` alone, runs of ``⋯``."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, e, k
+    cdef Py_UCS4 c
+    cdef list out = []
+    while i < n:
+        c = PyUnicode_READ(kind, data, i)
+        if not (c == 0x2E or c == 0x3002 or c == 0x2026 or c == 0x22EF):
+            i += 1
+            continue
+        e = same_run(kind, data, n, i, c)
+        k = e - i
+        if (k >= 3 and (c == 0x2E or c == 0x3002)) or (c == 0x2026 and k == 1) or c == 0x22EF:
+            out.append((i, e))
+        i = e
+    return out
+
+
+# -- doubled units ------------------------------------------------------------------
+
+cdef inline bint is_space_or_break(Py_UCS4 c) noexcept:
+    return c == 0x20 or c == 0x09 or c == 0x3000 or c == 0x0A
+
+
+def doubled_matches(str text not None, Py_ssize_t max_unit):
+    """``(start, unit, sep, copies)`` for each offset of :func:`doubled_starts` where
+    :data:`textfix.rules.repeat._DOUBLE` matches (``max_unit`` its ``MAX_UNIT``), in
+    order: as :func:`textfix.rules.repeat._matches_py`.
+
+    The pattern's unit starts with a character that is neither a space nor a line
+    break, so its second copy does too: the separator must take all the spaces and
+    line breaks after the unit, which it can if they hold at most three line breaks.
+    So the match is the shortest unit (two to ``max_unit`` characters, no line break
+    after its first) that the text repeats after those spaces."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), start, L, e, g, k, breaks, step, copies, at
+    cdef Py_UCS4 c
+    cdef bint same
+    cdef list out = []
+    for start in doubled_starts(text, max_unit):
+        if is_space_or_break(PyUnicode_READ(kind, data, start)):
+            continue
+        L = 2
+        while L <= max_unit and start + L <= n:
+            e = start + L
+            if PyUnicode_READ(kind, data, e - 1) == 0x0A:
+                break  # the unit holds no line break after its first character
+            g = e
+            breaks = 0
+            while g < n:
+                c = PyUnicode_READ(kind, data, g)
+                if not is_space_or_break(c):
+                    break
+                breaks += c == 0x0A
+                g += 1
+            if breaks <= 3 and g + L <= n:
+                same = True
+                for k in range(L):
+                    if PyUnicode_READ(kind, data, start + k) != PyUnicode_READ(kind, data, g + k):
+                        same = False
+                        break
+                if same:
+                    # more copies: sep + unit again after the last one
+                    step = g - start
+                    copies = 2
+                    while True:
+                        at = start + copies * step - (g - e)
+                        if at + step > n:
+                            break
+                        same = True
+                        for k in range(step):
+                            if PyUnicode_READ(kind, data, at + k) != PyUnicode_READ(kind, data, e + k):
+                                same = False
+                                break
+                        if not same:
+                            break
+                        copies += 1
+                    out.append((start, text[start:e], text[e:g], copies))
+                    break
+            L += 1
+    return out
+
+
+# -- blocks ---------------------------------------------------------------------------
+
+def block_spans(str text not None, bytes white not None):
+    """As :meth:`textfix.rule.Doc._spans`: ``(start, end)`` of the blocks of ``text``,
+    the text between matches of ``\\n[ \\t\\u3000]*\\n\\s*`` (``white[c]`` 1 where that
+    ``\\s`` matches code point ``c``, none beyond ``len(white)``), without the newline
+    the text ends in."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), nw = len(white), i = 0, j, pos = 0, end
+    cdef const unsigned char* w = white
+    cdef Py_UCS4 c
+    cdef list out = []
+    while i < n:
+        if PyUnicode_READ(kind, data, i) != 0x0A:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and is_wrap_space(PyUnicode_READ(kind, data, j)):
+            j += 1
+        if j < n and PyUnicode_READ(kind, data, j) == 0x0A:
+            # a break: from i through the white space after the second line break
+            if i > pos:
+                out.append((pos, i))
+            j += 1
+            while j < n:
+                c = PyUnicode_READ(kind, data, j)
+                if <Py_ssize_t>c >= nw or not w[c]:
+                    break
+                j += 1
+            pos = i = j
+        else:
+            i += 1
+    if pos < n:
+        end = n - 1 if PyUnicode_READ(kind, data, n - 1) == 0x0A else n
+        if end > pos:
+            out.append((pos, end))
+    return out
+
+
+# -- lone Latin letters -----------------------------------------------------------------
+
+cdef inline bint is_ascii_alnum(Py_UCS4 c) noexcept:
+    return (0x30 <= c <= 0x39) or (0x41 <= c <= 0x5A) or (0x61 <= c <= 0x7A)
+
+
+def lone_letters(str text not None):
+    """The offsets of the matches of :data:`textfix.rules.stray._LETTER`,
+    ``(?<![A-Za-z0-9])[A-Za-z](?![A-Za-z0-9])``: ASCII letters with no ASCII letter or
+    digit on either side, in order."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i
+    cdef Py_UCS4 c
+    cdef bint before = False  # is the character before i an ASCII letter or digit?
+    cdef bint here
+    cdef list out = []
+    for i in range(n):
+        c = PyUnicode_READ(kind, data, i)
+        here = is_ascii_alnum(c)
+        if here and not before and c >= 0x41 and (i + 1 >= n or not is_ascii_alnum(PyUnicode_READ(kind, data, i + 1))):
+            out.append(i)
+        before = here
+    return out
+
+
+# -- repeated lines -------------------------------------------------------------------
+
+def repeated_lines(str text not None):
+    """As :func:`textfix.rules.repeat._repeated_lines_py`: ``(cut, start, end)`` for each
+    line ``text[start:end]`` that, without its spaces and tabs at either end, is the
+    line before it that is not blank (``cut`` is where that one ends), in order."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, s, e, a, b, k
+    cdef Py_ssize_t pa = -1, pb = -1, pend = -1  # the previous non-blank line: stripped [pa, pb), its end
+    cdef bint same
+    cdef list out = []
+    while i < n:
+        s = i
+        while i < n and PyUnicode_READ(kind, data, i) != 0x0A:
+            i += 1
+        e = i
+        i += 1
+        a = s
+        while a < e and is_wrap_space(PyUnicode_READ(kind, data, a)):
+            a += 1
+        b = e
+        while b > a and is_wrap_space(PyUnicode_READ(kind, data, b - 1)):
+            b -= 1
+        if a == b:
+            continue  # blank
+        if pend >= 0 and b - a == pb - pa:
+            same = True
+            for k in range(b - a):
+                if PyUnicode_READ(kind, data, a + k) != PyUnicode_READ(kind, data, pa + k):
+                    same = False
+                    break
+            if same:
+                out.append((pend, s, e))
+        pa, pb, pend = a, b, e
+    return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 
 import regex
 
@@ -224,16 +225,21 @@ def _pair_quotes(text: str, positions: list[int]) -> list[tuple[int, str, int | 
     return out
 
 
-def _quote_edits(text: str, start: int, end: int, q: str, forms: tuple[str, str]) -> list:
-    """The edits of the quotes ``q`` of the paragraph ``text[start:end]``."""
+def _quote_edits(text: str, start: int, end: int, q: str, forms: tuple[str, str],
+                 positions: list[int] | None = None) -> list:
+    """The edits of the quotes ``q`` of the paragraph ``text[start:end]`` (``positions``:
+    their offsets, in order, where known)."""
     out = []
-    i = text.find(q, start, end)
-    if i < 0:
+    if positions is None:
+        i = text.find(q, start, end)
+        if i < 0:
+            return out
+        positions = []
+        while i >= 0:
+            positions.append(i)
+            i = text.find(q, i + 1, end)
+    elif not positions:
         return out
-    positions = []
-    while i >= 0:
-        positions.append(i)
-        i = text.find(q, i + 1, end)
     if q == "'":
         # an apostrophe between Latin letters or digits (don't, 90's) is not a quote
         positions = [
@@ -242,10 +248,14 @@ def _quote_edits(text: str, start: int, end: int, q: str, forms: tuple[str, str]
                     and text[i + 1].isascii() and text[i + 1].isalnum())
         ]
     decided = _pair_quotes(text, positions)
+    paired: dict[int, bool] = {}  # the opening quote of a pair -> is the pair Chinese?
     for i, role, partner in decided:
         if partner is not None:
-            o, e = min(i, partner), max(i, partner)
-            chinese = _has_han(text[o + 1 : e]) or _cjk(_prev(text, o)) or _cjk(_next(text, e))
+            o, e = (i, partner) if i < partner else (partner, i)
+            chinese = paired.get(o)
+            if chinese is None:  # (decided once for both quotes of the pair)
+                chinese = paired[o] = (_has_han(text[o + 1 : e]) or _cjk(_prev(text, o))
+                                       or _cjk(_next(text, e)))
         else:
             chinese = _cjk(_prev(text, i)) or _cjk(_next(text, i))
         if chinese:
@@ -285,7 +295,9 @@ def straight_quotes(doc):
     edits = []
     # Only the paragraphs that hold a quote are decided (most hold none): the quotes'
     # offsets, in order, say which.
-    quotes = sorted(_offsets(text, '"') + _offsets(text, "'"))
+    double, single = _offsets(text, '"'), _offsets(text, "'")
+    quotes = sorted(double + single)
+    kinds = (('"', ("“", "”"), double), ("'", ("‘", "’"), single))
     k, last = 0, len(quotes)
     for m in _QUOTE_BLOCK.finditer(text):
         start, end = m.span()
@@ -295,13 +307,16 @@ def straight_quotes(doc):
             break
         if quotes[k] >= end:
             continue
-        for q, forms in (('"', ("“", "”")), ("'", ("‘", "’"))):
-            found = _quote_edits(text, start, end, q, forms)
+        for q, forms, offsets in kinds:
+            # the paragraph's quotes q, in order
+            positions = offsets[bisect_left(offsets, start) : bisect_left(offsets, end)]
+            found = _quote_edits(text, start, end, q, forms, positions)
             edits.extend([e for e in found if e.start not in protected] if protected else found)
     edits.sort(key=lambda e: e.start)
     return edits
 
 
+#: (Its matches are found by ``textfix.rules._scan.ellipsis_spans`` where it is built.)
 _ELLIPSIS = regex.compile(r"\.{3,}|。{3,}|(?<!…)…(?!…)|⋯+")
 
 
@@ -318,20 +333,27 @@ def ellipsis(doc):
         after:  扎根基层服务群众……李金以生动案例
     """
     text = doc.text
+    if _scan is not None and _compiled.enabled():
+        found = _scan.ellipsis_spans(text)
     # every match holds one of these (most pages hold none): four substring searches
     # cost far less than the pattern's scan
-    if "..." not in text and "。。。" not in text and "…" not in text and "⋯" not in text:
+    elif "..." not in text and "。。。" not in text and "…" not in text and "⋯" not in text:
+        return []
+    else:
+        found = [m.span() for m in _ELLIPSIS.finditer(text)]
+    if not found:
         return []
     protected = Protected(text)
     out = []
-    for m in _ELLIPSIS.finditer(text):
-        if m.group() == "……" or m.start() in protected:
+    for s, e in found:
+        if text[s:e] == "……" or s in protected:
             continue
-        if _cjk(_prev(text, m.start())) or _cjk(_next(text, m.end() - 1)):
-            out.append(change(m.start(), m.end(), "……"))
+        if _cjk(_prev(text, s)) or _cjk(_next(text, e - 1)):
+            out.append(change(s, e, "……"))
     return out
 
 
+#: (Its matches are found by ``textfix.rules._scan.dash_spans`` where it is built.)
 _DASH = regex.compile(r"-{2,}|－{2,}|(?<!—)—(?!—)|―{1,2}|─{2,}|—{3,}")
 
 
@@ -349,9 +371,13 @@ def dash(doc):
         after:  人民信访为人民——普法化雨润人心
     """
     text = doc.text
+    if _scan is not None and _compiled.enabled():
+        found = _scan.dash_spans(text)  # the matches of _DASH, found in one pass
+    else:
+        found = [m.span() for m in _DASH.finditer(text)]
     out = []
-    for m in _DASH.finditer(text):
-        p, n = _prev(text, m.start()), _next(text, m.end() - 1)
+    for s, e in found:
+        p, n = _prev(text, s), _next(text, e - 1)
         if _cjk(p) and _cjk(n):
-            out.append(change(m.start(), m.end(), "——"))
+            out.append(change(s, e, "——"))
     return out

@@ -222,33 +222,51 @@ def _starts_py(text: str, max_unit: int = MAX_UNIT) -> list[int]:
     return hits
 
 
-def doubles(text: str) -> list[Double]:
-    """Non-overlapping doubled units of ``text``, longest first where they overlap."""
-    found: dict[tuple[int, int], Double] = {}
+def _matches(text: str) -> list[tuple[int, str, str, int]]:
+    """:func:`_matches_py`, by its compiled twin where it is built."""
+    if _scan is not None and _compiled.enabled():
+        return _scan.doubled_matches(text, MAX_UNIT)
+    return _matches_py(text)
+
+
+def _matches_py(text: str) -> list[tuple[int, str, str, int]]:
+    """``(start, unit, sep, copies)`` where :data:`_DOUBLE` matches (at the offsets of
+    :func:`_starts`, in order): the unit, what separates its copies, and how many
+    copies follow each other."""
+    out = []
     match = _DOUBLE.match
     for start in _starts(text):
         m = match(text, start)
         if m is None:
             continue
         unit, sep = m.group(1), m.group(2)
-        if unit[-1] in _SPACE or not _primitive(unit.strip(_SPACE)):
-            continue
-        if sep and unit[0] in _SPACE:
-            continue
         start = m.start()
         step = len(unit) + len(sep)
         copies = 2
         while text.startswith(sep + unit, start + copies * step - len(sep)):
             copies += 1
-        d = Double(start, unit, sep, copies)
-        found.setdefault((d.start, d.end), d)
+        out.append((start, unit, sep, copies))
+    return out
+
+
+def doubles(text: str) -> list[Double]:
+    """Non-overlapping doubled units of ``text``, longest first where they overlap."""
+    found: dict[tuple[int, int], Double] = {}
+    for start, unit, sep, copies in _matches(text):
+        if unit[-1] in _SPACE or not _primitive(unit.strip(_SPACE)):
+            continue
+        if sep and unit[0] in _SPACE:
+            continue
+        end = start + copies * len(unit) + (copies - 1) * len(sep)  # Double.end
+        if (start, end) not in found:
+            found[start, end] = Double(start, unit, sep, copies)
     # choose: longest span first, then leftmost; no overlaps
     chosen: list[Double] = []
     taken: list[tuple[int, int]] = []
-    for d in sorted(found.values(), key=lambda d: (-(d.end - d.start), not aligned(text, d), d.start)):
-        if any(d.start < e and s < d.end for s, e in taken):
+    for (start, end), d in sorted(found.items(), key=lambda kv: (kv[0][0] - kv[0][1], not aligned(text, kv[1]), kv[0][0])):
+        if any(start < e and s < end for s, e in taken):
             continue
-        taken.append((d.start, d.end))
+        taken.append((start, end))
         chosen.append(d)
     chosen.sort(key=lambda d: d.start)
     return chosen
@@ -416,16 +434,33 @@ def doubled_line(doc):
         after:  茂南区推进老旧小区微改造\\n\\n正文
     """
     text = doc.text
-    prev = None  # (start, end, stripped text) of the previous non-blank line
-    cut = 0  # where the next removal starts: the end of the kept line or of the last repeat
+    for cut, start, end in _repeated_lines(text):
+        line = text[start:end].strip(_SPACE)
+        if _han_count(line) >= 4:
+            # remove from the end of the kept line (or the last repeat) to the end of this one
+            yield Edit(cut, end, "", confidence=0.97, note=f"重复行：{line[:20]}")
+
+
+def _repeated_lines(text: str) -> list[tuple[int, int, int]]:
+    """:func:`_repeated_lines_py`, by its compiled twin where it is built."""
+    if _scan is not None and _compiled.enabled():
+        return _scan.repeated_lines(text)
+    return _repeated_lines_py(text)
+
+
+def _repeated_lines_py(text: str) -> list[tuple[int, int, int]]:
+    """``(cut, start, end)`` for each line ``text[start:end]`` that, stripped of its
+    spaces, is the previous non-blank line (which ends at ``cut``).  A line repeated
+    again is compared with its copy, which is the same."""
+    out = []
+    prev = None  # the stripped text of the previous non-blank line
+    cut = 0  # where the previous non-blank line ends
     for m in _LINE.finditer(text):
         line = m.group().strip(_SPACE)
         if not line:
             continue
-        if prev is not None and line == prev[2] and _han_count(line) >= 4:
-            # remove from the end of the kept line (or the last repeat) to the end of this one
-            yield Edit(cut, m.end(), "", confidence=0.97, note=f"重复行：{line[:20]}")
-            cut = m.end()
-            continue  # the previous line stays the reference for a third copy
-        prev = (m.start(), m.end(), line)
+        if prev is not None and line == prev:
+            out.append((cut, m.start(), m.end()))
+        prev = line
         cut = m.end()
+    return out

@@ -17,10 +17,21 @@ import re
 
 import regex
 
-from ..chars import SPACE as _SPACE, SURNAMES, Protected, is_han
+from .. import _compiled
+from ..chars import SPACE as _SPACE, SURNAMES, CharClass, Protected, class_runs, is_han
 from ..edit import Edit, Safety
 from ..rule import rule
 from .garbled import lexicon
+
+try:
+    from . import _scan
+except ImportError:  # not built: the patterns do the work
+    _scan = None
+
+
+def _compiled_scan():
+    """``textfix.rules._scan`` where it is built and used, else None (the patterns)."""
+    return _scan if _scan is not None and _compiled.enabled() else None
 
 #: Han radicals that OCR makes of specks and strokes; never used alone in running text.
 STROKES = "丶丿亅乛"
@@ -92,6 +103,7 @@ def disjoint(func):
 
 _RULE_CHARS = "|｜│┃¦丨︱︳"
 _RULE = regex.compile(rf"[{regex.escape(_RULE_CHARS)}]+")
+_RULE_CLASS = CharClass(_RULE_CHARS)
 
 
 @rule("stray.column-rule", safety=Safety.GUESS)
@@ -110,23 +122,25 @@ def column_rule(doc):
         after:  城南街道 站前街道
     """
     text = doc.text
-    prot = Protected(text)
-    for m in _RULE.finditer(text):
-        if m.start() in prot:
+    runs = class_runs(text, _RULE, _RULE_CLASS, _compiled_scan())
+    prot = Protected(text) if runs else None
+    for start, end in runs:
+        if start in prot:
             continue
-        a, b, prev, nxt = _around(text, m.start(), m.end())
+        a, b, prev, nxt = _around(text, start, end)
         if not (_cjk(prev) or _cjk(nxt)):
             continue
         if (prev.isascii() and prev.isalnum()) or (nxt.isascii() and nxt.isalnum()):
             if not (_cjk(prev) and _cjk(nxt)):
                 continue
-        s, e = _removal(text, m.start(), m.end())
-        yield Edit(s, e, "", confidence=0.95, note=f"栏线：{m.group()}")
+        s, e = _removal(text, start, end)
+        yield Edit(s, e, "", confidence=0.95, note=f"栏线：{text[start:end]}")
 
 
 # -- private use ----------------------------------------------------------------------
 
 _PUA = regex.compile(r"[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]+")
+_PUA_CLASS = CharClass(ranges=((0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD)))
 
 
 @rule("stray.private-use", safety=Safety.GUESS)
@@ -144,10 +158,10 @@ def private_use(doc):
         after:  茂名晚报讯
     """
     text = doc.text
-    for m in _PUA.finditer(text):
-        s, e = _removal(text, m.start(), m.end())
+    for start, end in class_runs(text, _PUA, _PUA_CLASS, _compiled_scan()):
+        s, e = _removal(text, start, end)
         yield Edit(s, e, "", confidence=0.95,
-                   note="私用区：" + " ".join(f"U+{ord(c):04X}" for c in m.group()[:4]))
+                   note="私用区：" + " ".join(f"U+{ord(c):04X}" for c in text[start:end][:4]))
 
 
 # -- misread bullets ------------------------------------------------------------------
@@ -173,8 +187,22 @@ def misread_bullet(doc):
         before: 口通讯员 张丽雯
         after:  通讯员 张丽雯
     """
-    for m in _BULLET.finditer(doc.text):
+    for m in _bullets(doc.text):
         yield Edit(m.start(1), m.end(), "", confidence=0.93, note=f"误识项目符号：{m.group(1)}")
+
+
+_BULLET_CLASS = CharClass("口□▢◻ロ回日目田▯")
+
+
+def _bullets(text: str):
+    """The matches of :data:`_BULLET` in ``text``.  Each starts a line whose first
+    character other than a space is one of the look-alikes, and there are few such
+    lines: where the compiled scan is built it finds them, and only they are tried."""
+    scan = _compiled_scan()
+    if scan is None:
+        return _BULLET.finditer(text)
+    match = _BULLET.match
+    return [m for m in (match(text, i) for i in scan.line_heads(text, _BULLET_CLASS.bits)) if m]
 
 
 # -- isolated Latin letters and symbols inside Chinese ---------------------------------
@@ -190,12 +218,19 @@ _THIN = set("ijlr")
 _LETTER = regex.compile(r"(?<![A-Za-z0-9])[A-Za-z](?![A-Za-z0-9])")
 
 
-def _letter_contexts(text: str) -> dict[str, int]:
+def _letters(text: str) -> list[int]:
+    """Where :data:`_LETTER` matches in ``text``: by the compiled scan where it is built."""
+    scan = _compiled_scan()
+    if scan is None:
+        return [m.start() for m in _LETTER.finditer(text)]
+    return scan.lone_letters(text)
+
+
+def _letter_contexts(text: str, letters: list[int] | None = None) -> dict[str, int]:
     """How often each pair of Han characters follows (``>电站``) or precedes (``<西山``)
-    a lone Latin letter in ``text``."""
+    a lone Latin letter in ``text`` (``letters``: where they are, if known)."""
     seen: dict[str, int] = {}
-    for m in _LETTER.finditer(text):
-        i = m.start()
+    for i in (_letters(text) if letters is None else letters):
         for key, ctx in ((">", text[i + 1 : i + 3]), ("<", text[max(0, i - 2) : i])):
             if len(ctx) == 2 and all(_han(c) for c in ctx):
                 seen[key + ctx] = seen.get(key + ctx, 0) + 1
@@ -248,32 +283,37 @@ def latin_in_han(doc):
         after:  推进城南街道建设
     """
     text = doc.text
+    letters = _letters(text)
+    if not letters:
+        return
     prot = Protected(text)
     lex = lexicon(doc)
     contexts = None  # counted when the first candidate needs them
-    for m in _LETTER.finditer(text):
-        i = m.start()
+    for i in letters:
         if i in prot:
             continue
         a, b, prev, nxt = _around(text, i, i + 1)
         if not (_han(prev) and _han(nxt)):
             continue
         if contexts is None:
-            contexts = _letter_contexts(text)
+            contexts = _letter_contexts(text, letters)
         if _parallel(text, i, contexts):
             continue
         if (a == i and b == i + 1) and _letter_is_token(text, i, lex):
             continue
         if (a < i or b > i + 1) and (_letter_is_token(text[:a] + text[i:i + 1] + text[b:], a, lex)):
             continue
-        conf = 0.93 if m.group().islower() else 0.91
+        conf = 0.93 if text[i].islower() else 0.91
         s, e = _removal(text, i, i + 1)
-        yield Edit(s, e, "", confidence=conf, note=f"杂字：{m.group()}")
+        yield Edit(s, e, "", confidence=conf, note=f"杂字：{text[i]}")
 
 
 _SYMBOLS = "~^_`\\¨ˇ´¸¯˙ˊˋ¬¤" + STROKES
 _SYMBOL = re.compile(  # plain code points: ``re`` scans them ~4x as fast as ``regex``
     rf"[{regex.escape(_SYMBOLS)}]")
+#: (Runs of them, each character of which is a match of :data:`_SYMBOL`.)
+_SYMBOL_RUN = re.compile(rf"[{regex.escape(_SYMBOLS)}]+")
+_SYMBOL_CLASS = CharClass(_SYMBOLS)
 
 
 @rule("stray.symbol-in-han", safety=Safety.GUESS)
@@ -292,9 +332,9 @@ def symbol_in_han(doc):
         after:  提升基层治理能力
     """
     text = doc.text
-    prot = Protected(text)
-    for m in _SYMBOL.finditer(text):
-        i = m.start()
+    runs = class_runs(text, _SYMBOL_RUN, _SYMBOL_CLASS, _compiled_scan())
+    prot = Protected(text) if runs else None
+    for i in (i for start, end in runs for i in range(start, end)):  # each match of _SYMBOL
         if i in prot:
             continue
         # Looking through quotes: a straight quote becomes a Chinese one later in the
@@ -302,7 +342,7 @@ def symbol_in_han(doc):
         _, _, prev, nxt = _around(text, i, i + 1, through=_SPACE + "\"'“”‘’")
         if _cjk(prev) and _cjk(nxt) and (_han(prev) or _han(nxt)):
             s, e = _removal(text, i, i + 1)
-            yield Edit(s, e, "", confidence=0.95, note=f"杂字：{m.group()}")
+            yield Edit(s, e, "", confidence=0.95, note=f"杂字：{text[i]}")
 
 
 # -- short nonsense lines -------------------------------------------------------------
@@ -331,9 +371,12 @@ def _segmentable(s: str, lex) -> bool:
 
 def _noise_confidence(c: str, lex) -> float:
     """How sure we are that the short line ``c`` is not text (0: it is text)."""
-    core = "".join(ch for ch in c if ch not in _SPACE)
-    if not core or len(core) > _MAX_NOISE:
+    # (how many characters the core has, counted before it is made: most lines asked
+    # about have too many)
+    size = len(c) - c.count(" ") - c.count("\t") - c.count("\u3000")
+    if not size or size > _MAX_NOISE:
         return 0.0
+    core = "".join(ch for ch in c if ch not in _SPACE)
     if _SIGNOFF.search(core):
         return 0.0  # (茂健) （完） A3版 12345: sign-offs, page and phone numbers
     if len(set(core)) == 1 and len(core) >= 3:
@@ -358,6 +401,17 @@ def _noise_confidence(c: str, lex) -> float:
     return 0.6 if len(han) <= 3 else 0.0  # a few Han characters that are no word: only suggest
 
 
+def _block_spans(doc) -> list[tuple[int, int]]:
+    """``doc.block_spans()``: by the compiled scan where it is built and the blocks are
+    not known yet (finding them with the pattern was most of the rule's time)."""
+    scan = _compiled_scan()
+    if scan is None or doc._blocks is not None:
+        return doc.block_spans()
+    from ..rule import _break_white
+
+    return scan.block_spans(doc.text, _break_white())
+
+
 @rule("stray.noise-line", safety=Safety.GUESS)
 @disjoint
 def noise_line(doc):
@@ -377,11 +431,14 @@ def noise_line(doc):
     """
     text = doc.text
     lex = lexicon(doc)
-    blocks = doc.block_spans()
+    blocks = _block_spans(doc)
     limit = _MAX_NOISE + 4
-    for k, (start, end) in enumerate(blocks):
-        if end - start > limit and not text[start].isspace() and not text[end - 1].isspace():
-            continue  # (nothing to strip: the block is its own stripped body, too long)
+    # (a block longer than the limit with nothing to strip is its own stripped body,
+    # too long: most blocks are, and they are passed over in one comprehension)
+    short = [k for k, (start, end) in enumerate(blocks)
+             if end - start <= limit or text[start].isspace() or text[end - 1].isspace()]
+    for k in short:
+        start, end = blocks[k]
         body = text[start:end]
         if "\n" in body.strip("\n") or len(body.strip()) > limit:
             continue

@@ -12,10 +12,27 @@ import unicodedata
 
 import regex
 
+from .. import _compiled
+from ..chars import CharClass, class_find, class_runs
 from ..edit import Edit, Flag, Safety
 from ..rule import rule
 
+try:
+    from . import _scan
+except ImportError:  # not built: the patterns do the work
+    _scan = None
+
+
+def _compiled_scan():
+    """``textfix.rules._scan`` where it is built and used, else None (the patterns)."""
+    return _scan if _scan is not None and _compiled.enabled() else None
+
+
 _LINE_ENDINGS = regex.compile(r"\r\n|[\r\u2028\u2029\x85\x0b\x0c]")
+#: The characters a line ending starts with (most pages hold none: the scan for them
+#: costs far less than the pattern's).
+_LINE_END = regex.compile(r"[\r\u2028\u2029\x85\x0b\x0c]")
+_LINE_END_CLASS = CharClass("\r\u2028\u2029\x85\x0b\x0c")
 
 
 @rule("unicode.line-ending", safety=Safety.SAFE)
@@ -30,7 +47,11 @@ def line_ending(doc):
         before: 第一行\\r\\n第二行
         after:  第一行\\n第二行
     """
-    for m in _LINE_ENDINGS.finditer(doc.text):
+    text = doc.text
+    first = class_find(text, _LINE_END, _LINE_END_CLASS, _compiled_scan())
+    if first < 0:
+        return
+    for m in _LINE_ENDINGS.finditer(text, first):
         yield Edit(m.start(), m.end(), "\n")
 
 
@@ -42,6 +63,10 @@ _INVISIBLE = re.compile(
     r"[\x00-\x08\x0e-\x1f\x7f\x80-\x84\x86-\x9f\u00ad\u180e\u200b-\u200f\u202a-\u202e"
     r"\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]+"
 )
+#: The code points of :data:`_INVISIBLE`, for the compiled scan.
+_INVISIBLE_CLASS = CharClass("\x7f\u00ad\u180e\ufeff", (
+    (0x00, 0x08), (0x0E, 0x1F), (0x80, 0x84), (0x86, 0x9F), (0x200B, 0x200F), (0x202A, 0x202E),
+    (0x2060, 0x2064), (0x2066, 0x206F), (0xFFF9, 0xFFFB)))
 
 
 @rule("unicode.invisible-char", safety=Safety.SAFE)
@@ -57,8 +82,9 @@ def invisible_char(doc):
         before: 茂名\\u200b晚报\\x07讯
         after:  茂名晚报讯
     """
-    for m in _INVISIBLE.finditer(doc.text):
-        yield Edit(m.start(), m.end(), "", note=" ".join(f"U+{ord(c):04X}" for c in m.group()[:8]))
+    text = doc.text
+    for s, e in class_runs(text, _INVISIBLE, _INVISIBLE_CLASS, _compiled_scan()):
+        yield Edit(s, e, "", note=" ".join(f"U+{ord(c):04X}" for c in text[s:e][:8]))
 
 
 _NON_ASCII_RUN = regex.compile(r"[^\x00-\x7f]+(?:[\x00-\x7f][^\x00-\x7f]+)*")
