@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from textfix.edit import Edit, EditError, apply, invert, opcodes, restore, validate
+from textfix.edit import Edit, EditError, Safety, apply, invert, opcodes, restore, validate
 from textfix.provenance import SourceMap
 
 
@@ -154,3 +154,24 @@ def test_source_spans_shortcut_equals_the_piece_by_piece_walk(case):
     for a in range(n):
         for b in range(a + 1, n + 1):
             assert m.source_spans(a, b) == m._spans_by_piece(a, b), (a, b)
+
+
+def test_a_suggestion_keeps_its_safety_through_its_record():
+    """``Safety.SUGGEST`` is 0, falsy: its record must still say ``suggest`` (it once
+    said ``safe``), and every level must come back from its record."""
+    for level in (None, *Safety):
+        e = Edit(3, 4, "入", old="人", rules=("confusable.glyph-misread",), safety=level, confidence=0.7)
+        d = e.to_dict()
+        assert d["safety"] == ("safe" if level is None else level.name.lower())
+        assert Edit.from_dict(d).safety == (Safety.SAFE if level is None else level)
+
+
+def test_suggestions_in_json_say_suggest():
+    import textfix
+    from textfix.result import Result
+
+    r = textfix.clean("把他们纳人公务员管理，要深人学习。\n", threshold=1.0)
+    assert r.suggestions
+    assert {s["safety"] for rec in r.to_records() for s in rec["suggestions"]} == {"suggest"}
+    back = Result.from_json(r.to_json())
+    assert [s.safety for s in back.suggestions] == [Safety.SUGGEST] * len(r.suggestions)

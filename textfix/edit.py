@@ -28,6 +28,10 @@ class Safety(enum.IntEnum):
         return self.name.lower()
 
 
+#: ``str(safety)`` of each level, for the edit records written by the thousand.
+_SAFETY_NAMES = {level: str(level) for level in Safety}
+
+
 class EditError(ValueError):
     """A list of edits does not fit the text it is applied to."""
 
@@ -81,7 +85,8 @@ class Edit:
             "old": self.old,
             "new": self.new,
             "rules": list(self.rules),
-            "safety": str(self.safety or Safety.SAFE),
+            # not ``self.safety or SAFE``: SUGGEST is 0, and a suggestion must say so
+            "safety": _SAFETY_NAMES[Safety.SAFE if self.safety is None else self.safety],
             "confidence": round(self.confidence, 4),
         }
         if self.note:
