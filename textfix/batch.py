@@ -34,7 +34,7 @@ import regex
 from .edit import Edit, Safety
 from .io import InputError, StreamDecoder, decode_bytes
 from .pipeline import Config, Pipeline
-from .result import Result
+from .result import Result, encode_record
 
 #: Name of the summary file written in the output directory.
 SUMMARY_NAME = "textfix-summary.json"
@@ -314,7 +314,7 @@ def clean_file(pipeline: Pipeline, src: str, outputs: dict[str, str], *,
                     text_out.write(chunk.text)
                 if jsonl_out is not None:
                     for rec in chunk.to_records():
-                        jsonl_out.write(json.dumps(rec, ensure_ascii=False))
+                        jsonl_out.write(encode_record(rec))
                         jsonl_out.write("\n")
                 _add_stats(stats, chunk)
     return stats

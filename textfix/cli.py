@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import json
 import sys
 from typing import Callable, Sequence
 
 from . import __version__
 from .io import InputError, decode, read_path
 from .pipeline import Config, ConfigError, Pipeline
+from .result import encode_record
 
 EXIT_OK, EXIT_CHANGED, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -120,7 +120,7 @@ def run_filter(argv: Sequence[str]) -> int:
             for rec in result.to_records():
                 if len(args.files) > 1:
                     rec = {"file": name, **rec}
-                out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                out.write(encode_record(rec) + "\n")
         elif args.format == "json":
             out.write(result.to_json() + "\n")
         else:

@@ -12,6 +12,10 @@ from .edit import Edit, Flag
 #: Version of the JSON/JSONL record layout written by :meth:`Result.to_records`.
 SCHEMA = "textfix.paragraph/1"
 
+#: A record as one line of JSONL: ``json.dumps(record, ensure_ascii=False)``, with one
+#: encoder made once (a record holds no cycles to check for) instead of one per record.
+encode_record = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+
 
 @dataclass(frozen=True, slots=True)
 class Paragraph:
