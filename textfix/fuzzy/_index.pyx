@@ -180,7 +180,7 @@ cdef class VariantIndex:
     cdef Entry* _edge(self, int64_t node, Py_UCS4 c) except NULL:
         """The edge from ``node`` by ``c``, made (to a new node) if there is none."""
         cdef Entry* e
-        cdef uint64_t key, j
+        cdef uint64_t key
         if node == 0 and c < 0x10000:
             e = &self.root[c]
             if e.key == EMPTY:
@@ -188,14 +188,9 @@ cdef class VariantIndex:
                 e.child = self._new_node()
             return e
         key = (<uint64_t>node << 21) | <uint64_t>c
-        j = mix(key) >> self.shift
-        while True:
-            e = &self.table[j]
-            if e.key == key:
-                return e
-            if e.key == EMPTY:
-                break
-            j = (j + 1) & self.mask
+        e = self._probe(key)
+        if e.key == key:
+            return e
         # a load of at most 0.6: ~2.1M edges fit 2**22 slots (64 MB)
         if 5 * (self.edges + 1) > 3 * <Py_ssize_t>(self.mask + 1):
             self._grow()
@@ -244,18 +239,22 @@ cdef class VariantIndex:
     cdef inline const Entry* _find(self, int64_t node, Py_UCS4 c) noexcept nogil:
         """The edge from ``node`` by ``c``, or NULL."""
         cdef const Entry* e
-        cdef uint64_t key, j
+        cdef uint64_t key
         if node == 0 and c < 0x10000:
             e = &self.root[c]
             return e if e.key != EMPTY else NULL
         key = (<uint64_t>node << 21) | <uint64_t>c
-        j = mix(key) >> self.shift
+        e = self._probe(key)
+        return e if e.key == key else NULL
+
+    cdef inline Entry* _probe(self, uint64_t key) noexcept nogil:
+        """The table's entry of ``key``, or the free slot where it would go."""
+        cdef uint64_t j = mix(key) >> self.shift
+        cdef Entry* e
         while True:
             e = &self.table[j]
-            if e.key == key:
+            if e.key == key or e.key == EMPTY:
                 return e
-            if e.key == EMPTY:
-                return NULL
             j = (j + 1) & self.mask
 
     cdef int _push(self, Py_ssize_t* m, Py_ssize_t start, Py_ssize_t end, int32_t pat) except -1:
