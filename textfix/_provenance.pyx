@@ -57,23 +57,25 @@ cdef enum:
     START, END, NEW, OLD, RULES, SAFETY, CONFIDENCE, NOTE, MOVED_FROM
 
 
-cdef bint _slots_known() except -1:
-    names = [f.name for f in fields(Edit)]
-    if len(names) != 9 or getattr(Edit, "__dictoffset__", 1) != 0:
+cdef bint slot_offsets(cls, Py_ssize_t count, Py_ssize_t* off) except -1:
+    """Whether the ``count`` fields of the dataclass ``cls`` are plain object slots (no
+    ``__dict__``), with their offsets, in field order, in ``off``: then an object of it
+    can be allocated and its slots filled without the ``__init__``."""
+    names = [f.name for f in fields(cls)]
+    if len(names) != count or getattr(cls, "__dictoffset__", 1) != 0:
         return False
-    member = type(Edit.__dict__["start"])
     for k, name in enumerate(names):
-        d = Edit.__dict__.get(name)
-        if type(d) is not member or type(d).__name__ != "member_descriptor" or not tf_member_plain(d):
+        d = cls.__dict__.get(name)
+        if type(d).__name__ != "member_descriptor" or not tf_member_plain(d):
             return False
-        _OFF[k] = tf_member_offset(d)
-        if not 0 < _OFF[k] < Edit.__basicsize__:
+        off[k] = tf_member_offset(d)
+        if not 0 < off[k] < cls.__basicsize__:
             return False
     return True
 
 
 #: Whether :func:`new_edit` can be used (the slots are where they are looked for).
-SLOTS_KNOWN = _slots_known()
+SLOTS_KNOWN = slot_offsets(Edit, 9, _OFF)
 
 
 cdef inline object mk_edit(object start, object end, object new, object old, object rules,
@@ -814,34 +816,24 @@ cdef extern from "Python.h":
     Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index)
 
 cdef Py_ssize_t[7] _POFF
+cdef object _Paragraph = None  # the class _POFF holds the slots of
 cdef bint _PSLOTS = False
-cdef object _Paragraph = None
 
 
 cdef bint _paragraph_slots(cls) except -1:
-    """Whether a Paragraph's seven fields are plain object slots (as an Edit's are), and
-    where; then :func:`paragraphs` fills them without the dataclass ``__init__``."""
+    """:func:`slot_offsets` of a Paragraph class (index, text, kind, start, end, source,
+    flags), kept for the class last asked about."""
     global _Paragraph, _PSLOTS
-    names = [f.name for f in fields(cls)]
-    if names != ["index", "text", "kind", "start", "end", "source", "flags"] \
-            or getattr(cls, "__dictoffset__", 1) != 0:
-        return False
-    member = type(Edit.__dict__["start"])
-    for k, name in enumerate(names):
-        d = cls.__dict__.get(name)
-        if type(d) is not member or not tf_member_plain(d):
-            return False
-        _POFF[k] = tf_member_offset(d)
-        if not 0 < _POFF[k] < cls.__basicsize__:
-            return False
-    _Paragraph = cls
-    _PSLOTS = True
-    return True
+    if cls is not _Paragraph:
+        _PSLOTS = slot_offsets(cls, 7, _POFF) and [f.name for f in fields(cls)] == [
+            "index", "text", "kind", "start", "end", "source", "flags"]
+        _Paragraph = cls
+    return _PSLOTS
 
 
 cdef object mk_paragraph(object cls, Py_ssize_t index, str text, object kind, Py_ssize_t start,
                          Py_ssize_t end, tuple source, tuple flags):
-    if not (_PSLOTS and cls is _Paragraph) and not _paragraph_slots(cls):
+    if not _paragraph_slots(cls):
         return cls(index, text, kind, start, end, source, flags)
     p = tf_alloc(cls)
     tf_set(p, _POFF[0], index)
