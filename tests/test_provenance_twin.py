@@ -70,11 +70,12 @@ SAFETY = (None, None, Safety.SAFE, Safety.GUESS, Safety.SUGGEST)
 
 
 @st.composite
-def step_sequences(draw):
-    """A source and up to six steps of sorted, valid edits, each step on the text the
-    previous steps made: replacements, deletions, empty edits, insertions (often at
-    an earlier edit's boundary) and moves of any run of the current text."""
-    src = draw(st.text(alphabet="abcdef ,\n", max_size=24))
+def step_sequences(draw, alphabet="abcdef ,\n"):
+    """A source (of ``alphabet``) and up to six steps of sorted, valid edits, each step
+    on the text the previous steps made: replacements, deletions, empty edits,
+    insertions (often at an earlier edit's boundary) and moves of any run of the
+    current text."""
+    src = draw(st.text(alphabet=alphabet, max_size=24))
     texts, steps = [src], []
     bounds: set[int] = set()
     for _ in range(draw(st.integers(1, 6))):
@@ -463,23 +464,10 @@ PARA_ALPHABET = "ab，\n \t\u3000\x1c\x1f\x85\u2028\r"
 @st.composite
 def paragraph_cases(draw):
     """A source of paragraph-break material (newlines, spaces, U+3000, the controls
-    ``re`` and ``regex`` read differently), up to three steps of edits made of it,
-    flags anywhere in the source (empty ones too) and sorted, disjoint labels."""
-    src = draw(st.text(alphabet=PARA_ALPHABET, max_size=30))
-    texts, steps, cur = [src], [], src
-    for _ in range(draw(st.integers(0, 3))):
-        edits, pos = [], 0
-        for _ in range(draw(st.integers(0, 4))):
-            if pos > len(cur):
-                break
-            a = draw(st.integers(pos, len(cur)))
-            b = draw(st.integers(a, min(len(cur), a + 3)))
-            edits.append(Edit(a, b, draw(st.text(alphabet=PARA_ALPHABET, max_size=3)), old=cur[a:b],
-                              rules=("r",)))
-            pos = b
-        steps.append(edits)
-        cur = apply(cur, edits)
-        texts.append(cur)
+    ``re`` and ``regex`` read differently), steps of edits and moves of it
+    (:func:`step_sequences`), flags anywhere in the source (empty ones too) and sorted,
+    disjoint labels."""
+    src, steps, texts = draw(step_sequences(PARA_ALPHABET))
     n = len(src)
     flags = []
     for _ in range(draw(st.integers(0, 4))):
