@@ -321,8 +321,7 @@ def main(argv=None) -> None:
     automaton = None
     if matcher._index is not None:
         t = time.perf_counter()
-        automaton = Matcher.__new__(Matcher)
-        automaton.__setstate__({**matcher.__getstate__(), "compiled": False})
+        automaton = matcher.with_scan(compiled=False)
         res["automaton_build_s"] = time.perf_counter() - t
     res["matcher_scan"] = "compiled index" if matcher._index is not None else "automaton"
     for name, fn in [

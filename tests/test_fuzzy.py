@@ -169,10 +169,7 @@ def test_compiled_index_finds_the_automatons_hits_on_the_seed_pages(full):
     if _VariantIndex is None:
         pytest.skip("the compiled variant index is not built")
     _lex, full_matcher, _sc = full
-    state = full_matcher.__getstate__()
-    m, ac = Matcher.__new__(Matcher), Matcher.__new__(Matcher)
-    m.__setstate__({**state, "compiled": True})
-    ac.__setstate__({**state, "compiled": False})
+    m, ac = full_matcher.with_scan(compiled=True), full_matcher.with_scan(compiled=False)
     assert m._index is not None and ac._index is None and ac._ac is not None
     seeds = Path(__file__).resolve().parent.parent / "seeds"
     blocks = [b for f in sorted(seeds.glob("*.txt")) if "expected" not in f.name

@@ -292,6 +292,16 @@ class Matcher:
     def __len__(self) -> int:
         return self._n
 
+    def with_scan(self, compiled: bool | None) -> "Matcher":
+        """This matcher (the same lexicon, confusions and variants, nothing recomputed)
+        scanning with the compiled index (True), the automaton (False) or the default
+        (None): to compare the two scans."""
+        other = Matcher.__new__(Matcher)
+        other.lexicon, other.confusions, other.params = self.lexicon, self.confusions, self.params
+        other._compiled = compiled
+        other._setup(self._table)
+        return other
+
     def __getstate__(self):
         return {
             "lexicon": self.lexicon,
