@@ -21,6 +21,7 @@ from textfix import pipeline as pipeline_mod
 from textfix.edit import Edit, EditError, Flag, Label, Safety, apply, apply_valid, validate
 from textfix.pipeline import RuleError, _take
 from textfix.provenance import SourceMap, _provenance, compiled_available
+from textfix.rule import rule
 
 from conftest import SEEDS
 from twins import Refuse
@@ -412,6 +413,46 @@ def test_maps_pickle_between_the_twins(case):
     for m in (again, as_pure, back):
         assert _pieces(m) == _pieces(pure)
         _same_queries(pure, m, texts[-1])
+
+
+def test_environment_read_once_per_text(monkeypatch):
+    # Pipeline.clean reads TEXTFIX_PURE_PYTHON once (pinned): a change while a text is
+    # cleaned does not switch the twins halfway, the next text sees it, and the pin
+    # is per thread and undone on the way out, nested or not
+    import threading
+
+    from textfix import _compiled
+
+    monkeypatch.delenv("TEXTFIX_PURE_PYTHON", raising=False)
+    with _compiled.pinned():
+        monkeypatch.setenv("TEXTFIX_PURE_PYTHON", "1")
+        assert _compiled.enabled()
+        with _compiled.pinned():
+            assert _compiled.enabled()
+        assert _compiled.enabled()
+        seen = []
+        t = threading.Thread(target=lambda: seen.append(_compiled.enabled()))
+        t.start()
+        t.join()
+        assert seen == [False]
+    assert not _compiled.enabled()
+    monkeypatch.delenv("TEXTFIX_PURE_PYTHON")
+    assert _compiled.enabled()
+
+    seen = []
+
+    @rule("test.env-probe")
+    def probe(doc):
+        seen.append(_compiled.enabled())
+        monkeypatch.setenv("TEXTFIX_PURE_PYTHON", "1")
+        return ()
+
+    p = textfix.Pipeline()
+    p.rules = [probe, probe]
+    p.clean("文字")
+    assert seen == [True, True]
+    p.clean("文字")
+    assert seen == [True, True, False, False]
 
 
 def test_pure_python_map_by_environment(monkeypatch):

@@ -16,7 +16,7 @@ import regex
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, Iterator
 
-from . import _hugepages
+from . import _compiled, _hugepages
 from .edit import Edit, EditError, Flag, Label, Safety, apply, apply_valid, validate
 from .provenance import SourceMap, _provenance
 from .result import Paragraph, Result
@@ -186,14 +186,16 @@ class Pipeline:
         restored as it was, whatever happens): cleaning makes no reference cycles
         (``tests/test_api.py`` checks it on the seed pages), so there is nothing
         for it to find, and its passes over the page's many young edit objects cost
-        ~7% of the time on noised archive pages."""
-        if not gc.isenabled():
-            return self._clean(text)
-        gc.disable()
-        try:
-            return self._clean(text)
-        finally:
-            gc.enable()
+        ~7% of the time on noised archive pages.  Whether the compiled twins are used
+        (``TEXTFIX_PURE_PYTHON``) is read once per text (:class:`textfix._compiled.pinned`)."""
+        with _compiled.pinned():
+            if not gc.isenabled():
+                return self._clean(text)
+            gc.disable()
+            try:
+                return self._clean(text)
+            finally:
+                gc.enable()
 
     def _clean(self, text: str) -> Result:
         if isinstance(text, (bytes, bytearray, memoryview)):
