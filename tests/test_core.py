@@ -45,7 +45,11 @@ def small_kw():
     global SMALL_KW
     if SMALL_KW is None:
         SMALL_KW = dict(
-            lexicon=Lexicon({**SMALL_WORDS, "李明": 30, "王芳": 20, "一个": 5000, "个人": 3000}),
+            # words up to the longest the scorer reads (8), prefixes of one another,
+            # and a character beyond the Basic Multilingual Plane
+            lexicon=Lexicon({**SMALL_WORDS, "李明": 30, "王芳": 20, "一个": 5000, "个人": 3000,
+                             "深入学习": 800, "纳入公务员": 40, "自己已经深入学习": 3, "自己已经": 9,
+                             "人口大学习": 5, "\U00020000": 50, "\U00020000人": 30, "大\U00020000": 10}),
             bigrams=BigramModel.train(TRAIN), confusions=Confusions(SMALL_CONF),
             trigrams=train_trigrams(TRAIN, min_count=1), trigram_weight=0.5, bigram_weight=1.0,
             alone={"人": (10, 40), "纳": (0, 20)}, alone_weight=0.5, single_min_bigram=0.5,
@@ -54,8 +58,8 @@ def small_kw():
     return SMALL_KW
 
 
-ALPHABET = "深人入学习纳公务员已己巳经自日曰本土士兵地未末来尾口大李明王芳一二三个，。、（）：;1aZ \n\u3000"
-NEW = "人入己已巳土士未末日曰大学李一二个A，"
+ALPHABET = "深人入学习纳公务员已己巳经自日曰本土士兵地未末来尾口大李明王芳一二三个，。、（）：;1aZ \n\u3000\U00020000"
+NEW = "人入己已巳土士未末日曰大学李一二个A，\U00020000"
 
 
 @settings(max_examples=300, deadline=None)

@@ -12,11 +12,20 @@ the scoring loop of ``Scorer.judge``, over candidates (``judged``) or straight o
 matcher's automaton hits and variant table (``judged_hits``, for ``Scorer.judge_found``).
 The scorer uses it when it is built (see ``Scorer.core``); ``tests/test_core.py``
 checks that both give the same numbers.
+
+The trie is what the segmentation reads at random, a step per character of every walk
+down it: each edge shares its slot of an open-addressing table (~16 MB, on 2 MB pages
+where the platform has them) with the log probability of the word it ends, and the
+node it leads to is numbered by that slot, so a step is one read of memory.  The root's
+children are direct tables over the Basic Multilingual Plane, and a bitmap of the
+words' first two characters ends most walks before the table is read.  The bound of a
+candidate walks from up to eight starts a level at a time, asking the memory for the
+next edges of all of them before reading any.
 """
 
 from libc.math cimport log, exp, isnan, NAN
-from libc.stdint cimport uint64_t, int64_t, int32_t
-from libc.stdlib cimport malloc, realloc, free
+from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, uint8_t
+from libc.stdlib cimport malloc, calloc, realloc, free
 
 
 include "../_hashmap.pxi"
@@ -44,6 +53,43 @@ cdef enum:
     UNI = 4
 
 
+cdef extern from *:
+    """
+    #include <stdlib.h>
+    #if defined(__linux__)
+    #include <sys/mman.h>
+    #endif
+    /* size bytes aligned to 2 MB and, where the platform has them, asked to be backed
+       by 2 MB pages (read at random, the table then needs 512 times fewer address
+       translations); NULL where out of memory.  free() releases it. */
+    static void* tf_alloc_huge(size_t size, int huge) {
+        void* p = NULL;
+        size_t unit = (size_t)1 << 21;
+        if (!huge || size < unit)
+            return malloc(size);
+        size = (size + unit - 1) & ~(unit - 1);
+        if (posix_memalign(&p, unit, size) != 0)
+            return NULL;
+    #if defined(__linux__) && defined(MADV_HUGEPAGE)
+        madvise(p, size, MADV_HUGEPAGE);
+    #endif
+        return p;
+    }
+    """
+    void* tf_alloc_huge(size_t size, int huge) nogil
+    void __builtin_prefetch(const void* p) noexcept nogil
+
+
+cdef enum:
+    MAX_LEN = 8  # the longest word the trie is asked for (Scorer.max_len is at most this)
+    GATE2_BITS = 1 << 22  # the bitmap of the words' first two characters
+
+
+cdef inline uint32_t pair_bit(Py_UCS4 a, Py_UCS4 b) noexcept nogil:
+    """Where the pair ``a b`` sits in the bitmap of first two characters."""
+    return <uint32_t>((pair(a, b) * <uint64_t>0x9E3779B97F4A7C15) >> 42)
+
+
 cdef inline uint64_t triple(Py_UCS4 a, Py_UCS4 b, Py_UCS4 c) noexcept nogil:
     return (<uint64_t>a << 42) | (<uint64_t>b << 21) | <uint64_t>c
 
@@ -65,6 +111,11 @@ cdef inline bint is_item_mark(Py_UCS4 c) noexcept nogil:
     # 、，,（(）)；;
     return (c == 0x3001 or c == 0xFF0C or c == 0x2C or c == 0xFF08 or c == 0x28 or c == 0xFF09
             or c == 0x29 or c == 0xFF1B or c == 0x3B)
+
+
+cdef struct TrieEdge:
+    uint64_t key  # parent node << 21 | character; EMPTY: a free slot
+    double value  # log probability of the word ending at the child; NaN: a prefix only
 
 
 cdef struct Subs:
@@ -211,10 +262,14 @@ def _start(d):
 cdef class Core:
     """The scorer's models as C tables, and its arithmetic over them."""
 
-    cdef Map edges  # (node << 21 | char) -> child node of the word trie
-    cdef double* value  # log probability of the word ending at a node; NaN: a prefix only
+    cdef TrieEdge* trie  # the word trie's edges; the node an edge leads to is its slot + 1
+    cdef uint64_t trie_mask
+    cdef bint huge_pages
+    cdef int trie_shift
     cdef int32_t* root  # the root's children for the Basic Multilingual Plane, -1: none
-    cdef Py_ssize_t nodes, cap_nodes
+    cdef double* root_value  # and their values (NaN: a prefix only, or none)
+    cdef double* cost1  # BMP code point -> its single-character score (segment_bound's cost)
+    cdef uint8_t* gate2  # bit pair_bit(a, b): a word (or prefix) starts with a b, or a collision
     cdef Map surnames, wordchars, numerals
     cdef readonly int max_len
     cdef double unk, name_logp
@@ -254,8 +309,11 @@ cdef class Core:
     cdef Py_ssize_t tab_cs, tab_ce
 
     def __cinit__(self):
-        self.value = NULL
+        self.trie = NULL
         self.root = NULL
+        self.root_value = NULL
+        self.cost1 = NULL
+        self.gate2 = NULL
         self.w0 = self.w1 = NULL
         self.alt = NULL
         self.sim = NULL
@@ -267,53 +325,46 @@ cdef class Core:
         self.cap = 0
 
     def __init__(self, dict wp, double unk, int max_len, name_logp, surnames, wordchars,
-                 bigrams=None, trigrams=None, confusions=None, numerals=""):
+                 bigrams=None, trigrams=None, confusions=None, numerals="", bint huge_pages=False):
         """``wp``, ``unk``, ``max_len``, ``name_logp``, ``surnames`` and
         ``wordchars`` as the scorer holds them; ``bigrams`` a
         :class:`~textfix.fuzzy.score.BigramModel`; ``trigrams`` a set of
         three-character strings; ``confusions`` ``{observed char: {look-alike:
         similarity}}`` (the order of each inner dict is kept); ``numerals`` the
         characters that write numbers (no numeral turns into another, nothing next
-        to one or to a digit becomes or stops being one)."""
+        to one or to a digit becomes or stops being one); ``huge_pages``: back the
+        trie's table (~16 MB, read at random) with 2 MB pages where the platform can."""
         cdef Py_ssize_t i, n
-        cdef int64_t node, child
+        cdef uint32_t key
+        cdef uint64_t cap
         cdef Py_UCS4 c
+        if not 1 <= max_len <= MAX_LEN:
+            raise ValueError(f"max_len must be 1 to {MAX_LEN}, not {max_len}")
         self.max_len = max_len
+        self.huge_pages = huge_pages
         self.unk = unk
         self.has_names = name_logp is not None
         self.name_logp = name_logp if name_logp is not None else 0.0
-        # the word trie
-        map_init(&self.edges, len(wp))
-        self.cap_nodes = len(wp) + 1
-        self.value = <double*>malloc(self.cap_nodes * sizeof(double))
-        if self.value == NULL:
+        # the word trie, in a table at most half full (it cannot grow in place: the
+        # nodes are numbered by the slots of their edges)
+        cap = 16
+        while cap < <uint64_t>(2 * len(wp) + 2):
+            cap <<= 1
+        while not self._build_trie(wp, cap):
+            cap <<= 1
+        # Most walks down the trie end at its second level, where the edge map is read
+        # at random (~16 MB): a 512 KB bitmap of the words' first two characters ends
+        # most of them before.  And the single-character score of each BMP character.
+        self.gate2 = <uint8_t*>calloc(GATE2_BITS // 8, 1)
+        self.cost1 = <double*>malloc(0x10000 * sizeof(double))
+        if self.gate2 == NULL or self.cost1 == NULL:
             raise MemoryError()
-        self.value[0] = NAN
-        self.nodes = 1
-        for w, v in wp.items():
-            n = len(w)
-            node = 0
-            for i in range(n):
-                c = char_at(w, i)
-                child = map_get(&self.edges, edge(node, c), -1)
-                if child < 0:
-                    if self.nodes == self.cap_nodes:
-                        self.cap_nodes *= 2
-                        self.value = <double*>realloc(self.value, self.cap_nodes * sizeof(double))
-                        if self.value == NULL:
-                            raise MemoryError()
-                    child = self.nodes
-                    self.nodes += 1
-                    self.value[child] = NAN
-                    map_put(&self.edges, edge(node, c), child)
-                node = child
-            if v is not None:
-                self.value[node] = v
-        self.root = <int32_t*>malloc(0x10000 * sizeof(int32_t))
-        if self.root == NULL:
-            raise MemoryError()
+        for w in wp:
+            if len(w) >= 2:
+                key = pair_bit(char_at(w, 0), char_at(w, 1))
+                self.gate2[key >> 3] |= <uint8_t>(1 << (key & 7))
         for i in range(0x10000):
-            self.root[i] = map_get(&self.edges, edge(0, i), -1)
+            self.cost1[i] = self._cost(i)
         map_init(&self.surnames, len(surnames))
         for s in surnames:
             if len(s) == 1:
@@ -390,7 +441,7 @@ cdef class Core:
                            | (UNI if map_get(&self.uni, c, -1) >= 0 else 0))
 
     def __dealloc__(self):
-        map_free(&self.edges)
+        free(self.trie)
         map_free(&self.surnames)
         map_free(&self.wordchars)
         map_free(&self.numerals)
@@ -400,8 +451,10 @@ cdef class Core:
         map_free(&self.cont)
         map_free(&self.tri)
         map_free(&self.obs)
-        free(self.value)
         free(self.root)
+        free(self.root_value)
+        free(self.cost1)
+        free(self.gate2)
         free(self.bmp)
         free(self.w0)
         free(self.w1)
@@ -437,10 +490,93 @@ cdef class Core:
     cdef inline bint _numeral(self, Py_UCS4 c) noexcept nogil:
         return map_get(&self.numerals, c, 0) != 0
 
-    cdef inline int64_t _child(self, int64_t node, Py_UCS4 c) noexcept nogil:
+    cdef bint _build_trie(self, dict wp, uint64_t cap) except -1:
+        """The trie of ``wp``'s words (and prefixes) in a table of ``cap`` edges (a
+        power of two), and the root's direct tables; False (nothing kept) where more
+        than three quarters of the table would fill."""
+        cdef Py_ssize_t i, n, edges = 0
+        cdef int64_t node
+        cdef uint64_t j, key
+        cdef Py_UCS4 c
+        cdef int bits = 0
+        free(self.trie)
+        self.trie = <TrieEdge*>tf_alloc_huge(cap * sizeof(TrieEdge), self.huge_pages)
+        if self.trie == NULL:
+            raise MemoryError()
+        for j in range(cap):
+            self.trie[j].key = EMPTY
+            self.trie[j].value = NAN
+        while (<uint64_t>1 << bits) < cap:
+            bits += 1
+        self.trie_mask = cap - 1
+        self.trie_shift = 64 - bits
+        for w, v in wp.items():
+            n = len(w)
+            node = 0
+            for i in range(n):
+                c = char_at(w, i)
+                key = edge(node, c)
+                j = self._slot_of(key)
+                if self.trie[j].key == EMPTY:
+                    edges += 1
+                    if 4 * edges > 3 * <Py_ssize_t>cap:
+                        free(self.trie)
+                        self.trie = NULL
+                        return False
+                    self.trie[j].key = key
+                node = <int64_t>j + 1
+            if v is not None and node:
+                self.trie[node - 1].value = v
+        if self.root == NULL:
+            self.root = <int32_t*>malloc(0x10000 * sizeof(int32_t))
+            self.root_value = <double*>malloc(0x10000 * sizeof(double))
+            if self.root == NULL or self.root_value == NULL:
+                raise MemoryError()
+        for c in range(0x10000):
+            j = self._slot_of(edge(0, c))
+            self.root[c] = <int32_t>(j + 1) if self.trie[j].key != EMPTY else -1
+            self.root_value[c] = self.trie[j].value if self.trie[j].key != EMPTY else NAN
+        return True
+
+    cdef inline uint64_t _slot_of(self, uint64_t key) noexcept nogil:
+        """The slot of the edge ``key``, or the free slot where it would go."""
+        cdef uint64_t j = (key * <uint64_t>0x9E3779B97F4A7C15) >> self.trie_shift
+        while self.trie[j].key != key and self.trie[j].key != EMPTY:
+            j = (j + 1) & self.trie_mask
+        return j
+
+    cdef inline void _prefetch(self, int64_t node, Py_UCS4 c) noexcept nogil:
+        """Ask the memory for the slot where :meth:`_step` will look for the edge."""
+        __builtin_prefetch(&self.trie[(edge(node, c) * <uint64_t>0x9E3779B97F4A7C15) >> self.trie_shift])
+
+    cdef inline int64_t _step(self, int64_t node, Py_UCS4 c, double* value) noexcept nogil:
+        """The child of ``node`` by ``c`` (-1: none), and into ``value`` the log
+        probability of the word ending there (NaN: a prefix only).  The edge and the
+        value share a slot: one read of memory."""
+        cdef uint64_t j
         if node == 0 and c < 0x10000:
+            value[0] = self.root_value[c]
             return self.root[c]
-        return map_get(&self.edges, edge(node, c), -1)
+        j = self._slot_of(edge(node, c))
+        if self.trie[j].key == EMPTY:
+            return -1
+        value[0] = self.trie[j].value
+        return <int64_t>j + 1
+
+    cdef inline bint _starts2(self, Py_UCS4 a, Py_UCS4 b) noexcept nogil:
+        """False: no word (nor prefix) starts with ``a b``, so the walk from ``a`` ends
+        at ``b``; True: it may."""
+        cdef uint32_t k = pair_bit(a, b)
+        return (self.gate2[k >> 3] >> (k & 7)) & 1
+
+    cdef inline double _cost(self, Py_UCS4 c) noexcept nogil:
+        """The single-character score of ``c``: its word's log probability, or ``unk``
+        where that is lower or there is no such word."""
+        cdef double v
+        cdef int64_t node = self._step(0, c, &v)
+        if node >= 0 and not isnan(v) and v > self.unk:
+            return v
+        return self.unk
 
     # -- segmentation --------------------------------------------------------
     cdef void _tables(self, const Py_UCS4* s, Py_ssize_t n) noexcept nogil:
@@ -463,12 +599,14 @@ cdef class Core:
             top = i + L if i + L < n else n
             node = 0
             for j in range(i + 1, top + 1):
-                node = self._child(node, s[j - 1])
+                if j == i + 2 and not self._starts2(s[i], s[i + 1]):
+                    break
+                node = self._step(node, s[j - 1], &v)
                 if node < 0:
                     break
-                if not isnan(self.value[node]):
+                if not isnan(v):
                     ends[o + k] = j
-                    lps[o + k] = self.value[node]
+                    lps[o + k] = v
                     k += 1
             if self.has_names and map_get(&self.surnames, s[i], 0):
                 for j in range(i + 2, i + 4):
@@ -521,7 +659,7 @@ cdef class Core:
         cdef Py_ssize_t lo = sb.pos[0], hi = sb.pos[sb.k - 1] + 1
         cdef Py_ssize_t cs, ce, i, j, n, a, z, m, top
         cdef int L = self.max_len
-        cdef double unk = self.unk, nl = self.name_logp, base, v, new
+        cdef double unk = self.unk, nl = self.name_logp, base, v, w, new
         cdef int64_t node
         # the clause between the characters no word runs across
         cs = lo - 1
@@ -570,11 +708,13 @@ cdef class Core:
             top = i + L if i + L < m else m
             node = 0
             for j in range(i + 1, top + 1):
-                node = self._child(node, s[a + j - 1])
+                if j == i + 2 and not self._starts2(s[a + i], s[a + i + 1]):
+                    break
+                node = self._step(node, s[a + j - 1], &w)
                 if node < 0:
                     break
-                if not isnan(self.value[node]) and j + a > lo:
-                    v = base + self.value[node]
+                if not isnan(w) and j + a > lo:
+                    v = base + w
                     if v > best[j]:
                         best[j] = v
             if self.has_names and map_get(&self.surnames, s[a + i], 0):
@@ -610,27 +750,53 @@ cdef class Core:
         cdef double* cost = self.cost
         for k in range(m):
             s[k] = PyUnicode_READ(kind, data, a + k)
-            node = self._child(0, s[k])
-            if node >= 0 and not isnan(self.value[node]) and self.value[node] > unk:
-                cost[k] = self.value[node]
-            else:
-                cost[k] = unk
+            cost[k] = self.cost1[s[k]] if s[k] < 0x10000 else self._cost(s[k])
         s[pa] = ch
         best = unk - cost[pa]
+        # The walks down the trie from each start i <= pa, a level at a time: the next
+        # edges of all of them are asked of the memory before any is read (each walk's
+        # steps depend on one another, the walks do not).  Each walk adds its costs in
+        # its own order, as one at a time would; the best is a maximum, whatever the order.
+        cdef int64_t wnode[MAX_LEN]
+        cdef double wc[MAX_LEN]
+        cdef Py_ssize_t wi[MAX_LEN]
+        cdef Py_ssize_t nw = 0, q, live, d, top
         for i in range(pa + 1):
             c = 0.0
             for k in range(i, pa):
                 c += cost[k]
-            node = 0
-            for j in range(i + 1, (i + L if i + L < m else m) + 1):
+            wi[nw] = i
+            wc[nw] = c
+            wnode[nw] = 0
+            nw += 1
+        for d in range(1, L + 1):
+            if d > 1:
+                for q in range(nw):
+                    if wnode[q] > 0 and wi[q] + d <= m:
+                        self._prefetch(wnode[q], s[wi[q] + d - 1])
+            live = 0
+            for q in range(nw):
+                i = wi[q]
+                j = i + d
+                top = i + L if i + L < m else m
+                if wnode[q] < 0 or j > top:
+                    wnode[q] = -1
+                    continue
                 if j > pa:
-                    c += cost[j - 1]
-                node = self._child(node, s[j - 1])
+                    wc[q] += cost[j - 1]
+                if j == i + 2 and not self._starts2(s[i], s[i + 1]):
+                    wnode[q] = -1
+                    continue
+                node = self._step(wnode[q], s[j - 1], &v)
+                wnode[q] = node
                 if node < 0:
-                    break
-                v = self.value[node]
-                if not isnan(v) and j > pa and v - c > best:
-                    best = v - c
+                    continue
+                live += 1
+                if not isnan(v) and j > pa and v - wc[q] > best:
+                    best = v - wc[q]
+            if not live:
+                break
+        for i in range(pa + 1):
             if self.has_names and map_get(&self.surnames, s[i], 0):
                 for j in range(i + 2, i + 4):
                     if j <= m and is_han(s[j - 1]):

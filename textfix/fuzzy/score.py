@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple
 
 import regex
 
-from .. import _compiled
+from .. import _compiled, _hugepages
 from ..chars import SURNAMES
 from .lexicon import Lexicon
 from .matcher import Candidate
@@ -268,7 +268,7 @@ def _core_for(sc: "Scorer"):
     return _shared(_CORE_CACHE, (sc._wp, sc.bigrams, sc.trigrams, conf, sc._wordchars),
                    (sc.surnames, sc._unk, sc.max_len, sc.name_logp),
                    lambda: _Core(sc._wp, sc._unk, sc.max_len, sc.name_logp, sc.surnames, sc._wordchars,
-                                 sc.bigrams, sc.trigrams, conf, NUMERALS))
+                                 sc.bigrams, sc.trigrams, conf, NUMERALS, _hugepages.enabled()))
 
 
 _VARIANTS_CACHE: dict[tuple, tuple] = {}
