@@ -18,7 +18,9 @@ character in twenty.
   64 MB — a third of the automaton's memory, and a text position costs ~0.4 random reads
   of it instead of the automaton's two or more.
 
-A walk starts at every position and follows the trie as far as the text goes along it;
+A walk starts at every position the gate lets through and follows the trie as far as the
+text goes along it (the positions are gated 64 at a time and the memory asked for each
+walk's second edge before the walks: their first reads of the table overlap);
 the hits of one start are made in order of length, and an insertion into the few hits
 before it (a hit is at most fifteen characters long) puts them in the automaton's order.
 ``tests/test_fuzzy.py`` checks that both give the same hits on generated text (characters
@@ -55,7 +57,12 @@ cdef extern from *:
     uint64_t EMPTY "TF_INDEX_EMPTY"
 
 
+cdef extern from *:
+    void __builtin_prefetch(const void* p) noexcept nogil
+
+
 cdef enum:
+    CHUNK = 64  # positions the scan gates before it walks from them
     GATE_BITS = 24  # the gate's bitmap: 2**24 bits (2 MB)
 
 
@@ -281,37 +288,62 @@ cdef class VariantIndex:
         return 0
 
     cdef Py_ssize_t _scan(self, str text) except -1:
-        """Find the hits of ``text``; returns how many (in ``self.buf``)."""
+        """Find the hits of ``text``; returns how many (in ``self.buf``).
+
+        A chunk of positions at a time: first the root table and the gate pick the
+        starts worth a walk, and the memory is asked for each one's second edge; then
+        the walks, in order.  A walk's steps wait on one another, the chunk's walks do
+        not: their first reads of the table overlap."""
         cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
         cdef int kind = PyUnicode_KIND(text)
         cdef void* data = PyUnicode_DATA(text)
-        cdef Py_ssize_t i, j, lim, m = 0
+        cdef Py_ssize_t i, j, lim, m = 0, i0, i1, nc, q
         cdef Py_UCS4 a, b
         cdef const Entry* e
-        for i in range(n):
-            a = PyUnicode_READ(kind, data, i)
-            e = self._find(0, a)
-            if e == NULL:
-                continue
-            if e.pat >= 0:
-                self._push(&m, i, i + 1, e.pat)
-            if e.child < 0 or i + 1 >= n:
-                continue
-            b = PyUnicode_READ(kind, data, i + 1)
-            if not (self._gate_has(pair_key(a, b)) or (
-                    i + 2 < n and self._gate_has(triple_key(a, b, PyUnicode_READ(kind, data, i + 2))))):
-                continue
-            lim = i + self.longest if i + self.longest < n else n
-            j = i + 1
-            while j < lim:
-                e = self._find(e.child, PyUnicode_READ(kind, data, j))
+        cdef Py_ssize_t at[CHUNK]
+        cdef const Entry* first[CHUNK]
+        cdef bint walk[CHUNK]
+        cdef bint go
+        i0 = 0
+        while i0 < n:
+            i1 = i0 + CHUNK if i0 + CHUNK < n else n
+            nc = 0
+            for i in range(i0, i1):
+                a = PyUnicode_READ(kind, data, i)
+                e = self._find(0, a)
                 if e == NULL:
-                    break
-                j += 1
+                    continue
+                go = False
+                if e.child >= 0 and i + 1 < n:
+                    b = PyUnicode_READ(kind, data, i + 1)
+                    if self._gate_has(pair_key(a, b)) or (
+                            i + 2 < n and self._gate_has(triple_key(a, b, PyUnicode_READ(kind, data, i + 2)))):
+                        go = True
+                        __builtin_prefetch(&self.table[mix((<uint64_t>e.child << 21) | <uint64_t>b) >> self.shift])
+                if go or e.pat >= 0:
+                    at[nc] = i
+                    first[nc] = e
+                    walk[nc] = go
+                    nc += 1
+            for q in range(nc):
+                i = at[q]
+                e = first[q]
                 if e.pat >= 0:
-                    self._push(&m, i, j, e.pat)
-                if e.child < 0:
-                    break
+                    self._push(&m, i, i + 1, e.pat)
+                if not walk[q]:
+                    continue
+                lim = i + self.longest if i + self.longest < n else n
+                j = i + 1
+                while j < lim:
+                    e = self._find(e.child, PyUnicode_READ(kind, data, j))
+                    if e == NULL:
+                        break
+                    j += 1
+                    if e.pat >= 0:
+                        self._push(&m, i, j, e.pat)
+                    if e.child < 0:
+                        break
+            i0 = i1
         return m
 
     def hits(self, str text):
