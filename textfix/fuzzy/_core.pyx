@@ -77,7 +77,6 @@ cdef extern from *:
     }
     """
     void* tf_alloc_huge(size_t size, int huge) nogil
-    void __builtin_prefetch(const void* p) noexcept nogil
 
 
 cdef enum:
@@ -857,13 +856,20 @@ cdef class Core:
 
     cdef double _bigram_delta(self, int kind, void* data, Py_ssize_t n, Py_ssize_t pos,
                               Py_UCS4 new, Py_UCS4 new_left, bint has_left) noexcept:
-        cdef Py_UCS4 old = PyUnicode_READ(kind, data, pos), left, right
+        cdef Py_UCS4 old = PyUnicode_READ(kind, data, pos), left = 0, right = 0
         cdef double d = 0.0
+        # the four bigram look-ups are independent: ask the memory for their slots first
         if pos > 0:
             left = new_left if has_left else PyUnicode_READ(kind, data, pos - 1)
-            d += self._logp(left, new) - self._logp(left, old)
+            map_prefetch(&self.bi, pair(left, new))
+            map_prefetch(&self.bi, pair(left, old))
         if pos + 1 < n:
             right = PyUnicode_READ(kind, data, pos + 1)
+            map_prefetch(&self.bi, pair(new, right))
+            map_prefetch(&self.bi, pair(old, right))
+        if pos > 0:
+            d += self._logp(left, new) - self._logp(left, old)
+        if pos + 1 < n:
             d += self._logp(new, right) - self._logp(old, right)
         return d
 
@@ -906,6 +912,10 @@ cdef class Core:
             old[i] = new[i] = PyUnicode_READ(kind, data, a + i)
         for i in range(sb.k):
             new[sb.pos[i] - a] = sb.ch[i]
+        # the look-ups are independent: ask the memory for all their slots first
+        for i in range(z - a - 2):
+            map_prefetch(&self.tri, triple(new[i], new[i + 1], new[i + 2]))
+            map_prefetch(&self.tri, triple(old[i], old[i + 1], old[i + 2]))
         for i in range(z - a - 2):
             d += (map_get(&self.tri, triple(new[i], new[i + 1], new[i + 2]), 0) != 0) \
                 - (map_get(&self.tri, triple(old[i], old[i + 1], old[i + 2]), 0) != 0)

@@ -44,7 +44,6 @@ cdef extern from *:
     #define TF_GOLDEN32 0x9E3779B1U
     """
     uint32_t EMPTY32 "TF_EMPTY32"
-    void __builtin_prefetch(const void* p) noexcept nogil
     uint32_t GOLDEN32 "TF_GOLDEN32"
 
 
