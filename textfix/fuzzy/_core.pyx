@@ -309,6 +309,7 @@ cdef class Core:
     cdef Py_ssize_t* ends  # the words starting at each position: max_len + 2 slots each
     cdef double* lps
     cdef Py_ssize_t* cnt
+    cdef int64_t* walk  # the node each walk from a position has reached (-1: ended)
     cdef Py_ssize_t cap
     # the clause whose tables fwd/bwd hold
     cdef object tab_text
@@ -329,6 +330,7 @@ cdef class Core:
         self.buf = NULL
         self.fwd = self.bwd = self.best = self.cost = self.lps = NULL
         self.ends = self.cnt = NULL
+        self.walk = NULL
         self.tab_text = None
         self.cap = 0
 
@@ -479,6 +481,7 @@ cdef class Core:
         free(self.cnt)
         free(self.ends)
         free(self.lps)
+        free(self.walk)
 
     cdef int _reserve(self, Py_ssize_t n) except -1:
         if n + 2 <= self.cap:
@@ -492,8 +495,9 @@ cdef class Core:
         self.cnt = <Py_ssize_t*>realloc(self.cnt, cap * sizeof(Py_ssize_t))
         self.ends = <Py_ssize_t*>realloc(self.ends, cap * (self.max_len + 2) * sizeof(Py_ssize_t))
         self.lps = <double*>realloc(self.lps, cap * (self.max_len + 2) * sizeof(double))
+        self.walk = <int64_t*>realloc(self.walk, cap * sizeof(int64_t))
         if (self.buf == NULL or self.fwd == NULL or self.bwd == NULL or self.best == NULL or self.cost == NULL
-                or self.cnt == NULL or self.ends == NULL or self.lps == NULL):
+                or self.cnt == NULL or self.ends == NULL or self.lps == NULL or self.walk == NULL):
             raise MemoryError()
         self.cap = cap
         return 0
@@ -629,30 +633,50 @@ cdef class Core:
         cdef int64_t node
         cdef int L = self.max_len
         cdef Py_ssize_t W = L + 2
+        # the walks from every position, a level at a time: the next edges of all of
+        # them are asked of the memory before any is read
+        cdef int64_t* walk = self.walk
+        cdef Py_ssize_t d, live
         for i in range(n):
-            o = i * W
-            k = 0
-            top = i + L if i + L < n else n
-            node = 0
-            for j in range(i + 1, top + 1):
-                if j == i + 2 and not self._starts2(s[i], s[i + 1]):
-                    break
-                node = self._step(node, s[j - 1], &v)
+            cnt[i] = 0
+            walk[i] = 0
+        for d in range(1, L + 1):
+            if d > 1:
+                for i in range(n - d + 1):
+                    if walk[i] > 0:
+                        self._prefetch(walk[i], s[i + d - 1])
+            live = 0
+            for i in range(n - d + 1):
+                if walk[i] < 0:
+                    continue
+                if d == 2 and not self._starts2(s[i], s[i + 1]):
+                    walk[i] = -1
+                    continue
+                node = self._step(walk[i], s[i + d - 1], &v)
+                walk[i] = node
                 if node < 0:
-                    break
+                    continue
+                live += 1
                 if not isnan(v):
-                    ends[o + k] = j
-                    lps[o + k] = v
-                    k += 1
-            if self.has_names and map_get(&self.surnames, s[i], 0):
-                for j in range(i + 2, i + 4):
-                    if j <= n and is_han(s[j - 1]):
-                        ends[o + k] = j
-                        lps[o + k] = nl
-                        k += 1
-                    else:
-                        break
-            cnt[i] = k
+                    o = i * W + cnt[i]
+                    ends[o] = i + d
+                    lps[o] = v
+                    cnt[i] += 1
+            if not live:
+                break
+        if self.has_names:
+            for i in range(n):
+                if map_get(&self.surnames, s[i], 0):
+                    o = i * W
+                    k = cnt[i]
+                    for j in range(i + 2, i + 4):
+                        if j <= n and is_han(s[j - 1]):
+                            ends[o + k] = j
+                            lps[o + k] = nl
+                            k += 1
+                        else:
+                            break
+                    cnt[i] = k
         fwd[0] = 0.0
         for i in range(1, n + 1):
             fwd[i] = NEG
@@ -1225,6 +1249,17 @@ cdef class Core:
             map_free(&groups)
             raise MemoryError()
         try:
+            # the variant table is read at random, a pattern's entries and then their
+            # words' frequencies: ask the memory for each level of all hits first
+            for h in range(nh):
+                __builtin_prefetch(&v.first[<Py_ssize_t>(<tuple>hits[h])[0]])
+            for h in range(nh):
+                j = v.first[<Py_ssize_t>(<tuple>hits[h])[0]]
+                __builtin_prefetch(&v.word_id[j])
+                __builtin_prefetch(&v.code[j])
+                __builtin_prefetch(&v.newch[j])
+            for h in range(nh):
+                __builtin_prefetch(&v.wfreq[v.word_id[v.first[<Py_ssize_t>(<tuple>hits[h])[0]]]])
             # the matcher's candidates, grouped by substitution (the most frequent word kept)
             for h in range(nh):
                 hit = <tuple>hits[h]
