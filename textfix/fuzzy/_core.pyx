@@ -1221,7 +1221,9 @@ cdef class Core:
         matcher's one-substitution :class:`Variants`) and, with ``singles``, of
         :meth:`single_candidates` (``min_bigram``, their frequencies from ``sfreq``,
         the scorer's lexicon): the same ``(gain, key,
-        candidate)`` list, with Candidate tuples made only for those kept."""
+        candidate)`` list, with Candidate tuples made only for those kept — and, with a
+        ``floor``, without the substitutions whose gain ends below it (``greedy`` stops
+        at the first of them: the decisions are the same)."""
         cdef int kind = PyUnicode_KIND(text)
         cdef void* data = PyUnicode_DATA(text)
         cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
@@ -1329,6 +1331,8 @@ cdef class Core:
                 if not self._score(text, &sb, bigram_weight, trigram_weight, margin, channel,
                                    has_floor, fl, &gain):
                     continue
+                if has_floor and gain < fl:
+                    continue  # below the floor: never chosen, and it blocks no other
                 if G.single:
                     observed = text[G.pos : G.pos + 1]
                     wch = self.alt_str[G.target]
