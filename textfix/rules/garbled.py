@@ -31,6 +31,7 @@ import regex
 from .. import _compiled
 from ..chars import SURNAMES
 from ..edit import Flag, Safety
+from ._data import lexicon as _shared_lexicon
 from ..rule import rule
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -47,9 +48,7 @@ def lexicon(doc=None):
     The shared :class:`textfix.fuzzy.Lexicon` (loaded once per process): jieba's
     dictionary, textfix's newspaper terms and the user dictionaries of ``config.dicts``.
     """
-    from ._data import lexicon as shared_lexicon
-
-    return shared_lexicon(tuple(doc.config.dicts) if doc is not None else ())
+    return _shared_lexicon(tuple(doc.config.dicts) if doc is not None else ())
 
 
 class Bigrams:
