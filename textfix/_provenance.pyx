@@ -604,10 +604,12 @@ cdef class Map:
                         new_text = field(e, NEW, "new")
                     else:
                         new_text = spliced(text, a, b, es, g0, g1)
-                    if len(new_text) == s1 - s0 and new_text == source[s0:s1]:
+                    # (compared in place, and one edit's tuple made directly: no slice)
+                    if len(new_text) == s1 - s0 and source.startswith(new_text, s0):
                         push(new, kept(s0, s1, s1 - s0))
                     else:
-                        new.append(mk(s0, s1, len(new_text), CHANGED, new_text, 0, tuple(es[g0:g1])))
+                        new.append(mk(s0, s1, len(new_text), CHANGED, new_text, 0,
+                                      (e,) if g1 - g0 == 1 else tuple(es[g0:g1])))
                     if b > off:
                         cur.cur = kept(s1, p.s1, p.n - (b - off))
                         cur.pos = b
@@ -632,7 +634,7 @@ cdef class Map:
                     if p.kind != KEPT:
                         prior += p.edits
                 new_text = spliced(text, a, b, es, g0, g1)
-                if len(new_text) == s1 - s0 and new_text == source[s0:s1]:
+                if len(new_text) == s1 - s0 and source.startswith(new_text, s0):
                     push(new, kept(s0, s1, s1 - s0))
                 else:
                     new.append(mk(s0, s1, len(new_text), CHANGED, new_text, 0, prior + tuple(es[g0:g1])))
