@@ -65,6 +65,9 @@ cdef extern from *:
     static void* tf_alloc_huge(size_t size, int huge) {
         void* p = NULL;
         size_t unit = (size_t)1 << 21;
+    #if defined(_WIN32)
+        return malloc(size);
+    #endif
         if (!huge || size < unit)
             return malloc(size);
         size = (size + unit - 1) & ~(unit - 1);
@@ -578,16 +581,20 @@ cdef class Core:
             self.root_value[c] = self.trie[j].value if self.trie[j].key != EMPTY else NAN
         return True
 
+    cdef inline uint64_t _trie_home(self, uint64_t key) noexcept nogil:
+        """The slot where the search for the edge ``key`` starts."""
+        return (key * <uint64_t>0x9E3779B97F4A7C15) >> self.trie_shift
+
     cdef inline uint64_t _slot_of(self, uint64_t key) noexcept nogil:
         """The slot of the edge ``key``, or the free slot where it would go."""
-        cdef uint64_t j = (key * <uint64_t>0x9E3779B97F4A7C15) >> self.trie_shift
+        cdef uint64_t j = self._trie_home(key)
         while self.trie[j].key != key and self.trie[j].key != EMPTY:
             j = (j + 1) & self.trie_mask
         return j
 
     cdef inline void _prefetch(self, int64_t node, Py_UCS4 c) noexcept nogil:
         """Ask the memory for the slot where :meth:`_step` will look for the edge."""
-        __builtin_prefetch(&self.trie[(edge(node, c) * <uint64_t>0x9E3779B97F4A7C15) >> self.trie_shift])
+        __builtin_prefetch(&self.trie[self._trie_home(edge(node, c))])
 
     cdef inline int64_t _step(self, int64_t node, Py_UCS4 c, double* value) noexcept nogil:
         """The child of ``node`` by ``c`` (-1: none), and into ``value`` the log
@@ -1247,27 +1254,34 @@ cdef class Core:
         map_init(&groups, nh + 16)
         cap = nh + 16
         grp = <Group*>malloc(cap * sizeof(Group))
-        if grp == NULL:
+        cdef Py_ssize_t* hk = <Py_ssize_t*>malloc((3 * nh + 1) * sizeof(Py_ssize_t))
+        if grp == NULL or hk == NULL:
+            free(grp)
+            free(hk)
             map_free(&groups)
             raise MemoryError()
         try:
-            # the variant table is read at random, a pattern's entries and then their
-            # words' frequencies: ask the memory for each level of all hits first
+            # the hits as C numbers, read once; the variant table is read at random, a
+            # pattern's entries and then their words' frequencies: ask the memory for
+            # each level of all hits first
             for h in range(nh):
-                __builtin_prefetch(&v.first[<Py_ssize_t>(<tuple>hits[h])[0]])
+                hit = <tuple>hits[h]
+                hk[3 * h] = hit[0]
+                hk[3 * h + 1] = hit[1]
+                hk[3 * h + 2] = hit[2]
+                __builtin_prefetch(&v.first[hk[3 * h]])
             for h in range(nh):
-                j = v.first[<Py_ssize_t>(<tuple>hits[h])[0]]
+                j = v.first[hk[3 * h]]
                 __builtin_prefetch(&v.word_id[j])
                 __builtin_prefetch(&v.code[j])
                 __builtin_prefetch(&v.newch[j])
             for h in range(nh):
-                __builtin_prefetch(&v.wfreq[v.word_id[v.first[<Py_ssize_t>(<tuple>hits[h])[0]]]])
+                __builtin_prefetch(&v.wfreq[v.word_id[v.first[hk[3 * h]]]])
             # the matcher's candidates, grouped by substitution (the most frequent word kept)
             for h in range(nh):
-                hit = <tuple>hits[h]
-                k = hit[0]
-                s = hit[1]
-                e = hit[2]
+                k = hk[3 * h]
+                s = hk[3 * h + 1]
+                e = hk[3 * h + 2]
                 for j in range(v.first[k], v.first[k + 1]):
                     p = (v.code[j] & 15) - 1
                     ch = v.newch[j]
@@ -1348,6 +1362,7 @@ cdef class Core:
                 judged.append((gain, ((G.pos, wch),), c))
         finally:
             free(grp)
+            free(hk)
             map_free(&groups)
         return judged
 

@@ -76,6 +76,11 @@ cdef inline uint64_t pair_key(Py_UCS4 a, Py_UCS4 b) noexcept nogil:
     return (<uint64_t>1 << 63) | (<uint64_t>a << 21) | <uint64_t>b
 
 
+cdef inline uint64_t gate_bit(uint64_t key) noexcept nogil:
+    """The gate's bit for a key."""
+    return mix(key) >> (64 - GATE_BITS)
+
+
 cdef inline uint64_t triple_key(Py_UCS4 a, Py_UCS4 b, Py_UCS4 c) noexcept nogil:
     """The gate's key of the first three characters of a longer pattern."""
     return (<uint64_t>a << 42) | (<uint64_t>b << 21) | <uint64_t>c
@@ -177,7 +182,7 @@ cdef class VariantIndex:
         self._alloc_table(2 * n)
         for i in range(n):
             if old[i].key != EMPTY:
-                j = mix(old[i].key) >> self.shift
+                j = self._home(old[i].key)
                 while self.table[j].key != EMPTY:
                     j = (j + 1) & self.mask
                 self.table[j] = old[i]
@@ -237,14 +242,11 @@ cdef class VariantIndex:
         return 0
 
     cdef inline void _gate_set(self, uint64_t key) noexcept:
-        cdef uint64_t h = mix(key) >> (64 - GATE_BITS)
+        cdef uint64_t h = gate_bit(key)
         self.gate[h >> 3] |= 1 << (h & 7)
 
-    cdef inline void _gate_prefetch(self, uint64_t key) noexcept nogil:
-        __builtin_prefetch(&self.gate[(mix(key) >> (64 - GATE_BITS)) >> 3])
-
-    cdef inline bint _gate_has(self, uint64_t key) noexcept nogil:
-        cdef uint64_t h = mix(key) >> (64 - GATE_BITS)
+    cdef inline bint _gate_at(self, uint64_t h) noexcept nogil:
+        """Whether bit ``h`` of the gate (``gate_bit`` of a key) is set."""
         return (self.gate[h >> 3] >> (h & 7)) & 1
 
     cdef inline const Entry* _find(self, int64_t node, Py_UCS4 c) noexcept nogil:
@@ -258,9 +260,13 @@ cdef class VariantIndex:
         e = self._probe(key)
         return e if e.key == key else NULL
 
+    cdef inline uint64_t _home(self, uint64_t key) noexcept nogil:
+        """The slot where the table's search for ``key`` starts."""
+        return mix(key) >> self.shift
+
     cdef inline Entry* _probe(self, uint64_t key) noexcept nogil:
         """The table's entry of ``key``, or the free slot where it would go."""
-        cdef uint64_t j = mix(key) >> self.shift
+        cdef uint64_t j = self._home(key)
         cdef Entry* e
         while True:
             e = &self.table[j]
@@ -307,19 +313,23 @@ cdef class VariantIndex:
         cdef Py_ssize_t at[CHUNK]
         cdef const Entry* first[CHUNK]
         cdef bint walk[CHUNK]
+        cdef uint64_t hpair[CHUNK]
+        cdef uint64_t htriple[CHUNK]
         cdef bint go
         i0 = 0
         while i0 < n:
             i1 = i0 + CHUNK if i0 + CHUNK < n else n
             nc = 0
-            # the gate's bits of the chunk's pairs and triples, asked for first
+            # the gate's bits of the chunk's pairs and triples, asked for first (and kept)
             for i in range(i0, i1):
                 if i + 1 < n:
                     a = PyUnicode_READ(kind, data, i)
                     b = PyUnicode_READ(kind, data, i + 1)
-                    self._gate_prefetch(pair_key(a, b))
+                    hpair[i - i0] = gate_bit(pair_key(a, b))
+                    __builtin_prefetch(&self.gate[hpair[i - i0] >> 3])
                     if i + 2 < n:
-                        self._gate_prefetch(triple_key(a, b, PyUnicode_READ(kind, data, i + 2)))
+                        htriple[i - i0] = gate_bit(triple_key(a, b, PyUnicode_READ(kind, data, i + 2)))
+                        __builtin_prefetch(&self.gate[htriple[i - i0] >> 3])
             for i in range(i0, i1):
                 a = PyUnicode_READ(kind, data, i)
                 e = self._find(0, a)
@@ -327,11 +337,10 @@ cdef class VariantIndex:
                     continue
                 go = False
                 if e.child >= 0 and i + 1 < n:
-                    b = PyUnicode_READ(kind, data, i + 1)
-                    if self._gate_has(pair_key(a, b)) or (
-                            i + 2 < n and self._gate_has(triple_key(a, b, PyUnicode_READ(kind, data, i + 2)))):
+                    if self._gate_at(hpair[i - i0]) or (i + 2 < n and self._gate_at(htriple[i - i0])):
                         go = True
-                        __builtin_prefetch(&self.table[mix((<uint64_t>e.child << 21) | <uint64_t>b) >> self.shift])
+                        b = PyUnicode_READ(kind, data, i + 1)
+                        __builtin_prefetch(&self.table[self._home((<uint64_t>e.child << 21) | <uint64_t>b)])
                 if go or e.pat >= 0:
                     at[nc] = i
                     first[nc] = e
