@@ -1,9 +1,10 @@
 # Shared by textfix/fuzzy/_core.pyx and textfix/rules/_scan.pyx (textual include):
-# reading str objects without copying them, and an open-addressing hash map from
-# uint64 keys (code points packed 21 bits each) to int64 values.
+# reading str objects without copying them, an open-addressing hash map from
+# uint64 keys (code points packed 21 bits each) to int64 values, and the bitmap of the
+# character pairs a bigram model has seen.
 
-from libc.stdint cimport uint64_t, int64_t
-from libc.stdlib cimport malloc, free
+from libc.stdint cimport uint64_t, int64_t, uint32_t, uint16_t, uint8_t
+from libc.stdlib cimport malloc, calloc, free
 
 
 cdef extern from "Python.h":
@@ -123,3 +124,75 @@ cdef inline Py_UCS4 char_at(s, Py_ssize_t i):
 
 cdef inline Py_UCS4 first_char(s):
     return char_at(s, 0)
+
+
+# -- which character pairs a bigram model has seen -------------------------------------
+#
+# The pairs of the (at most RANKED) most frequent characters of the Basic Multilingual
+# Plane, as a bitmap by rank: bit rank(a) * nrank + rank(b).  Every pair of a page is
+# asked about; the bitmap needs no probing and keeps the frequent pairs close together,
+# where a hash map spreads them over memory.  A pair it cannot key (a character without
+# a rank) is for the caller's maps.
+
+cdef enum:
+    RANKED = 4096  # characters with a rank (a bitmap of 2 MB at most)
+    NO_RANK = 0xFFFF
+
+cdef struct SeenPairs:
+    uint16_t* rank  # BMP code point -> its rank by count, NO_RANK: none; NULL: no table
+    uint8_t* bits
+    uint32_t nrank
+
+
+cdef void seen_clear(SeenPairs* sp) noexcept:
+    sp.rank = NULL
+    sp.bits = NULL
+    sp.nrank = 0
+
+
+cdef int seen_rank(SeenPairs* sp, dict counts) except -1:
+    """Rank the one-character BMP keys of ``counts`` (character -> count) by count, then
+    code point, the first RANKED of them; the bitmap starts empty.  Returns 0."""
+    cdef uint32_t i
+    chars = sorted((c for c in counts if len(c) == 1 and ord(c) < 0x10000),
+                   key=lambda c: (-counts[c], c))[:RANKED]
+    sp.nrank = len(chars)
+    sp.rank = <uint16_t*>malloc(0x10000 * sizeof(uint16_t))
+    sp.bits = <uint8_t*>calloc((<size_t>sp.nrank * sp.nrank + 7) // 8 + 1, 1)
+    if sp.rank == NULL or sp.bits == NULL:
+        raise MemoryError()
+    for i in range(0x10000):
+        sp.rank[i] = NO_RANK
+    for i, c in enumerate(chars):
+        sp.rank[first_char(c)] = <uint16_t>i
+    return 0
+
+
+cdef inline bint seen_key(const SeenPairs* sp, Py_UCS4 a, Py_UCS4 b, uint32_t* key) noexcept nogil:
+    """The bit of the pair ``a b`` into ``key``; False where it has none."""
+    cdef uint32_t ra, rb
+    if a >= 0x10000 or b >= 0x10000 or sp.rank == NULL:
+        return False
+    ra = sp.rank[a]
+    rb = sp.rank[b]
+    if ra == NO_RANK or rb == NO_RANK:
+        return False
+    key[0] = ra * sp.nrank + rb
+    return True
+
+
+cdef inline void seen_add(SeenPairs* sp, Py_UCS4 a, Py_UCS4 b) noexcept:
+    """Mark the pair seen (nothing where it has no bit)."""
+    cdef uint32_t k
+    if seen_key(sp, a, b, &k):
+        sp.bits[k >> 3] |= <uint8_t>(1 << (k & 7))
+
+
+cdef inline bint seen_has(const SeenPairs* sp, uint32_t key) noexcept nogil:
+    return (sp.bits[key >> 3] >> (key & 7)) & 1
+
+
+cdef void seen_free(SeenPairs* sp) noexcept:
+    free(sp.rank)
+    free(sp.bits)
+    seen_clear(sp)

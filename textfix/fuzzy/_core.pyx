@@ -83,8 +83,6 @@ cdef extern from *:
 
 
 cdef enum:
-    RANKED = 4096  # characters in the bitmap of seen pairs (2 MB at most)
-    NO_RANK = 0xFFFF
     MAX_LEN = 8  # the longest word the trie is asked for (Scorer.max_len is at most this)
     GATE2_BITS = 1 << 22  # the bitmap of the words' first two characters
 
@@ -281,11 +279,7 @@ cdef class Core:
     # character bigrams
     cdef bint has_bigrams
     cdef Map uni, bi, wi  # wi: char -> index into w0/w1
-    # which pairs are in bi, for the pairs of its most frequent characters: a bitmap by
-    # rank (rank(a) * nrank + rank(b)), the frequent pairs close together
-    cdef uint16_t* rank  # BMP code point -> its rank by unigram count, NO_RANK: none
-    cdef uint8_t* seen
-    cdef uint32_t nrank
+    cdef SeenPairs seen  # which pairs are in bi, for its most frequent characters
     cdef double* w0
     cdef double* w1
     cdef double inv
@@ -320,8 +314,7 @@ cdef class Core:
 
     def __cinit__(self):
         self.trie = NULL
-        self.rank = NULL
-        self.seen = NULL
+        seen_clear(&self.seen)
         self.root = NULL
         self.root_value = NULL
         self.cost1 = NULL
@@ -418,7 +411,10 @@ cdef class Core:
                 if len(s) == 1:
                     map_put(&self.cont, first_char(s), 1)
             self.inv = bigrams._inv
-            self._rank_pairs(bigrams)
+            seen_rank(&self.seen, bigrams.uni)
+            for (x, y) in bigrams.bi:
+                if len(x) == 1 and len(y) == 1:
+                    seen_add(&self.seen, first_char(x), first_char(y))
         # trigrams
         self.has_trigrams = trigrams is not None
         map_init(&self.tri, len(trigrams) if trigrams is not None else 0)
@@ -467,8 +463,7 @@ cdef class Core:
         map_free(&self.obs)
         free(self.root)
         free(self.root_value)
-        free(self.rank)
-        free(self.seen)
+        seen_free(&self.seen)
         free(self.cost1)
         free(self.gate2)
         free(self.bmp)
@@ -507,31 +502,6 @@ cdef class Core:
 
     cdef inline bint _numeral(self, Py_UCS4 c) noexcept nogil:
         return map_get(&self.numerals, c, 0) != 0
-
-    cdef int _rank_pairs(self, bigrams) except -1:
-        """The rank table and the bitmap of seen pairs: the (at most RANKED) most
-        frequent characters of the BMP, by unigram count, then code point."""
-        cdef uint32_t i, k
-        cdef Py_UCS4 a, b
-        chars = sorted((c for c in bigrams.uni if len(c) == 1 and ord(c) < 0x10000),
-                       key=lambda c: (-bigrams.uni[c], c))[:RANKED]
-        self.nrank = len(chars)
-        self.rank = <uint16_t*>malloc(0x10000 * sizeof(uint16_t))
-        self.seen = <uint8_t*>calloc((<size_t>self.nrank * self.nrank + 7) // 8 + 1, 1)
-        if self.rank == NULL or self.seen == NULL:
-            raise MemoryError()
-        for i in range(0x10000):
-            self.rank[i] = NO_RANK
-        for i, c in enumerate(chars):
-            self.rank[first_char(c)] = <uint16_t>i
-        for (x, y) in bigrams.bi:
-            if len(x) == 1 and len(y) == 1:
-                a = first_char(x)
-                b = first_char(y)
-                if a < 0x10000 and b < 0x10000 and self.rank[a] != NO_RANK and self.rank[b] != NO_RANK:
-                    k = <uint32_t>self.rank[a] * self.nrank + self.rank[b]
-                    self.seen[k >> 3] |= <uint8_t>(1 << (k & 7))
-        return 0
 
     cdef bint _build_trie(self, dict wp, uint64_t cap) except -1:
         """The trie of ``wp``'s words (and prefixes) in a table of ``cap`` edges (a
@@ -1183,13 +1153,9 @@ cdef class Core:
     cdef inline bint _unseen(self, Py_UCS4 a, Py_UCS4 b) noexcept:
         """Whether clean text never shows the pair ``a b``: ``map_get(&self.bi, pair(a, b), -1) < 0``,
         answered from the bitmap where it ranks both characters."""
-        cdef uint32_t ra, rb, k
-        if a < 0x10000 and b < 0x10000 and self.rank != NULL:
-            ra = self.rank[a]
-            rb = self.rank[b]
-            if ra != NO_RANK and rb != NO_RANK:
-                k = ra * self.nrank + rb
-                return not ((self.seen[k >> 3] >> (k & 7)) & 1)
+        cdef uint32_t k
+        if seen_key(&self.seen, a, b, &k):
+            return not seen_has(&self.seen, k)
         return map_get(&self.bi, pair(a, b), -1) < 0
 
     # -- judging the matcher's hits --------------------------------------------

@@ -38,15 +38,6 @@ from libc.string cimport memcmp
 include "../_hashmap.pxi"
 
 
-cdef extern from *:
-    """
-    #define TF_EMPTY32 0xFFFFFFFFU
-    #define TF_GOLDEN32 0x9E3779B1U
-    """
-    uint32_t EMPTY32 "TF_EMPTY32"
-    uint32_t GOLDEN32 "TF_GOLDEN32"
-
-
 cdef inline bint is_gap(Py_UCS4 c) noexcept nogil:
     return c == 0x20 or c == 0x09 or c == 0x3000 or c == 0x0A
 
@@ -136,7 +127,6 @@ def doubled_starts(str text, Py_ssize_t max_unit):
 
 
 cdef enum:
-    NO_RANK = 0xFFFF  # a character of the Basic Multilingual Plane without a unigram count
     PREFETCH = 12  # how many pairs ahead a scan asks for the slot of a pair
 
 
@@ -146,31 +136,25 @@ cdef class JoinCounts:
 
     Every character pair of a page is asked about, and the bigram map is larger than
     the processor's second-level cache: the look-ups wait on memory.  So the pairs of
-    characters of the Basic Multilingual Plane that have unigram counts (all the
-    model's characters, in practice) are answered from compact tables instead: each
-    character's rank among the counted ones (a direct table), the counts by rank, and
-    a set of the seen pairs as ``rank(a) * ranks + rank(b)`` in 32 bits, a quarter of
-    the map's memory per pair and no value to read.  The unigram test comes first (it
-    needs no look-up in the set).  Other pairs are asked of the maps, as before; both
-    give the same answer, ``bi[a][b] == 0 and uni[a] * uni[b] >= floor``."""
+    the model's most frequent characters of the Basic Multilingual Plane (nearly all
+    of a page's pairs) are answered from compact tables instead: the bitmap of seen
+    pairs by frequency rank (:c:type:`SeenPairs`, ``_hashmap.pxi``, as the scorer's
+    core asks it) and the unigram counts by rank.  The unigram test comes first (it
+    needs no look-up in the bitmap).  Other pairs are asked of the maps, as before;
+    both give the same answer, ``bi[a][b] == 0 and uni[a] * uni[b] >= floor``."""
 
     cdef Map rare, bi, uni
     cdef double floor  # EXPECTED * total
-    cdef uint16_t* rank  # BMP code point -> its rank among the counted characters, or NO_RANK
+    cdef SeenPairs seen  # the ranked pairs with a bigram count
     cdef int64_t* count  # rank -> unigram count
-    cdef uint32_t* seen  # open addressing: the ranked pairs with a bigram count, EMPTY32 elsewhere
-    cdef uint32_t seen_mask
-    cdef int seen_shift
-    cdef uint32_t nrank
     cdef uint8_t* rare_bmp  # bit c & 7 of byte c >> 3: BMP code point c is rare
 
     def __cinit__(self):
         self.rare.keys = self.rare.vals = NULL
         self.bi.keys = self.bi.vals = NULL
         self.uni.keys = self.uni.vals = NULL
-        self.rank = NULL
+        seen_clear(&self.seen)
         self.count = NULL
-        self.seen = NULL
         self.rare_bmp = NULL
 
     def __init__(self, rare, dict bi, dict uni, int64_t total, double expected):
@@ -178,10 +162,7 @@ cdef class JoinCounts:
         :class:`textfix.rules.garbled.Bigrams` holds them; ``expected`` its
         ``EXPECTED``."""
         cdef Py_UCS4 c0, c1
-        cdef uint32_t i, ra, rb, key
-        cdef uint64_t cap = 16
-        cdef int bits = 4
-        cdef Py_ssize_t n = 0
+        cdef uint32_t i
         map_init(&self.rare, len(rare))
         self.rare_bmp = <uint8_t*>calloc(0x10000 // 8, 1)
         if self.rare_bmp == NULL:
@@ -204,68 +185,33 @@ cdef class JoinCounts:
                 if len(b) == 1:
                     map_put(&self.bi, pair(first_char(a), first_char(b)), k)
         self.floor = expected * total
-        # the compact tables: ranks of the counted BMP characters (at most NO_RANK of them)
-        self.rank = <uint16_t*>malloc(0x10000 * sizeof(uint16_t))
-        if self.rank == NULL:
-            raise MemoryError()
-        for i in range(0x10000):
-            self.rank[i] = NO_RANK
-        self.nrank = 0
-        for c in uni:
-            if len(c) == 1 and first_char(c) < 0x10000 and self.rank[first_char(c)] == NO_RANK:
-                if self.nrank == NO_RANK:  # too many: every pair is asked of the maps
-                    free(self.rank)
-                    self.rank = NULL
-                    return
-                self.rank[first_char(c)] = <uint16_t>self.nrank
-                self.nrank += 1
-        self.count = <int64_t*>malloc((self.nrank + 1) * sizeof(int64_t))
+        # the compact tables: the most frequent characters' ranks, counts and seen pairs
+        seen_rank(&self.seen, uni)
+        self.count = <int64_t*>malloc((self.seen.nrank + 1) * sizeof(int64_t))
         if self.count == NULL:
             raise MemoryError()
-        for c in uni:
-            if len(c) == 1 and first_char(c) < 0x10000:
-                self.count[self.rank[first_char(c)]] = map_get(&self.uni, first_char(c), 0)
+        for c0 in range(0x10000):
+            i = self.seen.rank[c0]
+            if i != NO_RANK:
+                self.count[i] = map_get(&self.uni, c0, 0)
         for a, follow in bi.items():
-            if len(a) == 1 and first_char(a) < 0x10000 and self.rank[first_char(a)] != NO_RANK:
-                n += len(follow)
-        while cap < <uint64_t>(n + n // 2 + 2):
-            cap <<= 1
-            bits += 1
-        self.seen = <uint32_t*>malloc(cap * sizeof(uint32_t))
-        if self.seen == NULL:
-            raise MemoryError()
-        for i in range(cap):
-            self.seen[i] = EMPTY32
-        self.seen_mask = <uint32_t>(cap - 1)
-        self.seen_shift = 32 - bits
-        for a, follow in bi.items():
-            if len(a) != 1 or first_char(a) >= 0x10000 or self.rank[first_char(a)] == NO_RANK:
+            if len(a) != 1:
                 continue
-            ra = self.rank[first_char(a)]
+            c0 = first_char(a)
             for b, k in follow.items():
-                if len(b) != 1 or first_char(b) >= 0x10000 or self.rank[first_char(b)] == NO_RANK:
+                if len(b) != 1:
                     continue
-                c0 = first_char(a)
                 c1 = first_char(b)
-                if map_get(&self.bi, pair(c0, c1), 0) == 0:  # as the map holds it
-                    continue
-                key = ra * self.nrank + self.rank[c1]
-                i = self._slot(key)
-                while self.seen[i] != EMPTY32 and self.seen[i] != key:
-                    i = (i + 1) & self.seen_mask
-                self.seen[i] = key
+                if map_get(&self.bi, pair(c0, c1), 0) != 0:  # as the map holds it
+                    seen_add(&self.seen, c0, c1)
 
     def __dealloc__(self):
         map_free(&self.rare)
         map_free(&self.bi)
         map_free(&self.uni)
-        free(self.rank)
+        seen_free(&self.seen)
         free(self.count)
-        free(self.seen)
         free(self.rare_bmp)
-
-    cdef inline uint32_t _slot(self, uint32_t key) noexcept nogil:
-        return (key * GOLDEN32) >> self.seen_shift
 
     cdef inline bint _rare(self, Py_UCS4 c) noexcept nogil:
         cdef uint32_t u = <uint32_t>c
@@ -275,29 +221,13 @@ cdef class JoinCounts:
 
     cdef inline int _pair_key(self, Py_UCS4 a, Py_UCS4 b, uint32_t* key) noexcept nogil:
         """How the pair ``a b`` is decided: 0 it is no unseen join (a unigram count too
-        small), 1 it is one unless ``key`` is in the set of seen pairs, 2 the maps
+        small), 1 it is one unless bit ``key`` of the seen pairs is set, 2 the maps
         decide (a character beyond the compact tables)."""
-        cdef uint32_t ra, rb
-        if self.rank == NULL or <uint32_t>a >= 0x10000 or <uint32_t>b >= 0x10000:
+        if not seen_key(&self.seen, a, b, key):
             return 2
-        ra = self.rank[a]
-        rb = self.rank[b]
-        if ra == NO_RANK or rb == NO_RANK:
-            return 2
-        if not (<double>(self.count[ra] * self.count[rb]) >= self.floor):
+        if not (<double>(self.count[self.seen.rank[a]] * self.count[self.seen.rank[b]]) >= self.floor):
             return 0
-        key[0] = ra * self.nrank + rb
         return 1
-
-    cdef inline bint _seen(self, uint32_t key) noexcept nogil:
-        cdef uint32_t i = self._slot(key), k
-        while True:
-            k = self.seen[i]
-            if k == key:
-                return True
-            if k == EMPTY32:
-                return False
-            i = (i + 1) & self.seen_mask
 
     cdef bint _unseen_maps(self, Py_UCS4 a, Py_UCS4 b) noexcept nogil:
         if map_get(&self.bi, pair(a, b), 0) != 0:
@@ -310,17 +240,17 @@ cdef class JoinCounts:
         cdef uint32_t key
         cdef int how = self._pair_key(a, b, &key)
         if how == 1:
-            return not self._seen(key)
+            return not seen_has(&self.seen, key)
         if how == 0:
             return False
         return self._unseen_maps(a, b)
 
     cdef inline void _prefetch(self, Py_UCS4 a, Py_UCS4 b) noexcept nogil:
-        """Ask the memory for the slot where :meth:`_unseen` will look ``a b`` up (a
+        """Ask the memory for the byte where :meth:`_unseen` will look ``a b`` up (a
         scan asks some pairs ahead: the look-ups then wait far less)."""
         cdef uint32_t key
         if self._pair_key(a, b, &key) == 1:
-            __builtin_prefetch(&self.seen[self._slot(key)])
+            __builtin_prefetch(&self.seen.bits[key >> 3])
 
     def bounds(self, str packed):
         """As ``_bounds_py(packed, rare, bigrams)``: ``(chars, pairs)``."""
