@@ -564,3 +564,39 @@ def test_compiled_paragraphs_on_the_pages(monkeypatch):
         pipe.clean(t)
     assert sum(n for n, _, _ in seen) > 100
     assert sum(k for _, k, _ in seen) > 20 and sum(f for _, _, f in seen) > 5
+
+
+def test_result_edits_are_not_followed_by_the_cycle_collector(monkeypatch):
+    # An Edit of numbers, strings, a Safety and a tuple of rule names can be in no
+    # cycle: the compiled map untracks those it makes and those it keeps, and the
+    # tuples of them in its pieces, so a collection after a page has little to walk.
+    import gc
+
+    if not compiled_available():
+        pytest.fail("the compiled source map is not built")
+    monkeypatch.delenv("TEXTFIX_PURE_PYTHON", raising=False)
+    text = SEEDS[0]
+    r = textfix.Pipeline().clean(text)
+    assert r.edits and r.restore() == text
+    assert not any(gc.is_tracked(e) for e in r.edits)
+    pieces = [t[6] for t in r._map._core.pieces_as_tuples() if t[6]]
+    assert pieces and not any(gc.is_tracked(t) for t in pieces)
+    assert not any(gc.is_tracked(e) for t in pieces for e in t)
+
+
+def test_an_edit_that_could_hold_a_cycle_stays_tracked():
+    import gc
+
+    if not compiled_available():
+        pytest.fail("the compiled source map is not built")
+    plain = _provenance.new_edit(0, 1, "a", "b", ("r",), Safety.SAFE, 1.0, "", None)
+    odd_rules = _provenance.new_edit(0, 1, "a", "b", ["r"], Safety.SAFE, 1.0, "", None)
+    odd_note = _provenance.new_edit(0, 1, "a", "b", ("r",), Safety.SAFE, 1.0, ["x"], None)
+    odd_item = _provenance.new_edit(0, 1, "a", "b", (("r",),), Safety.SAFE, 1.0, "", None)
+    assert not gc.is_tracked(plain)
+    assert gc.is_tracked(odd_rules) and gc.is_tracked(odd_note) and gc.is_tracked(odd_item)
+    # a cycle through a tracked one is still found and freed
+    odd_note.note.append(odd_note)
+    del odd_note
+    gc.collect()
+    assert gc.collect() == 0

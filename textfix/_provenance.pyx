@@ -20,6 +20,7 @@ from .edit import Edit, Safety, fields
 
 cdef object _Edit = Edit
 cdef object _SAFE = Safety.SAFE
+cdef object _SafetyType = Safety
 
 
 # -- Edits made without the Python __init__ -----------------------------------------
@@ -92,7 +93,65 @@ cdef inline object mk_edit(object start, object end, object new, object old, obj
     tf_set(e, _OFF[6], confidence)
     tf_set(e, _OFF[7], note)
     tf_set(e, _OFF[8], moved_from)
+    untrack_edit(e)
     return e
+
+
+# -- Edits the cyclic garbage collector need not follow -------------------------------
+#
+# An Edit whose fields are numbers, strings, None, a Safety and a tuple of strings can
+# be part of no reference cycle, so the collector has nothing to find in it; untracked
+# (as CPython untracks such tuples and dicts itself), it is no longer traversed by each
+# collection that runs while it lives.  A page's result holds ~1,000 Edits and the
+# tuples of them in its source map, and the first collection after each cleaned page
+# walked them all.  An untracked object is still freed by its reference count, and a
+# tracked object it refers to is still seen as referred to.
+
+cdef extern from "Python.h":
+    void PyObject_GC_UnTrack(object o)
+    int PyObject_GC_IsTracked(object o)
+
+
+cdef inline bint _atom(object v) noexcept:
+    t = type(v)
+    return v is None or t is int or t is str or t is float or t is bool
+
+
+cdef bint untrack_edit(object e) noexcept:
+    """Untrack the Edit ``e`` where its fields can hold no cycle; whether it is untracked."""
+    cdef PyObject* v
+    cdef int k
+    if not SLOTS_KNOWN or type(e) is not _Edit:
+        return False
+    if not PyObject_GC_IsTracked(e):
+        return True
+    for k in range(9):
+        v = tf_get(e, _OFF[k])
+        if v == NULL:
+            return False
+        if k == RULES:
+            if type(<object>v) is not tuple:
+                return False
+            for r in <tuple>v:
+                if type(r) is not str:
+                    return False
+        elif k == SAFETY:
+            if not (<object>v is None or type(<object>v) is _SafetyType):
+                return False
+        elif not _atom(<object>v):
+            return False
+    PyObject_GC_UnTrack(e)
+    return True
+
+
+cdef tuple untracked(tuple edits):
+    """``edits``, untracked where every one of its Edits is (see :func:`untrack_edit`)."""
+    for e in edits:
+        if PyObject_GC_IsTracked(e):
+            return edits
+    if PyObject_GC_IsTracked(edits):
+        PyObject_GC_UnTrack(edits)
+    return edits
 
 
 cdef inline object field(object e, int k, str name):
@@ -609,7 +668,7 @@ cdef class Map:
                         push(new, kept(s0, s1, s1 - s0))
                     else:
                         new.append(mk(s0, s1, len(new_text), CHANGED, new_text, 0,
-                                      (e,) if g1 - g0 == 1 else tuple(es[g0:g1])))
+                                      untracked((e,) if g1 - g0 == 1 else tuple(es[g0:g1]))))
                     if b > off:
                         cur.cur = kept(s1, p.s1, p.n - (b - off))
                         cur.pos = b
@@ -621,9 +680,9 @@ cdef class Map:
                     mf = e.moved_from
                     for p in self._slice(mf, mf + len(e.new)):
                         if p.kind == CHANGED:
-                            new.append(mk(point, point, p.n, CHANGED, p.text, 0, p.edits + (e,)))
+                            new.append(mk(point, point, p.n, CHANGED, p.text, 0, untracked(p.edits + (e,))))
                         else:
-                            new.append(mk(point, point, p.n, MOVED, None, p.origin, p.edits + (e,)))
+                            new.append(mk(point, point, p.n, MOVED, None, p.origin, untracked(p.edits + (e,))))
                     continue
                 consumed = []
                 s0 = self._point(a)
@@ -637,7 +696,7 @@ cdef class Map:
                 if len(new_text) == s1 - s0 and source.startswith(new_text, s0):
                     push(new, kept(s0, s1, s1 - s0))
                 else:
-                    new.append(mk(s0, s1, len(new_text), CHANGED, new_text, 0, prior + tuple(es[g0:g1])))
+                    new.append(mk(s0, s1, len(new_text), CHANGED, new_text, 0, untracked(prior + tuple(es[g0:g1]))))
             cur.take(FAR, new, True)
         finally:
             free(buf)
@@ -803,6 +862,7 @@ def take_proposals(proposals, str cur, name, rule_safety, threshold, smap,
             s0, s1 = smap.source_span(start, end)
             suggestions.append(mk_edit(s0, s1, new, old, p_rules or rule_names, _SUGGEST, conf, note, moved))
         elif old is p_old and p_rules and safety is p_safety and tp is _Edit:
+            untrack_edit(p)
             edits.append(p)
         else:
             edits.append(mk_edit(start, end, new, old, p_rules or rule_names, safety, conf, note, moved))
