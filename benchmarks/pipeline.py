@@ -15,7 +15,10 @@ Archive (``archive`` in the results): the held-out half of the People's Daily
 by page by the full pipeline (every stage): chars/s on the noised pages and on the
 clean pages, seconds spent in each rule and in the bookkeeping outside the rules
 (composing edits into the source map, the edit log, paragraphs; the timing wrappers
-add a little to each), edits per 10k characters; then the noised
+add a little to each), edits per 10k characters; then, without the wrappers and
+alternating, the same pages cleaned one ``clean()`` call each and through
+``Pipeline.map`` (a few pages together, each rule over all of them before the next),
+in wall-clock and process time (``untimed``); then the noised
 pages replicated to each ``--archive-mb`` size and streamed through
 ``textfix.batch.clean_file`` (text + JSONL) in a fresh process whose peak RSS is
 reported: the memory target is <= 1 GB at 50 MB, flat as the input grows.
@@ -107,6 +110,7 @@ def archive(sizes_mb: list[int]) -> dict:
 
     noisy, clean = pages(heldout())
     pipeline = textfix.Pipeline().warm()
+    plain = textfix.Pipeline()  # the same loaded data, no timing wrappers
     acc: dict[str, float] = {}
     pipeline.rules = [_Timed(r, acc) for r in pipeline.rules]
     res: dict = {"pages": len(noisy)}
@@ -130,9 +134,42 @@ def archive(sizes_mb: list[int]) -> dict:
                       "seconds_outside_rules": {**{k: round(v, 3) for k, v in other.items()},
                                                 "rest": round(secs - in_rules - sum(other.values()), 3)}}
         print(f"archive {label}: {n:,} chars, {n / secs:,.0f} chars/s", file=sys.stderr, flush=True)
+        res[label]["untimed"] = page_by_page_and_map(plain, texts)
+        u = res[label]["untimed"]
+        print(f"archive {label}, no timing wrappers: page by page {u['clean_chars_per_s']:,} chars/s, "
+              f"map() {u['map_chars_per_s']:,} chars/s (x{u['map_over_clean_process_time']} in process time)",
+              file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="textfix-bench-") as tmp:
         res["memory"] = memory(tmp, noisy, sizes_mb)
     return res
+
+
+def page_by_page_and_map(pipeline, texts: list[str], rounds: int = 3) -> dict:
+    """The same pages cleaned one ``clean()`` call each and through ``map()`` (a few
+    pages together, each rule over all of them before the next), alternating, best of
+    ``rounds``: chars/s in wall-clock and in process time, and their ratio."""
+    n = sum(map(len, texts))
+    wall = {"clean": [], "map": []}
+    cpu = {"clean": [], "map": []}
+
+    def by_page():
+        for page in texts:
+            pipeline.clean(page)
+
+    def by_map():
+        for _ in pipeline.map(texts):
+            pass
+
+    for _ in range(rounds):
+        for name, fn in (("clean", by_page), ("map", by_map)):
+            t, c = time.perf_counter(), time.process_time()
+            fn()
+            wall[name].append(time.perf_counter() - t)
+            cpu[name].append(time.process_time() - c)
+    return {"clean_chars_per_s": round(n / min(wall["clean"])), "map_chars_per_s": round(n / min(wall["map"])),
+            "clean_chars_per_cpu_s": round(n / min(cpu["clean"])), "map_chars_per_cpu_s": round(n / min(cpu["map"])),
+            "map_over_clean_process_time": round(min(cpu["clean"]) / min(cpu["map"]), 3),
+            "map_batch_texts": pipeline.BATCH_TEXTS}
 
 
 def main() -> None:

@@ -105,6 +105,85 @@ def test_map_is_lazy_and_ordered():
     assert [r.text for r in out] == ["甲，乙\n", "丙\n"]
 
 
+def _same(a, b):
+    assert (a.source, a.text, a.edits, a.suggestions, a.flags, a.paragraphs) == (
+        b.source, b.text, b.edits, b.suggestions, b.flags, b.paragraphs)
+
+
+def test_map_and_clean_many_give_what_clean_gives():
+    # map cleans a few texts together, each rule over all of them before the next:
+    # every result is still the one clean() gives, in order (the seed pages, an empty
+    # text, short ones, more texts than two batches hold)
+    p = textfix.Pipeline()
+    pages = [s.read_text(encoding="utf-8") for s in SEEDS]
+    texts = pages + ["", "近年来,我市\n", "前期工\n\n作，提高。\n"] * 5 + pages
+    assert len(texts) > 2 * p.BATCH_TEXTS
+    alone = [p.clean(t) for t in texts]
+    for got in (list(p.map(texts)), p.clean_many(texts), list(textfix.clean_iter(iter(texts)))):
+        assert len(got) == len(texts)
+        for a, b in zip(alone, got):
+            _same(a, b)
+
+
+def test_map_runs_each_rule_over_a_batch_before_the_next():
+    calls = []
+
+    @textfix.rule("test.first", safety=textfix.Safety.SAFE)
+    def first(doc):
+        calls.append(("first", doc.text))
+        return []
+
+    @textfix.rule("test.second", safety=textfix.Safety.SAFE)
+    def second(doc):
+        calls.append(("second", doc.text))
+        return []
+
+    p = textfix.Pipeline()
+    p.rules = (first, second)
+    texts = [f"{i}\n" for i in range(p.BATCH_TEXTS + 2)]
+    assert [r.text for r in p.map(texts)] == texts
+    b = p.BATCH_TEXTS
+    assert calls == ([("first", t) for t in texts[:b]] + [("second", t) for t in texts[:b]]
+                     + [("first", t) for t in texts[b:]] + [("second", t) for t in texts[b:]])
+    # a batch also ends once it holds BATCH_CHARS characters
+    calls.clear()
+    big = ["x" * p.BATCH_CHARS, "y\n"]
+    list(p.map(big))
+    assert [c[0] for c in calls] == ["first", "second", "first", "second"]
+
+
+def test_map_raises_a_bad_text_after_the_results_before_it():
+    p = textfix.Pipeline()
+    out = p.map(["甲,乙\n", b"\xe7\x94\xb2", "丙\n"])
+    assert next(out).text == "甲，乙\n"
+    with pytest.raises(TypeError, match="decode"):
+        next(out)
+    with pytest.raises(TypeError, match="not int"):
+        p.clean_many(["丙\n", 3])
+    # with return_exceptions the error takes the text's place and the rest go on
+    out = list(p.map(["甲,乙\n", b"x", "丙\n"], return_exceptions=True))
+    assert out[0].text == "甲，乙\n" and isinstance(out[1], TypeError) and out[2].text == "丙\n"
+
+
+def test_a_failing_rule_fails_its_text_only_in_a_batch():
+    from textfix.pipeline import RuleError
+
+    @textfix.rule("test.picky", safety=textfix.Safety.SAFE)
+    def picky(doc):
+        if "坏" in doc.text:
+            return [textfix.Edit(0, len(doc.text) + 5, "")]
+        return [textfix.Edit(0, 0, "+")]
+
+    p = textfix.Pipeline()
+    p.rules = (picky,)
+    out = p.map(["好\n", "坏\n", "好\n"])
+    assert next(out).text == "+好\n"
+    with pytest.raises(RuleError, match="test.picky"):
+        next(out)
+    assert [r.text for r in p._clean_batch(["好\n", "坏\n", "好\n"]) if not isinstance(r, Exception)] == [
+        "+好\n", "+好\n"]
+
+
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name)
 def test_seed_pages_are_cleaned_losslessly(seed):
     src = seed.read_text(encoding="utf-8")

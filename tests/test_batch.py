@@ -10,7 +10,8 @@ import jsonschema
 import pytest
 
 import textfix
-from textfix.batch import (MANIFEST_NAME, SUMMARY_NAME, clean_stream, iter_chunks, run_batch)
+from textfix.batch import (MANIFEST_NAME, SUMMARY_NAME, Task, clean_file, clean_files, clean_stream,
+                           iter_chunks, run_batch)
 from textfix.edit import apply, restore
 from textfix.io import InputError
 
@@ -137,6 +138,38 @@ def test_large_files_are_streamed_with_the_same_output(tmp_path, seed_texts):
     assert (out / "big.txt").read_text(encoding="utf-8") == whole.text
     assert [json.loads(l) for l in (out / "big.jsonl").read_text().splitlines()] == whole.to_records()
     assert s["edits"] == len(whole.edits)
+
+
+def test_clean_files_cleans_small_files_together_and_gives_each_what_clean_file_gives(tmp_path, seed_texts):
+    # small files are cleaned a few together (Pipeline.map); a big one is streamed
+    # between them; one that cannot be read or decoded fails alone, in its place
+    src = tmp_path / "in"
+    src.mkdir()
+    names = []
+    for k in range(11):
+        (src / f"p{k:02d}.txt").write_text(seed_texts[k % 2][: 400 + 97 * k], encoding="utf-8")
+        names.append(f"p{k:02d}.txt")
+    (src / "big.txt").write_text("".join(seed_texts * 2), encoding="utf-8")
+    (src / "bin.txt").write_bytes(b"\x00\x01\x02garbage")
+    names[4:4] = ["big.txt", "bin.txt", "gone.txt"]
+    pipeline = textfix.Pipeline()
+    tasks = [Task(str(src / n), n, {"text": str(tmp_path / "a" / n), "jsonl": str(tmp_path / "a" / (n + ".jsonl"))})
+             for n in names]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    got = list(clean_files(pipeline, tasks, stream_threshold=20000, chunk_chars=3000))
+    assert [t.rel for t, _, _ in got] == names
+    for task, stats, error in got:
+        if task.rel in ("bin.txt", "gone.txt"):
+            assert stats is None and isinstance(error, InputError)
+            assert not os.path.exists(task.outputs["text"])
+            continue
+        assert error is None
+        alone = {k: v.replace(str(tmp_path / "a"), str(tmp_path / "b")) for k, v in task.outputs.items()}
+        assert clean_file(pipeline, task.src, alone, stream_threshold=20000, chunk_chars=3000) == stats
+        for k in ("text", "jsonl"):
+            assert open(task.outputs[k], "rb").read() == open(alone[k], "rb").read()
+        assert stats["streamed"] == (task.rel == "big.txt")
 
 
 def test_refuses_outdir_equal_to_input_and_input_inside_outdir(tmp_path):

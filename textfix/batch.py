@@ -287,36 +287,105 @@ def clean_file(pipeline: Pipeline, src: str, outputs: dict[str, str], *,
                stream_threshold: int = STREAM_THRESHOLD, chunk_chars: int = CHUNK_CHARS) -> dict:
     """Clean one file into ``outputs`` (``{"text": path, "jsonl": path}``, either or
     both), writing each atomically; return its statistics."""
-    stats: dict[str, Any] = {"chars": 0, "output_chars": 0, "edits": 0, "edits_by_rule": {},
-                             "suggestions": 0, "flags_by_name": {}, "replaced": 0,
-                             "bytes": 0, "streamed": False}
+    size = _file_size(src)
+    if size > stream_threshold:
+        return _clean_streamed(pipeline, src, outputs, size, encoding, errors, chunk_chars)
+    dec = _read_small(src, encoding, errors)
+    return _write_outputs(outputs, [Chunk(pipeline.clean(dec.text), replaced=dec.replaced)], size)
+
+
+def clean_files(pipeline: Pipeline, tasks: Iterable["Task"], *, encoding: str | None = None,
+                errors: str = "strict", stream_threshold: int = STREAM_THRESHOLD,
+                chunk_chars: int = CHUNK_CHARS) -> Iterator[tuple["Task", dict | None, Exception | None]]:
+    """:func:`clean_file` of each task, in order: ``(task, stats, None)``, or ``(task,
+    None, error)`` for a file that fails (the others go on).
+
+    Files up to ``stream_threshold`` are read a few at a time (as many as
+    :meth:`Pipeline.map` cleans together) and cleaned together, each rule over all of
+    them before the next; bigger files are streamed one by one."""
+    pending: list[tuple[Task, Any, int]] = []
+    chars = 0
+
+    def flush() -> Iterator[tuple[Task, dict | None, Exception | None]]:
+        results = pipeline.map([dec.text for _, dec, _ in pending], return_exceptions=True)
+        for (task, dec, size), result in zip(pending, results):
+            if isinstance(result, Exception):
+                yield task, None, result
+                continue
+            try:
+                stats = _write_outputs(task.outputs, [Chunk(result, replaced=dec.replaced)], size)
+            except Exception as e:  # noqa: BLE001 - reported by the caller, the rest go on
+                yield task, None, e
+            else:
+                yield task, stats, None
+        pending.clear()
+
+    for task in tasks:
+        try:
+            size = _file_size(task.src)
+            if size > stream_threshold:
+                yield from flush()
+                chars = 0
+                yield task, _clean_streamed(pipeline, task.src, task.outputs, size, encoding, errors,
+                                            chunk_chars), None
+                continue
+            dec = _read_small(task.src, encoding, errors)
+        except Exception as e:  # noqa: BLE001 - reported by the caller, the rest go on
+            yield task, None, e
+            continue
+        pending.append((task, dec, size))
+        chars += len(dec.text)
+        if len(pending) >= pipeline.BATCH_TEXTS or chars >= pipeline.BATCH_CHARS:
+            yield from flush()
+            chars = 0
+    yield from flush()
+
+
+def _file_size(src: str) -> int:
     try:
-        size = os.path.getsize(src)
+        return os.path.getsize(src)
     except OSError as e:
         raise InputError(f"{src}: cannot be read ({e.strerror})") from None
-    stats["bytes"] = size
+
+
+def _read_small(src: str, encoding: str | None, errors: str):
+    """The decoded text of a file read whole (:func:`textfix.io.decode_bytes`)."""
+    try:
+        with open(src, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise InputError(f"{src}: cannot be read ({e.strerror})") from None
+    return decode_bytes(data, src, encoding, errors)
+
+
+def _clean_streamed(pipeline: Pipeline, src: str, outputs: dict[str, str], size: int,
+                    encoding: str | None, errors: str, chunk_chars: int) -> dict:
+    try:
+        f = open(src, "rb")
+    except OSError as e:
+        raise InputError(f"{src}: cannot be read ({e.strerror})") from None
+    with f:
+        chunks = clean_stream(pipeline, f, name=src, encoding=encoding, errors=errors,
+                              chunk_chars=chunk_chars)
+        return _write_outputs(outputs, chunks, size, streamed=True)
+
+
+def _write_outputs(outputs: dict[str, str], chunks: Iterable[Chunk], size: int,
+                   streamed: bool = False) -> dict:
+    """Write the cleaned chunks of one file into ``outputs``, atomically; its statistics."""
+    stats: dict[str, Any] = {"chars": 0, "output_chars": 0, "edits": 0, "edits_by_rule": {},
+                             "suggestions": 0, "flags_by_name": {}, "replaced": 0,
+                             "bytes": size, "streamed": streamed}
     with _AtomicFiles(outputs) as files:
         text_out, jsonl_out = files.get("text"), files.get("jsonl")
-        try:
-            f = open(src, "rb")
-        except OSError as e:
-            raise InputError(f"{src}: cannot be read ({e.strerror})") from None
-        with f:
-            if size > stream_threshold:
-                stats["streamed"] = True
-                chunks: Iterable[Chunk] = clean_stream(pipeline, f, name=src, encoding=encoding,
-                                                       errors=errors, chunk_chars=chunk_chars)
-            else:
-                dec = decode_bytes(f.read(), src, encoding, errors)
-                chunks = [Chunk(pipeline.clean(dec.text), replaced=dec.replaced)]
-            for chunk in chunks:
-                if text_out is not None:
-                    text_out.write(chunk.text)
-                if jsonl_out is not None:
-                    for rec in chunk.to_records():
-                        jsonl_out.write(encode_record(rec))
-                        jsonl_out.write("\n")
-                _add_stats(stats, chunk)
+        for chunk in chunks:
+            if text_out is not None:
+                text_out.write(chunk.text)
+            if jsonl_out is not None:
+                for rec in chunk.to_records():
+                    jsonl_out.write(encode_record(rec))
+                    jsonl_out.write("\n")
+            _add_stats(stats, chunk)
     return stats
 
 
@@ -592,11 +661,10 @@ def _init_worker(pipeline: Pipeline) -> None:
 def _run_tasks(tasks: list[Task], options: dict) -> list[tuple[dict | None, BaseException | None]]:
     """Clean a group of files in a worker (one round trip for many small pages)."""
     out: list[tuple[dict | None, BaseException | None]] = []
-    for task in tasks:
-        try:
-            out.append((clean_file(_WORKER["pipeline"], task.src, task.outputs, **options), None))
-        except Exception as e:  # noqa: BLE001 - reported by the parent, the rest go on
-            out.append((None, e if isinstance(e, InputError) else RuntimeError(_message(e, task.src))))
+    for task, stats, e in clean_files(_WORKER["pipeline"], tasks, **options):
+        if e is not None and not isinstance(e, InputError):
+            e = RuntimeError(_message(e, task.src))
+        out.append((stats, e))
     return out
 
 
@@ -678,13 +746,8 @@ def run_batch(inputs: Sequence[str], outdir: str, *, pipeline: Pipeline | None =
     load_seconds = time.monotonic() - load_started
     try:
         if method is None:
-            for t in todo:
-                try:
-                    stats = clean_file(pipeline, t.src, t.outputs, **options)
-                except (InputError, Exception) as e:  # noqa: BLE001 - reported, the rest go on
-                    finished(t, None, e)
-                else:
-                    finished(t, stats, None)
+            for t, stats, e in clean_files(pipeline, todo, **options):
+                finished(t, stats, e)
         else:
             _run_pool(pipeline, _groups(todo, sizes, jobs), options, min(jobs, len(todo)), finished, method)
     finally:

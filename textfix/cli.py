@@ -100,11 +100,14 @@ def run_filter(argv: Sequence[str]) -> int:
     pipeline = Pipeline(config_from_args(args))
     out = sys.stdout
     status = EXIT_OK
+    inputs = []
     for name, text in _read_inputs(args.files, args):
         if not text:
             print(f"textfix: {name} is empty; nothing to clean", file=sys.stderr)
             continue
-        result = pipeline.clean(text)
+        inputs.append((name, text))
+    # several files are cleaned a few together (Pipeline.map), each rule over all of them
+    for (name, _), result in zip(inputs, pipeline.map(text for _, text in inputs)):
         if args.check:
             if result.edits:
                 print(f"textfix: {name} would change ({len(result.edits)} edits)", file=sys.stderr)
