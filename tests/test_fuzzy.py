@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from array import array
+
 import pickle
 
 import pytest
@@ -153,6 +155,8 @@ def test_compiled_index_finds_the_automatons_hits(words, text, min_len):
     assert ac.hits(text) == want
     assert ix.hits(text) == want
     assert ix.count_hits(text) == len(want)
+    packed = array("q", [x for hit in want for x in hit]).tobytes()
+    assert ix.hits_packed(text) == ac.hits_packed(text) == packed
     assert ix.find(text) == ac.find(text)
 
 
@@ -182,6 +186,7 @@ def test_compiled_index_finds_the_automatons_hits_on_the_seed_pages(full):
     for b in blocks:
         got = m.hits(b)
         assert got == ac.hits(b)
+        assert m.hits_packed(b) == array("q", [x for hit in got for x in hit]).tobytes()
         total += len(got)
     assert total > 10_000
 

@@ -33,6 +33,7 @@ include "../_hashmap.pxi"
 
 cdef extern from "Python.h":
     bint Py_UNICODE_ISDIGIT(Py_UCS4 ch)
+    char* PyBytes_AS_STRING(object o)
 
 
 cdef extern from *:
@@ -1186,11 +1187,12 @@ cdef class Core:
                     return False
         return True
 
-    def judged_hits(self, str text, list hits, Variants v not None, bint singles, bint names,
+    def judged_hits(self, str text, bytes hits not None, Variants v not None, bint singles, bint names,
                     double bigram_weight, double trigram_weight, double single_margin,
                     double channel_weight, floor, double min_bigram, dict sfreq):
         """:meth:`judged` of the candidates the matcher makes of its automaton's
-        ``hits`` (``(pattern, start, end)``, in the automaton's order; ``v`` the
+        ``hits`` (``(pattern, start, end)``, in the automaton's order, packed as
+        ``Matcher.hits_packed`` gives them; ``v`` the
         matcher's one-substitution :class:`Variants`) and, with ``singles``, of
         :meth:`single_candidates` (``min_bigram``, their frequencies from ``sfreq``,
         the scorer's lexicon): the same ``(gain, key,
@@ -1200,14 +1202,15 @@ cdef class Core:
         cdef int kind = PyUnicode_KIND(text)
         cdef void* data = PyUnicode_DATA(text)
         cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
-        cdef Py_ssize_t nh = len(hits), h, k, s, e, j, p, g, ng = 0, cap
+        cdef Py_ssize_t nh = len(hits) // (3 * sizeof(int64_t))
+        cdef Py_ssize_t h, k, s, e, j, p, g, ng = 0, cap
+        cdef const int64_t* hp = <const int64_t*>PyBytes_AS_STRING(hits)
         cdef Py_UCS4 ch
         cdef int64_t gi, wf
         cdef uint64_t key
         cdef Map groups
         cdef Group* grp = NULL
         cdef Group* G
-        cdef tuple hit
         cdef list judged = []
         cdef bytearray named = None
         cdef unsigned char* mask = NULL
@@ -1227,14 +1230,12 @@ cdef class Core:
             map_free(&groups)
             raise MemoryError()
         try:
-            # the hits as C numbers, read once; the variant table is read at random, a
+            # the hits as C numbers; the variant table is read at random, a
             # pattern's entries and then their words' frequencies: ask the memory for
             # each level of all hits first
+            for h in range(3 * nh):
+                hk[h] = hp[h]
             for h in range(nh):
-                hit = <tuple>hits[h]
-                hk[3 * h] = hit[0]
-                hk[3 * h + 1] = hit[1]
-                hk[3 * h + 2] = hit[2]
                 __builtin_prefetch(&v.first[hk[3 * h]])
             for h in range(nh):
                 j = v.first[hk[3 * h]]

@@ -370,6 +370,16 @@ class Matcher:
             return []
         return self._scan(text)
 
+    def hits_packed(self, text: str) -> bytes:
+        """:meth:`hits` packed as native 64-bit integers, three a hit (``pattern, start,
+        end``; ``array('q', ...).tobytes()``): what the compiled scorer reads, without a
+        tuple per hit."""
+        if not self._n or not text:
+            return b""
+        if self._index is not None:
+            return self._index.hits_packed(text)
+        return array("q", [x for hit in self._scan_automaton(text) for x in hit]).tobytes()
+
     def count_hits(self, text: str) -> int:
         """Number of automaton hits (no Candidate objects made)."""
         if not self._n or not text:

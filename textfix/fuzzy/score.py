@@ -822,7 +822,7 @@ class Scorer:
                 self._last_variants = (table, matcher.lexicon.freq, variants)
             if variants is not None:
                 judged = self.core.judged_hits(
-                    text, matcher.hits(text), variants,
+                    text, matcher.hits_packed(text), variants,
                     self.confusions is not None and self.bigrams is not None, bool(self.name_items),
                     self.bigram_weight, self.trigram_weight, self.single_margin, self.channel_weight,
                     None if keep_rejected else self.threshold, self.single_min_bigram, self.lexicon.freq)
