@@ -269,7 +269,9 @@ def proposals(draw):
     """A text and a list of edits for it, valid or with one fault: an edit out of
     bounds, overlapping the one before by a character, expecting other text, moving
     text not found where it says, or two edits out of order."""
-    text = draw(st.text(alphabet="ab,\n", min_size=1, max_size=12))
+    # the output may need wider characters than the text (the compiled apply sizes it)
+    text = draw(st.text(alphabet=draw(st.sampled_from(["ab,\n", "ab中\n", "a\U0001f642,"])),
+                        min_size=1, max_size=12))
     n = len(text)
     fault = draw(st.sampled_from(["none", "none", "bounds", "overlap", "old", "move", "order"]))
     edits = []
@@ -285,7 +287,7 @@ def proposals(draw):
             k = draw(st.integers(1, n - m))
             edits.append(Edit(a, a, text[m:m + k], old=old and "", moved_from=m))
         else:
-            edits.append(Edit(a, b, draw(st.sampled_from(["", "x", "ab"])), old=old))
+            edits.append(Edit(a, b, draw(st.sampled_from(["", "x", "ab", "é", "，", "中文", "\U00020000"])), old=old))
         pos = b
     k = draw(st.integers(0, len(edits) - 1))
     e = edits[k]
@@ -326,6 +328,13 @@ def test_apply_valid_odd_offsets():
     for edits in ([Edit(True, 2, "x")], [Edit(0, 2 ** 70, "x")], [Edit(1, 1, "b", moved_from=2 ** 70)],
                   [Edit(0, 1, "x", old=b"a")], [Edit(1, 1, "ab", moved_from=0)]):
         assert compiled_apply("abc", edits) == apply_valid("abc", edits), edits
+    # the output is made as wide as the widest character it may hold, and narrowed
+    # where the wide ones were all replaced (a str is always of its narrowest kind)
+    for text, edits, want in (("中🙂", [Edit(1, 2, "x")], "中x"), ("🙂", [Edit(0, 1, "x")], "x"),
+                              ("é中", [Edit(1, 2, "")], "é"), ("a", [Edit(1, 1, "🙂")], "a🙂"),
+                              ("中文", [Edit(0, 2, "")], "")):
+        got = compiled_apply(text, edits)
+        assert got == want and got == apply_valid(text, edits) and hash(got) == hash(want)
 
 
 class _SubEdit(Edit):

@@ -758,50 +758,124 @@ cdef class Map:
 
 cdef extern from "Python.h":
     Py_ssize_t PyUnicode_Tailmatch(object s, object sub, Py_ssize_t start, Py_ssize_t end, int direction) except -1
+    object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
+    Py_UCS4 PyUnicode_MAX_CHAR_VALUE(object o)
+    Py_ssize_t PyUnicode_CopyCharacters(object to, Py_ssize_t to_start, object frm,
+                                        Py_ssize_t from_start, Py_ssize_t how_many) except -1
 
 
 def apply_valid(str text, list edits):
     """As :func:`textfix.edit.apply_valid`: ``apply(text, edits)`` when ``edits`` is a
-    valid list for ``text`` in its order, else None, in one pass."""
-    cdef Py_ssize_t n = len(text), prev = 0, st, en, mf, k
-    cdef list out = []
-    for e in edits:
-        a = field(e, START, "start")
-        b = field(e, END, "end")
-        new = field(e, NEW, "new")
-        if type(a) is not int or type(b) is not int or type(new) is not str:
-            return _apply_valid_py(text, edits)
-        try:
-            st = a
-            en = b
-        except OverflowError:
-            return _apply_valid_py(text, edits)
-        if not (0 <= st <= en <= n) or st < prev:
-            return None
-        old = field(e, OLD, "old")
-        if old is not None:
-            if type(old) is not str:
-                return _apply_valid_py(text, edits)
-            if len(<str>old) != en - st or (en > st and not PyUnicode_Tailmatch(text, old, st, en, -1)):
-                return None
-        m = field(e, MOVED_FROM, "moved_from")
-        if m is not None:
-            if type(m) is not int:
+    valid list for ``text`` in its order, else None.  One pass checks the edits and
+    notes where each goes; the output is then made at its final size and the kept
+    stretches and the new texts copied into it (no slice per edit)."""
+    cdef Py_ssize_t n = len(text), prev = 0, st, en, mf, k, m = len(edits), i = 0, total = n, pos
+    cdef Py_UCS4 maxc = PyUnicode_MAX_CHAR_VALUE(text), c
+    cdef Py_ssize_t* at = <Py_ssize_t*>malloc((2 * m + 1) * sizeof(Py_ssize_t))
+    cdef PyObject** news = <PyObject**>malloc((m + 1) * sizeof(PyObject*))
+    if at == NULL or news == NULL:
+        free(at)
+        free(news)
+        raise MemoryError()
+    try:
+        for e in edits:
+            a = field(e, START, "start")
+            b = field(e, END, "end")
+            new = field(e, NEW, "new")
+            if type(a) is not int or type(b) is not int or type(new) is not str:
                 return _apply_valid_py(text, edits)
             try:
-                mf = m
+                st = a
+                en = b
             except OverflowError:
                 return _apply_valid_py(text, edits)
-            k = len(<str>new)
-            if st != en or not (0 <= mf and mf + k <= n):
+            if not (0 <= st <= en <= n) or st < prev:
                 return None
-            if k and not PyUnicode_Tailmatch(text, new, mf, mf + k, -1):
-                return None
-        out.append(text[prev:st])
-        out.append(new)
-        prev = en
-    out.append(text[prev:])
-    return "".join(out)
+            old = field(e, OLD, "old")
+            if old is not None:
+                if type(old) is not str:
+                    return _apply_valid_py(text, edits)
+                if len(<str>old) != en - st or (en > st and not PyUnicode_Tailmatch(text, old, st, en, -1)):
+                    return None
+            mv = field(e, MOVED_FROM, "moved_from")
+            if mv is not None:
+                if type(mv) is not int:
+                    return _apply_valid_py(text, edits)
+                try:
+                    mf = mv
+                except OverflowError:
+                    return _apply_valid_py(text, edits)
+                k = len(<str>new)
+                if st != en or not (0 <= mf and mf + k <= n):
+                    return None
+                if k and not PyUnicode_Tailmatch(text, new, mf, mf + k, -1):
+                    return None
+            # the Edit (held by the list) keeps its new text alive: a borrowed pointer
+            at[2 * i] = st
+            at[2 * i + 1] = en
+            news[i] = <PyObject*>new
+            i += 1
+            total += len(<str>new) - (en - st)
+            c = PyUnicode_MAX_CHAR_VALUE(new)
+            if c > maxc:
+                maxc = c
+            prev = en
+        if i != m:  # the list changed while it was read
+            return _apply_valid_py(text, edits)
+        out = PyUnicode_New(total, maxc)
+        pos = prev = 0
+        for i in range(m):
+            st = at[2 * i]
+            if st > prev:
+                PyUnicode_CopyCharacters(out, pos, text, prev, st - prev)
+                pos += st - prev
+            k = len(<str>news[i])
+            if k:
+                PyUnicode_CopyCharacters(out, pos, <object>news[i], 0, k)
+                pos += k
+            prev = at[2 * i + 1]
+        if n > prev:
+            PyUnicode_CopyCharacters(out, pos, text, prev, n - prev)
+        if not _narrowest(out, maxc):
+            # the characters that needed the wider kind were all replaced: the str must
+            # be made again in the narrowest kind that holds it
+            return _rebuild(out)
+        return out
+    finally:
+        free(at)
+        free(news)
+
+
+cdef bint _narrowest(str s, Py_UCS4 maxc) noexcept:
+    """Whether ``s`` (made for characters up to ``maxc``) holds a character that needs
+    its kind, as every str must: found at once in Chinese text."""
+    cdef Py_UCS4 need
+    cdef Py_ssize_t i, n = len(s)
+    cdef int kind = PyUnicode_KIND(s)
+    cdef void* data = PyUnicode_DATA(s)
+    if maxc < 0x80:
+        return True
+    need = 0x10000 if maxc > 0xFFFF else (0x100 if maxc > 0xFF else 0x80)
+    for i in range(n):
+        if PyUnicode_READ(kind, data, i) >= need:
+            return True
+    return False
+
+
+cdef str _rebuild(str s):
+    """``s`` again, in the narrowest kind that holds its characters."""
+    cdef Py_ssize_t i, n = len(s)
+    cdef int kind = PyUnicode_KIND(s)
+    cdef void* data = PyUnicode_DATA(s)
+    cdef Py_UCS4 top = 0, c
+    for i in range(n):
+        c = PyUnicode_READ(kind, data, i)
+        if c > top:
+            top = c
+    out = PyUnicode_New(n, top)
+    if n:
+        PyUnicode_CopyCharacters(out, 0, s, 0, n)
+    return out
 
 
 from .edit import apply_valid as _apply_valid_py
