@@ -609,3 +609,37 @@ def test_an_edit_that_could_hold_a_cycle_stays_tracked():
     del odd_note
     gc.collect()
     assert gc.collect() == 0
+
+
+def test_fresh_proposals_are_filled_in_place_and_shared_ones_are_copied(monkeypatch):
+    # A rule's fresh list of Edits that no one else holds is completed in place (its old
+    # text, rule and safety); an Edit the rule keeps a reference to is never changed.
+    if not compiled_available():
+        pytest.fail("the compiled source map is not built")
+    monkeypatch.delenv("TEXTFIX_PURE_PYTHON", raising=False)
+    made = []
+    kept = []
+
+    @rule("test.fresh", safety=Safety.SAFE)
+    def fresh(doc):
+        e = _provenance.change(0, 1, "X")
+        made.append(id(e))
+        return [e]
+
+    @rule("test.kept", safety=Safety.GUESS)
+    def keeps(doc):
+        e = _provenance.change(2, 3, "Y")
+        kept.append(e)
+        return [e]
+
+    p = textfix.Pipeline()
+    p.rules = (fresh, keeps)
+    r = p.clean("abcd")
+    assert r.text == "XbYd" and r.restore() == "abcd"
+    stepped = [e for t in r._map._core.pieces_as_tuples() for e in t[6]]
+    assert [e.rules for e in stepped] == [("test.fresh",), ("test.kept",)]
+    assert id(stepped[0]) == made[0]  # the rule's own object, completed
+    assert (stepped[0].old, stepped[0].safety) == ("a", Safety.SAFE)
+    assert stepped[1] is not kept[0]  # a copy: the rule's object is as it made it
+    assert (kept[0].old, kept[0].rules, kept[0].safety) == (None, (), None)
+    assert (stepped[1].old, stepped[1].safety) == ("c", Safety.GUESS)

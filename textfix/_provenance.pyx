@@ -41,6 +41,14 @@ cdef extern from *:
         *(PyObject**)((char*)o + off) = v;
     }
     static PyObject* tf_get(PyObject* o, Py_ssize_t off) { return *(PyObject**)((char*)o + off); }
+    static void tf_replace(PyObject* o, Py_ssize_t off, PyObject* v) {
+        PyObject** slot = (PyObject**)((char*)o + off);
+        PyObject* old = *slot;
+        Py_INCREF(v);
+        *slot = v;
+        Py_XDECREF(old);
+    }
+    static Py_ssize_t tf_refcnt(PyObject* o) { return Py_REFCNT(o); }
     static Py_ssize_t tf_member_offset(PyObject* d) { return ((PyMemberDescrObject*)d)->d_member->offset; }
     static int tf_member_plain(PyObject* d) {
         PyMemberDef* m = ((PyMemberDescrObject*)d)->d_member;
@@ -50,6 +58,8 @@ cdef extern from *:
     object tf_alloc(object t)
     void tf_set(object o, Py_ssize_t off, object v) noexcept
     PyObject* tf_get(object o, Py_ssize_t off) noexcept
+    void tf_replace(object o, Py_ssize_t off, object v) noexcept
+    Py_ssize_t tf_refcnt(object o) noexcept
     Py_ssize_t tf_member_offset(object d) noexcept
     int tf_member_plain(object d) noexcept
 
@@ -891,12 +901,34 @@ cdef object _SUGGEST = Safety.SUGGEST
 cdef object _GUESS = Safety.GUESS
 
 
+def _arg_refs(proposals, str cur, name, rule_safety, threshold, smap,
+              list suggestions, list flags, list new_labels):
+    """The references to a list passed as :func:`take_proposals` is called, and to an
+    item while its loop reads it, where no one else holds them (a list made for the
+    call, an item only the list holds)."""
+    cdef Py_ssize_t arg = tf_refcnt(proposals)
+    for p in proposals:
+        return arg, tf_refcnt(p)
+    return arg, -1
+
+
+cdef Py_ssize_t _LIST_REFS, _ITEM_REFS
+_LIST_REFS, _ITEM_REFS = _arg_refs([object()], "", None, None, None, None, [], [], [])
+
+
 def take_proposals(proposals, str cur, name, rule_safety, threshold, smap,
                    list suggestions, list flags, list new_labels):
-    """As :func:`textfix.pipeline._take`."""
+    """As :func:`textfix.pipeline._take`.
+
+    An Edit of exact type that only the rule's own fresh list holds (a list no one else
+    holds, as the compiled rule helpers return them) is filled in place (its ``old``, its
+    rule, its safety) rather than copied: no one else can see it, and its copy would be
+    equal to it."""
     cdef list edits = []
     cdef tuple rule_names = (name,)
     cdef Py_ssize_t n = len(cur)
+    cdef bint own = (SLOTS_KNOWN and type(proposals) is list
+                     and tf_refcnt(proposals) == _LIST_REFS)
     for p in proposals:
         tp = type(p)
         if tp is _Edit:
@@ -936,6 +968,15 @@ def take_proposals(proposals, str cur, name, rule_safety, threshold, smap,
             s0, s1 = smap.source_span(start, end)
             suggestions.append(mk_edit(s0, s1, new, old, p_rules or rule_names, _SUGGEST, conf, note, moved))
         elif old is p_old and p_rules and safety is p_safety and tp is _Edit:
+            untrack_edit(p)
+            edits.append(p)
+        elif own and tp is _Edit and tf_refcnt(p) == _ITEM_REFS:
+            if old is not p_old:
+                tf_replace(p, _OFF[OLD], old)
+            if not p_rules:
+                tf_replace(p, _OFF[RULES], rule_names)
+            if safety is not p_safety:
+                tf_replace(p, _OFF[SAFETY], safety)
             untrack_edit(p)
             edits.append(p)
         else:
