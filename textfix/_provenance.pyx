@@ -16,6 +16,10 @@ from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.tuple cimport PyTuple_GET_SIZE
 from libc.stdlib cimport malloc, free
 
+
+cdef extern from "Python.h":
+    int PyList_Append(object lst, PyObject* item) except -1
+
 from .edit import Edit, Safety, fields
 
 cdef object _Edit = Edit
@@ -335,8 +339,8 @@ cdef class _Cursor:
                 push(sink, p)
                 if copying and p is at(pieces, self.i):
                     j = bisect_right(self.ends, limit, self.i + 1, self.np)
-                    if j > self.i + 1:
-                        sink.extend(pieces[self.i + 1:j])
+                    for k in range(self.i + 1, j):  # the pieces before the limit, as they are
+                        PyList_Append(sink, PyList_GET_ITEM(pieces, k))
                     self.i = j
                     self.pos = self.ends[j - 1]
                 else:
