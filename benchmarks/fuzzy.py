@@ -430,6 +430,14 @@ def markdown(r) -> str:
             ("full pipeline, every stage, noised held-out pages (chars/s)",
              f"{p['noised']['chars_per_s']:,} ({p['noised']['edits_per_10k_chars']:,.0f} edits per 10k chars)"),
             ("full pipeline, clean held-out pages (chars/s)", f"{p['clean']['chars_per_s']:,}"),
+        ]
+        for label in ("noised", "clean"):
+            u = p[label].get("untimed")
+            if u:
+                rows.append((f"full pipeline, {label} pages, no timing wrappers: clean() page by page / map() (chars/s)",
+                             f"{u['clean_chars_per_s']:,} / {u['map_chars_per_s']:,} "
+                             f"(map x{u['map_over_clean_process_time']} in process time)"))
+        rows += [
             (f"peak RSS, full pipeline streaming {mem['input_mb']:.0f} MB of noised pages (MB)",
              f"{mem['max_rss_mb']:.0f}"),
         ]
