@@ -88,6 +88,45 @@ def test_halfwidth_scan_twin_agrees_on_real_pages():
     assert edits > 1000
 
 
+#: Paragraphs of quotes among the marks and letters that decide their direction:
+#: sentence ends, colons, commas, Latin letters and digits (apostrophes), spaces.
+QUOTE_TEXT = st.lists(st.sampled_from([
+    '"', "'", '"', "'", "中", "文", "𠀀", "a", "Z", "9", "。", "！", "？", "…", "；", "：", ":", "，", ",",
+    ".", "、", "“", " ", "\u3000", "\t", "\n", "\n\n", "é", "🙂", "-",
+]), max_size=50).map("".join)
+
+
+def _quotes_both_ways(text):
+    scan = punct._quote_scan()
+    assert scan is not None
+    for m in punct._QUOTE_BLOCK.finditer(text):
+        start, end = m.span()
+        for q, forms in (('"', ("“", "”")), ("'", ("‘", "’"))):
+            positions = [i for i in range(start, end) if text[i] == q]
+            want = punct._quote_edits(text, start, end, q, forms, positions)
+            got = scan.edits(text, q, forms[0], forms[1], positions) if positions else []
+            assert repr(got) == repr(want), (text[start:end], q)
+
+
+@pytest.mark.twin
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(QUOTE_TEXT, st.text(alphabet="\"'中a1。：， \n", max_size=60)))
+@example('主题教育"党建引领\'破难题、促发展\'"攻坚行动')
+@example('他说:"好。" "又" don\'t 90\'s "中"文"')
+@example('"\n"中" "。"  "')
+def test_quote_scan_twin_agrees(text):
+    _quotes_both_ways(text)
+
+
+@pytest.mark.twin
+def test_quote_scan_twin_agrees_on_real_pages():
+    quotes = 0
+    for text in _seen_by("punct.straight-quotes"):
+        _quotes_both_ways(text)
+        quotes += text.count('"') + text.count("'")
+    assert quotes > 500
+
+
 #: Full-width letters, digits, points and percent signs among their neighbours.
 WIDTH_TEXT = st.lists(st.sampled_from([
     "０", "９", "５", "Ａ", "Ｚ", "ａ", "ｚ", "．", "．．", "％", "％％", "＠", "／", "：", "１", "a", ".", "%",

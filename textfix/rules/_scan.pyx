@@ -823,6 +823,23 @@ cdef inline bint is_space(Py_UCS4 c) noexcept nogil:
     return c == 0x20 or c == 0x09 or c == 0x3000
 
 
+cdef int cjk_beside(_Table cjk, _Table skipped, int kind, void* data, Py_ssize_t n, Py_ssize_t i,
+                    int step) except -1:
+    """``is_cjk(_prev(text, i))`` (``step`` -1) or ``is_cjk(_next(text, i))`` (1) of the
+    punctuation stage: the nearest character on the line that is neither a space nor a
+    mark (``_is_skipped``), Chinese or not."""
+    cdef Py_UCS4 c
+    i += step
+    while 0 <= i < n:
+        c = PyUnicode_READ(kind, data, i)
+        if c == 0x0A:
+            return False
+        if not skipped.has(c):
+            return cjk.has(c)
+        i += step
+    return False
+
+
 cdef class HalfwidthScan:
     """:func:`textfix.rules.punct._halfwidth_py` in one pass over the text, with the
     character classes of :mod:`textfix.chars` (``is_cjk``, ``is_han``) and the stage's
@@ -841,18 +858,8 @@ cdef class HalfwidthScan:
         self.full = full
         self.change = change
 
-    cdef int _cjk_beside(self, int kind, void* data, Py_ssize_t n, Py_ssize_t i, int step) except -1:
-        """``is_cjk(_prev(text, i))`` (``step`` -1) or ``is_cjk(_next(text, i))`` (1)."""
-        cdef Py_UCS4 c
-        i += step
-        while 0 <= i < n:
-            c = PyUnicode_READ(kind, data, i)
-            if c == 0x0A:
-                return False
-            if not self.skipped.has(c):
-                return self.cjk.has(c)
-            i += step
-        return False
+    cdef inline int _cjk_beside(self, int kind, void* data, Py_ssize_t n, Py_ssize_t i, int step) except -1:
+        return cjk_beside(self.cjk, self.skipped, kind, data, n, i, step)
 
     def edits(self, str text not None, list protected not None):
         """The edits of ``_halfwidth_py(text)``; ``protected`` is
@@ -959,6 +966,189 @@ cdef class HalfwidthScan:
             free(ps)
             free(pe)
         return out
+
+
+# -- straight quotes in Chinese text ----------------------------------------------
+
+cdef inline bint is_sentence_end(Py_UCS4 c) noexcept nogil:
+    # textfix.chars.SENTENCE_END: 。！？…；
+    return c == 0x3002 or c == 0xFF01 or c == 0xFF1F or c == 0x2026 or c == 0xFF1B
+
+
+cdef inline bint opens_badly_before(Py_UCS4 c) noexcept nogil:
+    # a mark right after an opening quote: ，。、；！？,.;!?
+    return (c == 0xFF0C or c == 0x3002 or c == 0x3001 or c == 0xFF1B or c == 0xFF01 or c == 0xFF1F
+            or c == 0x2C or c == 0x2E or c == 0x3B or c == 0x21 or c == 0x3F)
+
+
+cdef class QuoteScan:
+    """:func:`textfix.rules.punct._quote_edits` (its pairing, :func:`_pair_quotes`, and
+    the Chinese context of each quote) for one paragraph, with the character classes of
+    :mod:`textfix.chars` (``is_cjk``, ``is_han``) and the stage's ``_is_skipped``, read
+    from their memo tables."""
+
+    cdef _Table cjk, han, skipped
+    cdef object change
+
+    def __init__(self, cjk, han, skipped, change):
+        """``cjk``, ``han``, ``skipped``: CharTables; ``change(start, end, new)`` makes
+        an Edit."""
+        self.cjk = _Table(cjk)
+        self.han = _Table(han)
+        self.skipped = _Table(skipped)
+        self.change = change
+
+    cdef inline int _cjk_beside(self, int kind, void* data, Py_ssize_t n, Py_ssize_t i, int step) except -1:
+        return cjk_beside(self.cjk, self.skipped, kind, data, n, i, step)
+
+    cdef inline Py_UCS4 _mark(self, int kind, void* data, Py_ssize_t n, Py_ssize_t i, int step) noexcept:
+        """``_prev_mark`` (``step`` -1) or ``_next_mark`` (1) of ``i``: the nearest
+        character on the line that is not a space, 0 for none (the empty string)."""
+        cdef Py_UCS4 c
+        i += step
+        while 0 <= i < n:
+            c = PyUnicode_READ(kind, data, i)
+            if not is_space(c):
+                return 0 if c == 0x0A else c
+            i += step
+        return 0
+
+    cdef inline int _open_cost(self, int kind, void* data, Py_ssize_t n, Py_ssize_t i) noexcept:
+        cdef Py_UCS4 nx = self._mark(kind, data, n, i, 1), pv = self._mark(kind, data, n, i, -1)
+        return (3 if nx == 0 else 2 if opens_badly_before(nx) else 0) + (1 if pv and is_sentence_end(pv) else 0)
+
+    cdef inline int _close_cost(self, int kind, void* data, Py_ssize_t n, Py_ssize_t i) noexcept:
+        cdef Py_UCS4 pv = self._mark(kind, data, n, i, -1)
+        return 3 if (pv == 0xFF1A or pv == 0x3A) else 2 if pv == 0 else 0
+
+    def edits(self, str text not None, str q not None, str open_form not None,
+              str close_form not None, list positions not None):
+        """``_quote_edits(text, start, end, q, (open_form, close_form), positions)``:
+        ``positions`` are the offsets of the paragraph's quotes ``q``, in order."""
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void* data = PyUnicode_DATA(text)
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), m, k, i, j, o, e, lone = -1, best = -1, cost
+        cdef Py_ssize_t* pos = NULL
+        cdef Py_ssize_t* partner = NULL
+        cdef Py_ssize_t* pre = NULL
+        cdef Py_ssize_t* suf = NULL
+        cdef int* cache = NULL  # per pair, by its opening quote's index: -1 not decided
+        cdef unsigned char* opens = NULL
+        cdef int* oc = NULL
+        cdef int* cc = NULL
+        cdef Py_UCS4 pv
+        cdef bint chinese, apostrophe = q == "'"
+        cdef list out = []
+        m = len(positions)
+        if m == 0:
+            return out
+        change = self.change
+        try:
+            pos = <Py_ssize_t*>malloc(m * sizeof(Py_ssize_t))
+            partner = <Py_ssize_t*>malloc(m * sizeof(Py_ssize_t))
+            opens = <unsigned char*>malloc(m)
+            if pos == NULL or partner == NULL or opens == NULL:
+                raise MemoryError()
+            k = 0
+            for j in range(m):
+                i = positions[j]
+                # an apostrophe between Latin letters or digits (don't, 90's) is not a quote
+                if (apostrophe and i > 0 and i + 1 < n and is_ascii_alnum(PyUnicode_READ(kind, data, i - 1))
+                        and is_ascii_alnum(PyUnicode_READ(kind, data, i + 1))):
+                    continue
+                pos[k] = i
+                k += 1
+            m = k
+            if m == 0:
+                return out
+            if m % 2:
+                oc = <int*>malloc(m * sizeof(int))
+                cc = <int*>malloc(m * sizeof(int))
+                pre = <Py_ssize_t*>malloc((m + 1) * sizeof(Py_ssize_t))
+                suf = <Py_ssize_t*>malloc((m + 1) * sizeof(Py_ssize_t))
+                if oc == NULL or cc == NULL or pre == NULL or suf == NULL:
+                    raise MemoryError()
+                for k in range(m):
+                    oc[k] = self._open_cost(kind, data, n, pos[k])
+                    cc[k] = self._close_cost(kind, data, n, pos[k])
+                # before the lone quote: even index opens; after it: odd index opens
+                pre[0] = 0
+                for k in range(m):
+                    pre[k + 1] = pre[k] + (oc[k] if k % 2 == 0 else cc[k])
+                suf[m] = 0
+                for k in range(m - 1, -1, -1):
+                    suf[k] = suf[k + 1] + (oc[k] if k % 2 == 1 else cc[k])
+                for k in range(0, m, 2):  # ties go to the last
+                    cost = pre[k] + suf[k + 1] + (oc[k] if oc[k] < cc[k] else cc[k])
+                    if lone < 0 or cost <= best:
+                        best = cost
+                        lone = k
+            # pair the others in order
+            j = -1
+            for k in range(m):
+                if k == lone:
+                    continue
+                if j < 0:
+                    j = k
+                else:
+                    partner[j] = k
+                    partner[k] = j
+                    opens[j] = True
+                    opens[k] = False
+                    j = -1
+            if lone >= 0:
+                i = pos[lone]
+                pv = self._mark(kind, data, n, i, -1)
+                partner[lone] = -1
+                opens[lone] = not ((pv and is_sentence_end(pv)) or self._at_line_end(kind, data, n, i))
+            cache = <int*>malloc(m * sizeof(int))
+            if cache == NULL:
+                raise MemoryError()
+            for k in range(m):
+                cache[k] = -1
+            for k in range(m):
+                i = pos[k]
+                j = partner[k]
+                if j >= 0:
+                    o = k if k < j else j  # the pair, by its opening quote
+                    if cache[o] < 0:
+                        e = pos[j if k < j else k]
+                        chinese = False
+                        for i in range(pos[o] + 1, e):
+                            if self.han.has(PyUnicode_READ(kind, data, i)):
+                                chinese = True
+                                break
+                        if not chinese:
+                            chinese = (self._cjk_beside(kind, data, n, pos[o], -1)
+                                       or self._cjk_beside(kind, data, n, e, 1))
+                        cache[o] = chinese
+                    chinese = cache[o]
+                    i = pos[k]
+                else:
+                    chinese = self._cjk_beside(kind, data, n, i, -1) or self._cjk_beside(kind, data, n, i, 1)
+                if chinese:
+                    out.append(change(i, i + 1, open_form if opens[k] else close_form))
+            return out
+        finally:
+            free(pos)
+            free(partner)
+            free(opens)
+            free(oc)
+            free(cc)
+            free(pre)
+            free(suf)
+            free(cache)
+
+    cdef inline bint _at_line_end(self, int kind, void* data, Py_ssize_t n, Py_ssize_t i) noexcept:
+        """Nothing but spaces between ``i`` and the end of its line."""
+        cdef Py_UCS4 c
+        i += 1
+        while i < n:
+            c = PyUnicode_READ(kind, data, i)
+            if not is_space(c):
+                return c == 0x0A
+            i += 1
+        return True
 
 
 # -- full-width letters and digits ------------------------------------------------

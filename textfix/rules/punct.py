@@ -168,6 +168,20 @@ def _halfwidth_scan():
 _HALFWIDTH_SCAN: list = []
 
 
+def _quote_scan():
+    """The compiled :class:`~textfix.rules._scan.QuoteScan` (made once): the twin of
+    :func:`_quote_edits` with the positions given; None where the pure-Python
+    definition computes."""
+    if _scan is None or not _compiled.enabled():
+        return None
+    if not _QUOTE_SCAN:
+        _QUOTE_SCAN.append(_scan.QuoteScan(_cjk, _han, _is_skipped, change))
+    return _QUOTE_SCAN[0]
+
+
+_QUOTE_SCAN: list = []
+
+
 _QUOTE_BLOCK = re.compile(  # no Unicode property: ``re`` reads it alike, ~3x as fast
     r"[^\n]+(?:\n(?![ \t\u3000]*\n)[^\n]+)*")
 
@@ -298,6 +312,7 @@ def straight_quotes(doc):
     double, single = _offsets(text, '"'), _offsets(text, "'")
     quotes = sorted(double + single)
     kinds = (('"', ("“", "”"), double), ("'", ("‘", "’"), single))
+    scan = _quote_scan()
     k, last = 0, len(quotes)
     for m in _QUOTE_BLOCK.finditer(text):
         start, end = m.span()
@@ -310,7 +325,10 @@ def straight_quotes(doc):
         for q, forms, offsets in kinds:
             # the paragraph's quotes q, in order
             positions = offsets[bisect_left(offsets, start) : bisect_left(offsets, end)]
-            found = _quote_edits(text, start, end, q, forms, positions)
+            if scan is not None:
+                found = scan.edits(text, q, forms[0], forms[1], positions) if positions else []
+            else:
+                found = _quote_edits(text, start, end, q, forms, positions)
             edits.extend([e for e in found if e.start not in protected] if protected else found)
     edits.sort(key=lambda e: e.start)
     return edits
