@@ -153,6 +153,21 @@ def test_judge_found_is_judge_of_find(text, tie, keep):
     assert pure.judge_found(text, matcher, keep_rejected=keep) == want
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=ALPHABET, max_size=30), max_size=5), st.booleans(), st.booleans())
+@example(["要深人学习", "", "纳人公务员", "要深人学习"], True, False)
+def test_judge_found_many_is_judge_found_of_each(texts, tie, keep):
+    """The texts judged in three passes (single look-alikes, hits, scoring) get the
+    decisions each gets alone; the pure scorer too."""
+    if not compiled_available():
+        pytest.fail("the compiled core is not built")
+    matcher, (pure, comp) = _small_matcher(tie)
+    want = [pure.judge(t, matcher.find(t), keep_rejected=keep) for t in texts]
+    assert comp.judge_found_many(texts, matcher, keep_rejected=keep) == want
+    assert [comp.judge_found(t, matcher, keep_rejected=keep) for t in texts] == want
+    assert pure.judge_found_many(texts, matcher, keep_rejected=keep) == want
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.text(alphabet=ALPHABET, max_size=40))
 def test_judge_found_with_two_substitutions_judges_the_candidates(text):
@@ -219,6 +234,8 @@ def test_twins_make_the_same_decisions_on_real_pages(seed_texts):
         assert pure.judge(t, cands) == comp.judge(t, cands) == comp.judge_found(t, matcher)
         decisions += len(a)
     assert decisions > 1000  # the comparison covered many candidates, rejected ones too
+    # all the texts judged in one call's three passes: the same decisions
+    assert comp.judge_found_many(texts, matcher) == [comp.judge_found(t, matcher) for t in texts]
 
 
 # -- the stage scans: textfix.rules._scan -------------------------------------------

@@ -1187,15 +1187,22 @@ cdef class Core:
                     return False
         return True
 
+    def single_proposals(self, str text not None, double min_bigram):
+        """The single look-alikes :meth:`judged_hits` proposes for ``text`` itself, as it
+        takes them (``proposals``): ``(position, index into the look-alike table)``."""
+        return self._single_proposals(PyUnicode_KIND(text), PyUnicode_DATA(text),
+                                      PyUnicode_GET_LENGTH(text), min_bigram)
+
     def judged_hits(self, str text, bytes hits not None, Variants v not None, bint singles, bint names,
                     double bigram_weight, double trigram_weight, double single_margin,
-                    double channel_weight, floor, double min_bigram, dict sfreq):
+                    double channel_weight, floor, double min_bigram, dict sfreq, list proposals=None):
         """:meth:`judged` of the candidates the matcher makes of its automaton's
         ``hits`` (``(pattern, start, end)``, in the automaton's order, packed as
         ``Matcher.hits_packed`` gives them; ``v`` the
         matcher's one-substitution :class:`Variants`) and, with ``singles``, of
         :meth:`single_candidates` (``min_bigram``, their frequencies from ``sfreq``,
-        the scorer's lexicon): the same ``(gain, key,
+        the scorer's lexicon; ``proposals``: those :meth:`single_proposals` gave for
+        ``text``, where asked for before): the same ``(gain, key,
         candidate)`` list, with Candidate tuples made only for those kept — and, with a
         ``floor``, without the substitutions whose gain ends below it (``greedy`` stops
         at the first of them: the decisions are the same)."""
@@ -1275,7 +1282,9 @@ cdef class Core:
                         G.sim = v.sim[j]
             # the single characters the scorer proposes itself
             if singles:
-                for p, j in self._single_proposals(kind, data, n, min_bigram):
+                if proposals is None:
+                    proposals = self._single_proposals(kind, data, n, min_bigram)
+                for p, j in proposals:
                     x = self.alt[j]
                     key = (<uint64_t>p << 21) | <uint64_t>x
                     if map_get(&groups, key, -1) >= 0:

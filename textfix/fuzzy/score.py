@@ -812,22 +812,45 @@ class Scorer:
         the compiled core (and no protect list), the matcher's automaton hits are
         grouped and scored there directly, and Candidate tuples are made only for the
         substitutions kept."""
-        if self.core is not None and not self.protect:
-            last = self._last_variants
-            table = getattr(matcher, "_table", None)
-            if last is not None and last[0] is table and last[1] is matcher.lexicon.freq:
-                variants = last[2]
-            else:
-                variants = _variants_for(matcher)
-                self._last_variants = (table, matcher.lexicon.freq, variants)
-            if variants is not None:
-                judged = self.core.judged_hits(
-                    text, matcher.hits_packed(text), variants,
-                    self.confusions is not None and self.bigrams is not None, bool(self.name_items),
-                    self.bigram_weight, self.trigram_weight, self.single_margin, self.channel_weight,
-                    None if keep_rejected else self.threshold, self.single_min_bigram, self.lexicon.freq)
-                return self._decide(text, judged, keep_rejected)
-        return self.judge(text, matcher.find(text), keep_rejected)
+        return self.judge_found_many([text], matcher, keep_rejected)[0]
+
+    def judge_found_many(self, texts: list[str], matcher, keep_rejected: bool = False) -> list[list[Decision]]:
+        """``[judge_found(t, matcher, keep_rejected) for t in texts]``.  With the compiled
+        core, in three passes over the texts (the single look-alikes of all, then the
+        matcher's hits of all, then the scoring), so that each pass's tables stay in
+        the processor's caches from one text to the next."""
+        variants = self._core_variants(matcher)
+        if variants is None:
+            return [self.judge(t, matcher.find(t), keep_rejected) for t in texts]
+        core = self.core
+        singles = self.confusions is not None and self.bigrams is not None
+        proposals = ([core.single_proposals(t, self.single_min_bigram) for t in texts] if singles
+                     else [None] * len(texts))
+        hits = [matcher.hits_packed(t) for t in texts]
+        names = bool(self.name_items)
+        floor = None if keep_rejected else self.threshold
+        out = []
+        for t, h, sp in zip(texts, hits, proposals):
+            judged = core.judged_hits(
+                t, h, variants, singles, names, self.bigram_weight, self.trigram_weight,
+                self.single_margin, self.channel_weight, floor, self.single_min_bigram,
+                self.lexicon.freq, sp)
+            out.append(self._decide(t, judged, keep_rejected))
+        return out
+
+    def _core_variants(self, matcher):
+        """The compiled core's view of the matcher's variant table (kept for the matcher
+        last asked about); None where the core cannot judge the hits itself (no core, a
+        protect list, no compiled table)."""
+        if self.core is None or self.protect:
+            return None
+        last = self._last_variants
+        table = getattr(matcher, "_table", None)
+        if last is not None and last[0] is table and last[1] is matcher.lexicon.freq:
+            return last[2]
+        variants = _variants_for(matcher)
+        self._last_variants = (table, matcher.lexicon.freq, variants)
+        return variants
 
     def _decide(self, text: str, judged: list, keep_rejected: bool) -> list[Decision]:
         """:meth:`_greedy`, by the compiled core where there is one."""

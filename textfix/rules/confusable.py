@@ -97,10 +97,9 @@ def glyph_misread(doc):
     """
     matcher, scorer = models(tuple(doc.config.dicts), tuple(doc.config.protect))
     text = doc.text
-    for block in doc.blocks():
-        if block.kind in NAME_KINDS:
-            continue
-        span = text[block.start : block.end]
-        for d in scorer.judge_found(span, matcher):
+    blocks = [b for b in doc.blocks() if b.kind not in NAME_KINDS]
+    found = scorer.judge_found_many([text[b.start : b.end] for b in blocks], matcher)
+    for block, decisions in zip(blocks, found):
+        for d in decisions:
             yield Edit(block.start + d.start, block.start + d.end, d.new,
                        confidence=round(d.confidence, 4), note=d.note)
