@@ -812,7 +812,15 @@ class Scorer:
         the compiled core (and no protect list), the matcher's automaton hits are
         grouped and scored there directly, and Candidate tuples are made only for the
         substitutions kept."""
-        return self.judge_found_many([text], matcher, keep_rejected)[0]
+        variants = self._core_variants(matcher)
+        if variants is None:
+            return self.judge(text, matcher.find(text), keep_rejected)
+        judged = self.core.judged_hits(
+            text, matcher.hits_packed(text), variants,
+            self.confusions is not None and self.bigrams is not None, bool(self.name_items),
+            self.bigram_weight, self.trigram_weight, self.single_margin, self.channel_weight,
+            None if keep_rejected else self.threshold, self.single_min_bigram, self.lexicon.freq)
+        return self._decide(text, judged, keep_rejected)
 
     def judge_found_many(self, texts: list[str], matcher, keep_rejected: bool = False) -> list[list[Decision]]:
         """``[judge_found(t, matcher, keep_rejected) for t in texts]``.  With the compiled
