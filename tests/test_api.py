@@ -152,6 +152,42 @@ def test_map_runs_each_rule_over_a_batch_before_the_next():
     assert [c[0] for c in calls] == ["first", "second", "first", "second"]
 
 
+def test_a_rule_with_many_gets_a_batch_in_one_call_and_falls_back_alone():
+    calls = []
+
+    def one(doc):
+        if "坏" in doc.text:
+            raise ValueError("bad text")
+        return [textfix.Edit(0, 0, "+")]
+
+    def many(docs):
+        calls.append(len(docs))
+        if any("坏" in d.text for d in docs):
+            raise ValueError("bad batch")
+        return [one(d) for d in docs]
+
+    r = textfix.rule("test.batched", safety=textfix.Safety.SAFE)(one).with_many(many)
+    p = textfix.Pipeline()
+    p.rules = (r,)
+    texts = [f"{i}\n" for i in range(p.BATCH_TEXTS + 3)]
+    assert [x.text for x in p.map(texts)] == ["+" + t for t in texts]
+    assert calls == [p.BATCH_TEXTS, 3]
+    assert [x.text for x in p.map(texts[:1])] == ["+0\n"]  # one text: the rule itself
+    assert calls == [p.BATCH_TEXTS, 3]
+    # the batch fails: each text is tried alone, and only the bad one fails
+    out = list(p.map(["好\n", "坏\n", "好\n"], return_exceptions=True))
+    assert out[0].text == out[2].text == "+好\n" and isinstance(out[1], ValueError)
+    # the glyph rule judges a batch as it judges each page
+    from textfix.rules import confusable
+
+    assert confusable.glyph_misread.many is not None
+    pages = [s.read_text(encoding="utf-8") for s in SEEDS] + ["要深人学习贯彻习近平法治思想。\n"]
+    alone = [textfix.clean(t) for t in pages]
+    for a, b in zip(alone, textfix.Pipeline().clean_many(pages)):
+        _same(a, b)
+    assert alone[-1].text == "要深入学习贯彻习近平法治思想。\n"
+
+
 def test_map_raises_a_bad_text_after_the_results_before_it():
     p = textfix.Pipeline()
     out = p.map(["甲,乙\n", b"\xe7\x94\xb2", "丙\n"])

@@ -240,12 +240,15 @@ class Pipeline:
                 except Exception as e:
                     jobs.append(e)
             for r in self.rules:
-                for i, job in enumerate(jobs):
-                    if isinstance(job, _Job):
-                        try:
-                            self._run(r, job)
-                        except Exception as e:
-                            jobs[i] = e
+                live = [i for i, job in enumerate(jobs) if isinstance(job, _Job)]
+                many = getattr(r, "many", None)
+                if many is not None and len(live) > 1:
+                    live = self._run_many(r, many, jobs, live)
+                for i in live:
+                    try:
+                        self._run(r, jobs[i])
+                    except Exception as e:
+                        jobs[i] = e
             out = []
             for job in jobs:
                 if isinstance(job, _Job):
@@ -256,16 +259,55 @@ class Pipeline:
                 out.append(job)
             return out
 
+    def _run_many(self, r: Rule, many, jobs: list, live: list[int]) -> list[int]:
+        """Rule ``r``'s step of the texts ``live`` (indices into ``jobs``) from one call
+        of its ``many``; the indices of those left to step one by one (all of them
+        where ``many`` fails: each is then tried alone, and one that fails fails
+        alone)."""
+        docs = [self._doc(jobs[i]) for i in live]
+        try:
+            proposals = [list(p) for p in many(docs)]
+        except Exception:
+            return live
+        if len(proposals) != len(docs):
+            return live
+        for i, doc, props in zip(live, docs, proposals):
+            job = jobs[i]
+            try:
+                self._apply(r, job, doc, self._take(r, job, props))
+            except Exception as e:
+                jobs[i] = e
+        return []
+
+    def _doc(self, job: "_Job") -> Doc:
+        return Doc(job.text, self.config, self.resources, job.smap, job.labels, job.state, job.blocks)
+
     def _run(self, r: Rule, job: "_Job") -> None:
         """One rule's step of a text: its proposals taken, its edits applied and
         composed into the source map, its suggestions, flags and labels recorded."""
+        doc = self._doc(job)
+        new_labels: list[tuple[int, int, str]] = []
+        # (the rule's list goes straight to take: held by no one else, its fresh Edits
+        # can be completed in place)
+        edits = job.take(r(doc), job.text, r.name, r.safety, self.config.threshold, job.smap,
+                         job.suggestions, job.flags, new_labels)
+        self._apply(r, job, doc, (edits, new_labels))
+
+    def _take(self, r: Rule, job: "_Job", proposals) -> tuple[list, list]:
+        """The edits to apply of the rule's ``proposals`` for ``job``'s text, and its new
+        labels (its suggestions and flags are recorded)."""
+        new_labels: list[tuple[int, int, str]] = []
+        edits = job.take(proposals, job.text, r.name, r.safety, self.config.threshold, job.smap,
+                         job.suggestions, job.flags, new_labels)
+        return edits, new_labels
+
+    def _apply(self, r: Rule, job: "_Job", doc: Doc, taken: tuple[list, list]) -> None:
+        """Apply a rule's taken edits to ``job`` (``doc``: what the rule saw) and compose
+        them into its source map; merge its new labels."""
+        edits, new_labels = taken
         cur = job.text
         smap = job.smap
         labels = job.labels
-        doc = Doc(cur, self.config, self.resources, smap, labels, job.state, job.blocks)
-        new_labels: list[tuple[int, int, str]] = []
-        edits = job.take(r(doc), cur, r.name, r.safety, self.config.threshold, smap,
-                         job.suggestions, job.flags, new_labels)
         # Doc.blocks() of the text as it is, passed on from rule to rule while neither
         # the text nor the labels change (finding every block's kind through the source
         # map is the cost of blocks())

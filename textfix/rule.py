@@ -27,7 +27,7 @@ from __future__ import annotations
 import inspect
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -58,6 +58,16 @@ class Rule:
     safety: Safety = Safety.SAFE
     default: bool = True  #: run unless disabled; ``False``: only when enabled by name
     doc: str = field(default="", repr=False, compare=False)
+    #: Optional: the proposals for several texts at once, ``many(docs)`` -> one iterable
+    #: of proposals per doc, each what ``func`` gives for that doc alone.
+    #: :meth:`textfix.Pipeline.map` uses it for a batch (a rule that judges a batch in
+    #: passes keeps its tables in the caches); a text it fails on is retried alone.
+    many: Callable[[list["Doc"]], list[Iterable[Proposal]]] | None = field(
+        default=None, repr=False, compare=False)
+
+    def with_many(self, many: Callable[[list["Doc"]], list[Iterable[Proposal]]]) -> "Rule":
+        """This rule, with :attr:`many` set."""
+        return replace(self, many=many)
 
     @property
     def stage(self) -> str:

@@ -95,11 +95,28 @@ def glyph_misread(doc):
         before: 要深人学习贯彻习近平法治思想。
         after:  要深入学习贯彻习近平法治思想。
     """
-    matcher, scorer = models(tuple(doc.config.dicts), tuple(doc.config.protect))
-    text = doc.text
-    blocks = [b for b in doc.blocks() if b.kind not in NAME_KINDS]
-    found = scorer.judge_found_many([text[b.start : b.end] for b in blocks], matcher)
-    for block, decisions in zip(blocks, found):
+    return _glyph_misread_many([doc])[0]
+
+
+def _glyph_misread_many(docs) -> list[list[Edit]]:
+    """The rule's edits for each of ``docs`` (texts of one pipeline), the blocks of all
+    of them judged together in the scorer's three passes (``Scorer.judge_found_many``):
+    the same edits as each alone."""
+    config = docs[0].config
+    matcher, scorer = models(tuple(config.dicts), tuple(config.protect))
+    spans, owners = [], []
+    for k, doc in enumerate(docs):
+        text = doc.text
+        for block in doc.blocks():
+            if block.kind not in NAME_KINDS:
+                spans.append(text[block.start : block.end])
+                owners.append((k, block.start))
+    out: list[list[Edit]] = [[] for _ in docs]
+    for (k, start), decisions in zip(owners, scorer.judge_found_many(spans, matcher)):
         for d in decisions:
-            yield Edit(block.start + d.start, block.start + d.end, d.new,
-                       confidence=round(d.confidence, 4), note=d.note)
+            out[k].append(Edit(start + d.start, start + d.end, d.new,
+                               confidence=round(d.confidence, 4), note=d.note))
+    return out
+
+
+glyph_misread = glyph_misread.with_many(_glyph_misread_many)
