@@ -273,9 +273,8 @@ class Pipeline:
         if len(proposals) != len(docs):
             return live
         for i, doc, props in zip(live, docs, proposals):
-            job = jobs[i]
             try:
-                self._apply(r, job, doc, self._take(r, job, props))
+                self._run(r, jobs[i], doc, props)
             except Exception as e:
                 jobs[i] = e
         return []
@@ -283,32 +282,20 @@ class Pipeline:
     def _doc(self, job: "_Job") -> Doc:
         return Doc(job.text, self.config, self.resources, job.smap, job.labels, job.state, job.blocks)
 
-    def _run(self, r: Rule, job: "_Job") -> None:
-        """One rule's step of a text: its proposals taken, its edits applied and
-        composed into the source map, its suggestions, flags and labels recorded."""
-        doc = self._doc(job)
-        new_labels: list[tuple[int, int, str]] = []
-        # (the rule's list goes straight to take: held by no one else, its fresh Edits
-        # can be completed in place)
-        edits = job.take(r(doc), job.text, r.name, r.safety, self.config.threshold, job.smap,
-                         job.suggestions, job.flags, new_labels)
-        self._apply(r, job, doc, (edits, new_labels))
-
-    def _take(self, r: Rule, job: "_Job", proposals) -> tuple[list, list]:
-        """The edits to apply of the rule's ``proposals`` for ``job``'s text, and its new
-        labels (its suggestions and flags are recorded)."""
-        new_labels: list[tuple[int, int, str]] = []
-        edits = job.take(proposals, job.text, r.name, r.safety, self.config.threshold, job.smap,
-                         job.suggestions, job.flags, new_labels)
-        return edits, new_labels
-
-    def _apply(self, r: Rule, job: "_Job", doc: Doc, taken: tuple[list, list]) -> None:
-        """Apply a rule's taken edits to ``job`` (``doc``: what the rule saw) and compose
-        them into its source map; merge its new labels."""
-        edits, new_labels = taken
+    def _run(self, r: Rule, job: "_Job", doc: Doc | None = None, proposals: list | None = None) -> None:
+        """One rule's step of a text: its proposals (``r(doc)``, or ``proposals`` made
+        for ``doc`` already) taken, its edits applied and composed into the source map,
+        its suggestions, flags and labels recorded."""
+        if doc is None:
+            doc = self._doc(job)
         cur = job.text
         smap = job.smap
         labels = job.labels
+        new_labels: list[tuple[int, int, str]] = []
+        # (the rule's own list goes straight to take, held by no one else: its fresh
+        # Edits can be completed in place)
+        edits = job.take(r(doc) if proposals is None else proposals, cur, r.name, r.safety,
+                         self.config.threshold, smap, job.suggestions, job.flags, new_labels)
         # Doc.blocks() of the text as it is, passed on from rule to rule while neither
         # the text nor the labels change (finding every block's kind through the source
         # map is the cost of blocks())

@@ -762,8 +762,7 @@ class Scorer:
         floor = None if keep_rejected else self.threshold
         if self.core is not None and not self.protect:
             # the same loop, compiled (the protect list needs _protected)
-            singles = (self._single_candidates(text)
-                       if self.confusions is not None and self.bigrams is not None else ())
+            singles = self._single_candidates(text) if self._singles() else ()
             judged = self.core.judged(
                 text, candidates, singles, bool(self.name_items), self.bigram_weight,
                 self.trigram_weight, self.single_margin, self.channel_weight, floor)
@@ -779,7 +778,7 @@ class Scorer:
             if prev is None or c.word_freq > prev.word_freq:
                 groups[key] = c
         singles = set()
-        if self.confusions is not None and self.bigrams is not None:
+        if self._singles():
             for c in self._single_candidates(text):
                 key = ((c.start, c.word),)
                 if key not in groups:
@@ -815,12 +814,7 @@ class Scorer:
         variants = self._core_variants(matcher)
         if variants is None:
             return self.judge(text, matcher.find(text), keep_rejected)
-        judged = self.core.judged_hits(
-            text, matcher.hits_packed(text), variants,
-            self.confusions is not None and self.bigrams is not None, bool(self.name_items),
-            self.bigram_weight, self.trigram_weight, self.single_margin, self.channel_weight,
-            None if keep_rejected else self.threshold, self.single_min_bigram, self.lexicon.freq)
-        return self._decide(text, judged, keep_rejected)
+        return self._judge_hits(text, matcher.hits_packed(text), variants, keep_rejected)
 
     def judge_found_many(self, texts: list[str], matcher, keep_rejected: bool = False) -> list[list[Decision]]:
         """``[judge_found(t, matcher, keep_rejected) for t in texts]``.  With the compiled
@@ -830,21 +824,26 @@ class Scorer:
         variants = self._core_variants(matcher)
         if variants is None:
             return [self.judge(t, matcher.find(t), keep_rejected) for t in texts]
-        core = self.core
-        singles = self.confusions is not None and self.bigrams is not None
-        proposals = ([core.single_proposals(t, self.single_min_bigram) for t in texts] if singles
-                     else [None] * len(texts))
+        proposals = ([self.core.single_proposals(t, self.single_min_bigram) for t in texts]
+                     if self._singles() else [None] * len(texts))
         hits = [matcher.hits_packed(t) for t in texts]
-        names = bool(self.name_items)
-        floor = None if keep_rejected else self.threshold
-        out = []
-        for t, h, sp in zip(texts, hits, proposals):
-            judged = core.judged_hits(
-                t, h, variants, singles, names, self.bigram_weight, self.trigram_weight,
-                self.single_margin, self.channel_weight, floor, self.single_min_bigram,
-                self.lexicon.freq, sp)
-            out.append(self._decide(t, judged, keep_rejected))
-        return out
+        return [self._judge_hits(t, h, variants, keep_rejected, sp)
+                for t, h, sp in zip(texts, hits, proposals)]
+
+    def _singles(self) -> bool:
+        """Whether the scorer proposes single look-alikes itself."""
+        return self.confusions is not None and self.bigrams is not None
+
+    def _judge_hits(self, text: str, hits: bytes, variants, keep_rejected: bool,
+                    proposals: list | None = None) -> list[Decision]:
+        """The decisions of the compiled core on the matcher's packed ``hits`` in
+        ``text`` (and its single ``proposals``, where made already)."""
+        judged = self.core.judged_hits(
+            text, hits, variants, self._singles(), bool(self.name_items),
+            self.bigram_weight, self.trigram_weight, self.single_margin, self.channel_weight,
+            None if keep_rejected else self.threshold, self.single_min_bigram, self.lexicon.freq,
+            proposals)
+        return self._decide(text, judged, keep_rejected)
 
     def _core_variants(self, matcher):
         """The compiled core's view of the matcher's variant table (kept for the matcher
