@@ -312,3 +312,41 @@ def test_pure_python_scans_by_environment(monkeypatch):
     assert repeat._starts(text) == want
     lex, bi = garbled.lexicon(), garbled.bigrams()
     assert garbled._bounds(text, lex, bi) == garbled._bounds_py(text, garbled._rare_alone(lex, bi), bi)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, min_size=1, max_size=30), st.data())
+def test_quick_bound_is_never_below_the_segment_bound(text, data):
+    # The core turns a substitution away on its table look-ups (quick_bound) before it
+    # walks the trie (segment_bound): the decisions stay the same only if the quick
+    # bound is an upper bound of the walked one, names included.
+    if not compiled_available():
+        pytest.fail("the compiled core is not built")
+    core = Scorer(compiled=True, **small_kw()).core
+    p = data.draw(st.integers(0, len(text) - 1))
+    ch = data.draw(st.sampled_from(NEW))
+    assert core.quick_bound(text, p, ch) >= core.segment_bound(text, p, ch)
+
+
+def test_quick_bound_holds_and_turns_most_away_on_real_pages(seed_texts):
+    # With the shipped lexicon, at every Han position of the seed pages and their
+    # misread copies, for each of its look-alikes: above the walked bound, and close
+    # enough to it to be useful (it is within 2 of the walked bound for most).
+    if not compiled_available():
+        pytest.fail("the compiled core is not built")
+    _matcher, (_pure, comp) = _shipped_pair()
+    by_obs = comp.confusions.by_observed
+    rng = random.Random(11)
+    texts = list(seed_texts)
+    texts += [_misread(t, by_obs, 0.03, rng) for t in texts]
+    core = comp.core
+    checked = close = 0
+    for t in texts:
+        for p, c in enumerate(t):
+            for x in sorted(by_obs.get(c, ())):
+                q, b = core.quick_bound(t, p, x), core.segment_bound(t, p, x)
+                assert q >= b, (t[max(0, p - 4):p + 5], x)
+                checked += 1
+                close += q - b < 2.0
+    assert checked > 10_000
+    assert close > 0.5 * checked

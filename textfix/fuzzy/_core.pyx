@@ -23,9 +23,10 @@ candidate walks from up to eight starts a level at a time, asking the memory for
 next edges of all of them before reading any.
 """
 
-from libc.math cimport log, exp, isnan, NAN
+from libc.math cimport log, exp, isnan, fmax, NAN
 from libc.stdint cimport uint64_t, int64_t, int32_t, uint32_t, uint16_t, uint8_t
 from libc.stdlib cimport malloc, calloc, realloc, free
+from libc.string cimport memcpy
 
 
 include "../_hashmap.pxi"
@@ -95,6 +96,29 @@ cdef inline uint32_t pair_bit(Py_UCS4 a, Py_UCS4 b) noexcept nogil:
 
 cdef inline uint64_t triple(Py_UCS4 a, Py_UCS4 b, Py_UCS4 c) noexcept nogil:
     return (<uint64_t>a << 42) | (<uint64_t>b << 21) | <uint64_t>c
+
+
+cdef double QUICK_SLACK = 1e-9  # _quick_bound's margin for the order of its sums
+cdef int64_t QUICK_NONE = 0x7FF0000000000001  # a NaN's bits: no gain stored (none is NaN)
+
+
+cdef inline double quick_get(const Map* m, uint64_t key) noexcept nogil:
+    """The double stored under ``key`` (its bits in the int64 value), or NEG."""
+    cdef int64_t bits = map_get(m, key, QUICK_NONE)
+    cdef double v
+    if bits == QUICK_NONE:
+        return NEG
+    memcpy(&v, &bits, sizeof(double))
+    return v
+
+
+cdef int quick_raise(Map* m, uint64_t key, double g) except -1:
+    """Store ``g`` under ``key`` where it is above what is stored."""
+    cdef int64_t bits
+    if g > quick_get(m, key):
+        memcpy(&bits, &g, sizeof(double))
+        map_put(m, key, bits)
+    return 0
 
 
 cdef inline bint is_han(Py_UCS4 c) noexcept nogil:
@@ -272,6 +296,9 @@ cdef class Core:
     cdef int32_t* root  # the root's children for the Basic Multilingual Plane, -1: none
     cdef double* root_value  # and their values (NaN: a prefix only, or none)
     cdef double* cost1  # BMP code point -> its single-character score (segment_bound's cost)
+    # the best gain of a word through a substituted character, by the pair and the
+    # triple of characters around it (see _quick_bound)
+    cdef Map quick2, quick3
     cdef uint8_t* gate2  # bit pair_bit(a, b): a word (or prefix) starts with a b, or a collision
     cdef Map surnames, wordchars, numerals
     cdef readonly int max_len
@@ -372,6 +399,7 @@ cdef class Core:
                 self.gate2[key >> 3] |= <uint8_t>(1 << (key & 7))
         for i in range(0x10000):
             self.cost1[i] = self._cost(i)
+        self._quick_tables(wp)
         map_init(&self.surnames, len(surnames))
         for s in surnames:
             if len(s) == 1:
@@ -466,6 +494,8 @@ cdef class Core:
         free(self.root_value)
         seen_free(&self.seen)
         free(self.cost1)
+        map_free(&self.quick2)
+        map_free(&self.quick3)
         free(self.gate2)
         free(self.bmp)
         free(self.w0)
@@ -769,6 +799,107 @@ cdef class Core:
                 new = v
         return new - fwd[n]
 
+    cdef int _quick_tables(self, dict wp) except -1:
+        """The tables of :meth:`_quick_bound`: for each pair (``quick2``, two-character
+        words) and each triple (``quick3``, words of three to ``max_len`` characters) of
+        adjacent characters in a word, the highest ``logp(word) - sum of the costs of
+        its other characters`` over the words and the positions in them that hold it."""
+        cdef Py_ssize_t n, t, k
+        cdef double v, tot
+        cdef double costs[MAX_LEN]
+        cdef double gains[MAX_LEN]
+        cdef Py_UCS4 w_[MAX_LEN]
+        cdef uint64_t key
+        cdef Map* m
+        map_init(&self.quick2, 1024)
+        map_init(&self.quick3, 1024)
+        for w, lp in wp.items():
+            n = len(w)
+            if lp is None or n < 2 or n > self.max_len:
+                continue
+            v = lp
+            if isnan(v):
+                continue
+            tot = 0.0
+            for k in range(n):
+                w_[k] = char_at(w, k)
+                costs[k] = self.cost1[w_[k]] if w_[k] < 0x10000 else self._cost(w_[k])
+                tot += costs[k]
+            for t in range(n):
+                gains[t] = v - (tot - costs[t])
+            # (the highest over the positions of the pair or triple: the character
+            # substituted may be any of them)
+            if n == 2:
+                quick_raise(&self.quick2, pair(w_[0], w_[1]), fmax(gains[0], gains[1]))
+            else:
+                for k in range(n - 2):
+                    quick_raise(&self.quick3, triple(w_[k], w_[k + 1], w_[k + 2]),
+                                fmax(gains[k], fmax(gains[k + 1], gains[k + 2])))
+        return 0
+
+    cdef double _quick_bound(self, int kind, void* data, Py_ssize_t n, Py_ssize_t p,
+                             Py_UCS4 ch) noexcept:
+        """An upper bound of :meth:`_segment_bound` from a few table look-ups, without
+        walking the trie: a word through ``p`` is ``ch`` alone, a two-character word
+        with ``ch``'s left or right neighbour, or a longer word holding one of the
+        three triples of characters around ``p``; a name is scored as the bound
+        scores it.  Each table holds the best a word can gain over all the positions
+        of its pair or triple, so the bound is never below the walks' (a test checks
+        it); the bound may be looser.  A small slack covers the different order in
+        which the terms are added."""
+        cdef Py_UCS4 s[5]
+        cdef Py_ssize_t k, i, j
+        cdef Py_UCS4 old = PyUnicode_READ(kind, data, p)
+        cdef double best = self.unk, v, c2
+        cdef int64_t node
+        cdef bint have[5]
+        for k in range(5):
+            have[k] = 0 <= p - 2 + k < n
+            s[k] = PyUnicode_READ(kind, data, p - 2 + k) if have[k] else 0
+        s[2] = ch
+        if have[1]:
+            map_prefetch(&self.quick2, pair(s[1], s[2]))
+        if have[3]:
+            map_prefetch(&self.quick2, pair(s[2], s[3]))
+        for k in range(3):
+            if have[k] and have[k + 2]:
+                map_prefetch(&self.quick3, triple(s[k], s[k + 1], s[k + 2]))
+        node = self._step(0, ch, &v)
+        if node >= 0 and not isnan(v) and v > best:
+            best = v
+        if have[1]:
+            best = fmax(best, quick_get(&self.quick2, pair(s[1], s[2])))
+        if have[3]:
+            best = fmax(best, quick_get(&self.quick2, pair(s[2], s[3])))
+        for k in range(3):
+            if have[k] and have[k + 2]:
+                best = fmax(best, quick_get(&self.quick3, triple(s[k], s[k + 1], s[k + 2])))
+        best -= self._char_cost(old)
+        if self.has_names:
+            # as _segment_bound: a surname at i in p-2..p and a name to j > p
+            for i in range(3):
+                if not have[i] or not map_get(&self.surnames, s[i], 0):
+                    continue
+                for j in range(i + 2, i + 4):  # the name is s[i:j]
+                    if j > 5 or not have[j - 1] or not is_han(s[j - 1]):
+                        break
+                    if j > 2:
+                        c2 = 0.0
+                        for k in range(i, j):
+                            c2 += self._char_cost(old if k == 2 else s[k])
+                        if self.name_logp - c2 > best:
+                            best = self.name_logp - c2
+        return best + QUICK_SLACK
+
+    cdef inline double _char_cost(self, Py_UCS4 c) noexcept:
+        return self.cost1[c] if c < 0x10000 else self._cost(c)
+
+    def quick_bound(self, str text, Py_ssize_t p, str ch):
+        """:meth:`_quick_bound`: never below :meth:`segment_bound` (a test checks it)."""
+        if not 0 <= p < len(text):
+            raise IndexError(p)
+        return self._quick_bound(PyUnicode_KIND(text), PyUnicode_DATA(text), len(text), p, first_char(ch))
+
     def segment_bound(self, str text, Py_ssize_t p, str ch):
         """As :meth:`Scorer.segment_bound`."""
         return self._segment_bound(text, p, first_char(ch))
@@ -978,6 +1109,10 @@ cdef class Core:
         if channel:
             g += channel
         if has_floor and sb.k == 1:
+            # the table look-ups turn away most before the trie walks are made
+            if g + self._quick_bound(PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text),
+                                     sb.pos[0], sb.ch[0]) < floor:
+                return False
             if g + self._segment_bound(text, sb.pos[0], sb.ch[0]) < floor:
                 return False
         out[0] = g + self._segment_gain(text, sb)
