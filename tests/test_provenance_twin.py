@@ -369,10 +369,13 @@ def rule_output(draw):
         elif kind == 7:
             out.append(Label(a, b, "caption"))
         elif kind == 8 and draw(st.integers(0, 3)) == 0:
-            out.append(Edit(a, n + 1, "x") if draw(st.booleans()) else Edit(b, a - 1, "x"))
+            out.append(draw(st.sampled_from([
+                Edit(a, n + 1, "x"), Edit(b, a - 1, "x"),
+                # offsets beyond a C integer, and offsets that are ints but not exactly int
+                Edit(2**70, 2**70, "x"), Edit(-2**70, 0, "x"), Edit(False, True, "x")])))
         elif kind == 9 and draw(st.integers(0, 3)) == 0:
             out.append(("not", "an edit"))
-    return text, out, draw(st.sampled_from(SAFETY)), draw(st.sampled_from([0.9, 0.0]))
+    return text, out, draw(st.sampled_from(SAFETY)), draw(st.sampled_from([0.9, 0.0, 1]))
 
 
 @settings(max_examples=300, deadline=None)

@@ -14,6 +14,7 @@ cimport cython
 from cpython.object cimport PyObject
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.tuple cimport PyTuple_GET_SIZE
+from cpython.float cimport PyFloat_AS_DOUBLE
 from libc.stdlib cimport malloc, free
 
 
@@ -933,6 +934,8 @@ def take_proposals(proposals, str cur, name, rule_safety, threshold, smap,
     cdef Py_ssize_t n = len(cur)
     cdef bint own = (SLOTS_KNOWN and type(proposals) is list
                      and tf_refcnt(proposals) == _LIST_REFS)
+    cdef Py_ssize_t s, e
+    cdef bint bad, suggest
     for p in proposals:
         tp = type(p)
         if tp is _Edit:
@@ -959,16 +962,42 @@ def take_proposals(proposals, str cur, name, rule_safety, threshold, smap,
         else:
             from .pipeline import RuleError
             raise RuleError(f"rule {name} yielded {p!r}, not an Edit, Flag or Label")
-        if start < 0 or end > n or start > end:
+        # Offsets that are exact ints, texts that are strs, a Safety and a float, as the
+        # rules make them, are compared as C numbers and strings; anything else as
+        # Python compares it.  The answers are the same.
+        if type(start) is int and type(end) is int:
+            try:
+                s = start
+                e = end
+                bad = s < 0 or e > n or s > e
+            except OverflowError:
+                bad = True
+        else:
+            bad = start < 0 or end > n or start > end
+            s = e = -1
+        if bad:
             from .pipeline import RuleError
             raise RuleError(f"rule {name} proposed an edit {start}-{end} outside the text")
         old = p_old
         if old is None:
-            old = cur[start:end]
-        if new == old and moved is None:
-            continue
+            old = cur[s:e] if s >= 0 else cur[start:end]
+        if moved is None:
+            if type(new) is str and type(old) is str:
+                if <str>new == <str>old:
+                    continue
+            elif new == old:
+                continue
         safety = rule_safety if p_safety is None else p_safety
-        if safety == _SUGGEST or (safety == _GUESS and conf < threshold):
+        if safety is _SAFE:
+            suggest = False
+        elif safety is _GUESS:
+            if type(conf) is float and type(threshold) is float:
+                suggest = PyFloat_AS_DOUBLE(conf) < PyFloat_AS_DOUBLE(threshold)
+            else:
+                suggest = conf < threshold
+        else:
+            suggest = safety == _SUGGEST or (safety == _GUESS and conf < threshold)
+        if suggest:
             s0, s1 = smap.source_span(start, end)
             suggestions.append(mk_edit(s0, s1, new, old, p_rules or rule_names, _SUGGEST, conf, note, moved))
         elif old is p_old and p_rules and safety is p_safety and tp is _Edit:

@@ -95,8 +95,9 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
         return last[1]
     # Every match holds one of these: a URL starts with "://"-schemes or "www.", an
     # e-mail address has "@".  Most pages have none, and three substring searches
-    # cost far less than the pattern's scan.
-    if "@" not in text and "://" not in text and "www." not in text:
+    # cost far less than the pattern's scan.  (A search for one character is about
+    # eight times faster than for several in a str of Han text: "/" and "w" first.)
+    if "@" not in text and ("/" not in text or "://" not in text) and ("w" not in text or "www." not in text):
         spans = []
     else:
         spans = [m.span() for m in PROTECTED.finditer(text)]
