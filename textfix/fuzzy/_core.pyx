@@ -811,8 +811,18 @@ cdef class Core:
         cdef Py_UCS4 w_[MAX_LEN]
         cdef uint64_t key
         cdef Map* m
-        map_init(&self.quick2, 1024)
-        map_init(&self.quick3, 1024)
+        # made at their final size (no table grows, so no old one is left in the heap):
+        # at most a pair per two-character word and a triple per place in a longer one
+        cdef Py_ssize_t n2 = 0, n3 = 0
+        for w, lp in wp.items():
+            n = len(w)
+            if lp is not None and 2 <= n <= self.max_len:
+                if n == 2:
+                    n2 += 1
+                else:
+                    n3 += n - 2
+        map_init(&self.quick2, n2)
+        map_init(&self.quick3, n3)
         for w, lp in wp.items():
             n = len(w)
             if lp is None or n < 2 or n > self.max_len:
