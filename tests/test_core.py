@@ -350,3 +350,24 @@ def test_quick_bound_holds_and_turns_most_away_on_real_pages(seed_texts):
                 close += q - b < 2.0
     assert checked > 10_000
     assert close > 0.5 * checked
+
+
+def test_core_on_2mb_pages_gives_the_same_numbers():
+    # huge_pages only changes where the trie and the large maps live.
+    if not compiled_available():
+        pytest.fail("the compiled core is not built")
+    from textfix.fuzzy._core import Core
+    from textfix.fuzzy.score import NUMERALS
+
+    sc = Scorer(compiled=True, **small_kw())
+    conf = sc.confusions.by_observed
+    cores = [Core(sc._wp, sc._unk, sc.max_len, sc.name_logp, sc.surnames, sc._wordchars,
+                  sc.bigrams, sc.trigrams, conf, NUMERALS, huge) for huge in (False, True)]
+    for text in TRAIN + ["要深人学习，纳人公务员", "李明和王芳"]:
+        for p in range(len(text)):
+            for ch in NEW:
+                a, b = (c.segment_bound(text, p, ch) for c in cores)
+                assert a == b
+                a, b = (c.quick_bound(text, p, ch) for c in cores)
+                assert a == b
+            assert cores[0].single_candidates(text, 0.5) == cores[1].single_candidates(text, 0.5)

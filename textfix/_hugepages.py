@@ -15,8 +15,10 @@ page has to wait for.  Nothing changes but speed: the contents of the memory
 are the same, and where the kernel, the platform or the setting does not allow it
 (``TEXTFIX_HUGE_PAGES=0``), nothing is done.
 
-The scorer's word trie (``textfix.fuzzy._core``, ~16 MB, also read at random) asks for
-2 MB pages itself when it is allocated, under the same setting (:func:`enabled`).
+The scorer's word trie (``textfix.fuzzy._core``, ~16 MB, also read at random) and its
+hash maps of 2 MB or more (the quick bound's tables, 20 MB; the bigrams and trigrams)
+ask for 2 MB pages themselves when they are allocated, under the same setting
+(:func:`enabled`).
 """
 
 from __future__ import annotations

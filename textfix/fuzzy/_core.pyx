@@ -55,33 +55,6 @@ cdef enum:
     UNI = 4
 
 
-cdef extern from *:
-    """
-    #include <stdlib.h>
-    #if defined(__linux__)
-    #include <sys/mman.h>
-    #endif
-    /* size bytes aligned to 2 MB and, where the platform has them, asked to be backed
-       by 2 MB pages (read at random, the table then needs 512 times fewer address
-       translations); NULL where out of memory.  free() releases it. */
-    static void* tf_alloc_huge(size_t size, int huge) {
-        void* p = NULL;
-        size_t unit = (size_t)1 << 21;
-    #if defined(_WIN32)
-        return malloc(size);
-    #endif
-        if (!huge || size < unit)
-            return malloc(size);
-        size = (size + unit - 1) & ~(unit - 1);
-        if (posix_memalign(&p, unit, size) != 0)
-            return NULL;
-    #if defined(__linux__) && defined(MADV_HUGEPAGE)
-        madvise(p, size, MADV_HUGEPAGE);
-    #endif
-        return p;
-    }
-    """
-    void* tf_alloc_huge(size_t size, int huge) nogil
 
 
 cdef enum:
@@ -367,7 +340,18 @@ cdef class Core:
         similarity}}`` (the order of each inner dict is kept); ``numerals`` the
         characters that write numbers (no numeral turns into another, nothing next
         to one or to a digit becomes or stops being one); ``huge_pages``: back the
-        trie's table (~16 MB, read at random) with 2 MB pages where the platform can."""
+        trie's table (~16 MB, read at random) and the maps of 2 MB or more (bigrams,
+        trigrams, the quick bound's tables) with 2 MB pages where the platform can."""
+        global map_huge
+        map_huge = huge_pages  # the large maps on 2 MB pages too, like the trie
+        try:
+            self._build(wp, unk, max_len, name_logp, surnames, wordchars, bigrams, trigrams,
+                        confusions, numerals, huge_pages)
+        finally:
+            map_huge = False
+
+    cdef int _build(self, dict wp, double unk, int max_len, name_logp, surnames, wordchars,
+                    bigrams, trigrams, confusions, numerals, bint huge_pages) except -1:
         cdef Py_ssize_t i, n
         cdef uint32_t key
         cdef uint64_t cap
