@@ -45,10 +45,10 @@ cdef extern from *:
     void* tf_alloc_huge(size_t size, int huge) nogil
 
 
-# Whether map_init asks for 2 MB pages for a map of 2 MB or more: set by the owner of the
-# maps while it makes them (the scorer's core and the garbled stage's tables, under
-# textfix._hugepages.enabled()).  Their look-ups land at random in tens of megabytes;
-# on 4 KB pages nearly each also misses the address-translation cache.
+# Whether map_init asks for 2 MB pages for a map of 2 MB or more: set by the scorer's
+# core while it makes its maps (under textfix._hugepages.enabled()), False otherwise.
+# Their look-ups land at random in tens of megabytes; on 4 KB pages many also miss the
+# address-translation cache.
 cdef bint map_huge = False
 
 

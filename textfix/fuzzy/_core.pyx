@@ -55,8 +55,6 @@ cdef enum:
     UNI = 4
 
 
-
-
 cdef enum:
     MAX_LEN = 8  # the longest word the trie is asked for (Scorer.max_len is at most this)
     GATE2_BITS = 1 << 22  # the bitmap of the words' first two characters
@@ -793,8 +791,6 @@ cdef class Core:
         cdef double costs[MAX_LEN]
         cdef double gains[MAX_LEN]
         cdef Py_UCS4 w_[MAX_LEN]
-        cdef uint64_t key
-        cdef Map* m
         # made at their final size (no table grows, so no old one is left in the heap):
         # at most a pair per two-character word and a triple per place in a longer one
         cdef Py_ssize_t n2 = 0, n3 = 0
@@ -817,7 +813,7 @@ cdef class Core:
             tot = 0.0
             for k in range(n):
                 w_[k] = char_at(w, k)
-                costs[k] = self.cost1[w_[k]] if w_[k] < 0x10000 else self._cost(w_[k])
+                costs[k] = self._char_cost(w_[k])
                 tot += costs[k]
             for t in range(n):
                 gains[t] = v - (tot - costs[t])
