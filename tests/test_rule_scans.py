@@ -92,7 +92,7 @@ def test_halfwidth_scan_twin_agrees_on_real_pages():
 #: sentence ends, colons, commas, Latin letters and digits (apostrophes), spaces.
 QUOTE_TEXT = st.lists(st.sampled_from([
     '"', "'", '"', "'", "中", "文", "𠀀", "a", "Z", "9", "。", "！", "？", "…", "；", "：", ":", "，", ",",
-    ".", "、", "“", " ", "\u3000", "\t", "\n", "\n\n", "é", "🙂", "-",
+    ".", "、", "“", " ", "\u3000", "\t", "\n", "\n\n", "é", "🙂", "-", "\x00",
 ]), max_size=50).map("".join)
 
 
@@ -114,6 +114,7 @@ def _quotes_both_ways(text):
 @example('主题教育"党建引领\'破难题、促发展\'"攻坚行动')
 @example('他说:"好。" "又" don\'t 90\'s "中"文"')
 @example('"\n"中" "。"  "')
+@example('中" \x00"中"')  # a NUL is a character, not the end of the line
 def test_quote_scan_twin_agrees(text):
     _quotes_both_ways(text)
 

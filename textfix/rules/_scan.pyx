@@ -981,6 +981,10 @@ cdef inline bint opens_badly_before(Py_UCS4 c) noexcept nogil:
             or c == 0x2C or c == 0x2E or c == 0x3B or c == 0x21 or c == 0x3F)
 
 
+cdef enum:
+    NO_MARK = 0x110000  # QuoteScan._mark: no character (beyond any code point, NUL included)
+
+
 cdef class QuoteScan:
     """:func:`textfix.rules.punct._quote_edits` (its pairing, :func:`_pair_quotes`, and
     the Chinese context of each quote) for one paragraph, with the character classes of
@@ -1003,23 +1007,23 @@ cdef class QuoteScan:
 
     cdef inline Py_UCS4 _mark(self, int kind, void* data, Py_ssize_t n, Py_ssize_t i, int step) noexcept:
         """``_prev_mark`` (``step`` -1) or ``_next_mark`` (1) of ``i``: the nearest
-        character on the line that is not a space, 0 for none (the empty string)."""
+        character on the line that is not a space, NO_MARK for none (the empty string)."""
         cdef Py_UCS4 c
         i += step
         while 0 <= i < n:
             c = PyUnicode_READ(kind, data, i)
             if not is_space(c):
-                return 0 if c == 0x0A else c
+                return NO_MARK if c == 0x0A else c
             i += step
-        return 0
+        return NO_MARK
 
     cdef inline int _open_cost(self, int kind, void* data, Py_ssize_t n, Py_ssize_t i) noexcept:
         cdef Py_UCS4 nx = self._mark(kind, data, n, i, 1), pv = self._mark(kind, data, n, i, -1)
-        return (3 if nx == 0 else 2 if opens_badly_before(nx) else 0) + (1 if pv and is_sentence_end(pv) else 0)
+        return (3 if nx == NO_MARK else 2 if opens_badly_before(nx) else 0) + (1 if is_sentence_end(pv) else 0)
 
     cdef inline int _close_cost(self, int kind, void* data, Py_ssize_t n, Py_ssize_t i) noexcept:
         cdef Py_UCS4 pv = self._mark(kind, data, n, i, -1)
-        return 3 if (pv == 0xFF1A or pv == 0x3A) else 2 if pv == 0 else 0
+        return 3 if (pv == 0xFF1A or pv == 0x3A) else 2 if pv == NO_MARK else 0
 
     def edits(self, str text not None, str q not None, str open_form not None,
               str close_form not None, list positions not None):
@@ -1100,7 +1104,8 @@ cdef class QuoteScan:
                 i = pos[lone]
                 pv = self._mark(kind, data, n, i, -1)
                 partner[lone] = -1
-                opens[lone] = not ((pv and is_sentence_end(pv)) or self._at_line_end(kind, data, n, i))
+                # not after a sentence end, nor with nothing after it on its line
+                opens[lone] = not (is_sentence_end(pv) or self._mark(kind, data, n, i, 1) == NO_MARK)
             cache = <int*>malloc(m * sizeof(int))
             if cache == NULL:
                 raise MemoryError()
@@ -1138,17 +1143,6 @@ cdef class QuoteScan:
             free(pre)
             free(suf)
             free(cache)
-
-    cdef inline bint _at_line_end(self, int kind, void* data, Py_ssize_t n, Py_ssize_t i) noexcept:
-        """Nothing but spaces between ``i`` and the end of its line."""
-        cdef Py_UCS4 c
-        i += 1
-        while i < n:
-            c = PyUnicode_READ(kind, data, i)
-            if not is_space(c):
-                return c == 0x0A
-            i += 1
-        return True
 
 
 # -- full-width letters and digits ------------------------------------------------
