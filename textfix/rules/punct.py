@@ -154,32 +154,31 @@ def _halfwidth_py(text: str) -> list:
     return out
 
 
-def _halfwidth_scan():
-    """The compiled :class:`~textfix.rules._scan.HalfwidthScan` (made once), or None
-    where the pure-Python definition computes (the extension not built,
-    ``TEXTFIX_PURE_PYTHON`` set)."""
+def _compiled_scan(name: str, make):
+    """The compiled scan ``make()`` makes, made once and kept under ``name``; None where
+    the pure-Python definitions compute (the extension not built, ``TEXTFIX_PURE_PYTHON``
+    set)."""
     if _scan is None or not _compiled.enabled():
         return None
-    if not _HALFWIDTH_SCAN:
-        _HALFWIDTH_SCAN.append(_scan.HalfwidthScan(_cjk, _han, _is_skipped, HALF_TO_FULL, change))
-    return _HALFWIDTH_SCAN[0]
+    made = _SCANS.get(name)
+    if made is None:
+        made = _SCANS[name] = make()
+    return made
 
 
-_HALFWIDTH_SCAN: list = []
+_SCANS: dict = {}
+
+
+def _halfwidth_scan():
+    """The compiled :class:`~textfix.rules._scan.HalfwidthScan`, the twin of
+    :func:`_halfwidth_py` (or None)."""
+    return _compiled_scan("halfwidth", lambda: _scan.HalfwidthScan(_cjk, _han, _is_skipped, HALF_TO_FULL, change))
 
 
 def _quote_scan():
-    """The compiled :class:`~textfix.rules._scan.QuoteScan` (made once): the twin of
-    :func:`_quote_edits` with the positions given; None where the pure-Python
-    definition computes."""
-    if _scan is None or not _compiled.enabled():
-        return None
-    if not _QUOTE_SCAN:
-        _QUOTE_SCAN.append(_scan.QuoteScan(_cjk, _han, _is_skipped, change))
-    return _QUOTE_SCAN[0]
-
-
-_QUOTE_SCAN: list = []
+    """The compiled :class:`~textfix.rules._scan.QuoteScan`, the twin of
+    :func:`_quote_edits` with the positions given (or None)."""
+    return _compiled_scan("quotes", lambda: _scan.QuoteScan(_cjk, _han, _is_skipped, change))
 
 
 _QUOTE_BLOCK = re.compile(  # no Unicode property: ``re`` reads it alike, ~3x as fast
