@@ -15,7 +15,8 @@ from cpython.object cimport PyObject
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.tuple cimport PyTuple_GET_SIZE
 from cpython.float cimport PyFloat_AS_DOUBLE
-from libc.stdlib cimport malloc, free
+from libc.stdlib cimport malloc, free, realloc
+from libc.string cimport memcpy
 
 
 cdef extern from "Python.h":
@@ -199,39 +200,100 @@ cdef enum:
 cdef Py_ssize_t FAR = (<Py_ssize_t>1) << 62
 
 
-@cython.final
-@cython.freelist(256)
-@cython.no_gc
-cdef class Piece:
-    """A piece of the map, as :class:`textfix.provenance._Piece` (``origin`` is read
-    only for a moved piece).  Not tracked by the garbage collector, so that composing
-    does not set it off: a piece holds a str and a tuple of the Edits that made it,
-    and an Edit holds only offsets, strings, a Safety and a float."""
-    cdef readonly Py_ssize_t s0, s1, n, origin
-    cdef readonly int kind
-    cdef readonly object text
-    cdef readonly tuple edits
+# -- pieces -------------------------------------------------------------------------
+#
+# A piece of the map is a C struct, the pieces an array the map owns: a step copies the
+# pieces it does not touch with memcpy, and makes none of them again.  A piece's text
+# (a changed piece's current text) and edits (the tuple of the step edits that made a
+# changed or moved piece) are borrowed from the map's ``objs``, where every str and
+# tuple a piece has ever pointed to is kept until the map goes: so a piece is copied
+# without touching a reference count, and a step that fails half way leaves the map
+# as it was.  A kept piece has neither (NULL), nor a moved piece a text.  What the
+# list keeps beyond the pieces alive now is the texts and tuples of pieces later steps
+# replaced: a few hundred small objects a page.
+
+cdef struct Piece:
+    Py_ssize_t s0, s1, n, origin
+    int kind
+    PyObject* text
+    PyObject* edits
 
 
-cdef inline Piece mk(Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t n, int kind, object text,
-                     Py_ssize_t origin, tuple edits):
-    cdef Piece p = Piece.__new__(Piece)
+cdef struct Pieces:
+    Piece* a
+    Py_ssize_t n, cap
+
+
+cdef int grow(Pieces* b, Py_ssize_t need) except -1:
+    cdef Py_ssize_t cap
+    cdef Piece* a
+    if need <= b.cap:
+        return 0
+    cap = 2 * b.cap if b.cap else 16
+    if cap < need:
+        cap = need
+    a = <Piece*>realloc(b.a, cap * sizeof(Piece))
+    if a == NULL:
+        raise MemoryError()
+    b.a = a
+    b.cap = cap
+    return 0
+
+
+cdef inline int add(Pieces* b, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t n, int kind,
+                    PyObject* text, PyObject* edits, Py_ssize_t origin) except -1:
+    """Append a piece (no merging)."""
+    cdef Piece* p
+    if b.n == b.cap:
+        grow(b, b.n + 1)
+    p = &b.a[b.n]
     p.s0 = s0
     p.s1 = s1
     p.n = n
     p.kind = kind
     p.text = text
-    p.origin = origin
     p.edits = edits
-    return p
+    p.origin = origin
+    b.n += 1
+    return 0
 
 
-cdef inline Piece kept(Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t n):
-    return mk(s0, s1, n, KEPT, None, 0, ())
+cdef inline int push_kept(Pieces* sink, Py_ssize_t s0, Py_ssize_t s1, Py_ssize_t n) except -1:
+    """:func:`textfix.provenance._push` of a kept piece: none if empty, else merged with
+    the kept piece it continues."""
+    cdef Piece* q
+    if n == 0:
+        return 0
+    if sink.n:
+        q = &sink.a[sink.n - 1]
+        if q.kind == KEPT and q.s1 == s0:
+            q.s1 = s1
+            q.n += n
+            q.text = q.edits = NULL
+            return 0
+    return add(sink, s0, s1, n, KEPT, NULL, NULL, 0)
 
 
-cdef inline Piece at(list pieces, Py_ssize_t i):
-    return <Piece>PyList_GET_ITEM(pieces, i)
+cdef inline int push(Pieces* sink, Piece* p) except -1:
+    """:func:`textfix.provenance._push`."""
+    if p.kind == KEPT:
+        if p.n == 0:
+            return 0
+        if sink.n and sink.a[sink.n - 1].kind == KEPT and sink.a[sink.n - 1].s1 == p.s0:
+            return push_kept(sink, p.s0, p.s1, p.n)
+    if sink.n == sink.cap:
+        grow(sink, sink.n + 1)
+    sink.a[sink.n] = p[0]
+    sink.n += 1
+    return 0
+
+
+cdef inline object text_of(Piece* p):
+    return <object>p.text if p.text != NULL else None
+
+
+cdef inline tuple edits_of(Piece* p):
+    return <tuple>p.edits if p.edits != NULL else ()
 
 
 cdef inline Py_ssize_t bisect_right(Py_ssize_t* a, Py_ssize_t x, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
@@ -254,22 +316,6 @@ cdef inline Py_ssize_t bisect_left(Py_ssize_t* a, Py_ssize_t x, Py_ssize_t lo, P
         else:
             hi = mid
     return lo
-
-
-cdef inline void push(list sink, Piece p) except *:
-    """:func:`textfix.provenance._push`."""
-    cdef Piece q
-    cdef Py_ssize_t k
-    if p.kind == KEPT:
-        if p.n == 0:
-            return
-        k = PyList_GET_SIZE(sink)
-        if k:
-            q = at(sink, k - 1)
-            if q.kind == KEPT and q.s1 == p.s0:
-                sink[k - 1] = kept(q.s0, p.s1, q.n + p.n)
-                return
-    sink.append(p)
 
 
 cdef inline object spliced(str text, Py_ssize_t a, Py_ssize_t b, list edits, Py_ssize_t g0, Py_ssize_t g1):
@@ -316,59 +362,71 @@ cdef object compose_edit(Py_ssize_t s0, Py_ssize_t s1, str old, object new, tupl
     return mk_edit(s0, s1, new, old, tuple(rules), safety, confidence, "; ".join(notes), None)
 
 
-@cython.final
-cdef class _Cursor:
-    """:class:`textfix.provenance._Cursor` over the pieces and their output starts."""
-    cdef list pieces
-    cdef Py_ssize_t* ends  # ends[i]: where piece i ends
-    cdef Py_ssize_t np, i, pos
-    cdef Piece cur
+cdef struct Cursor:
+    # :class:`textfix.provenance._Cursor` over the pieces ``old`` and their ends
+    Piece* old
+    Py_ssize_t* ends  # ends[i]: where piece i ends
+    Py_ssize_t np, i, pos
+    Piece cur  # the piece at i, or what is left of it
+    bint has  # whether there is one (i < np)
+    bint whole  # whether cur is old[i] as it is
 
-    def __cinit__(self, list pieces):
-        self.pieces = pieces
-        self.np = PyList_GET_SIZE(pieces)
-        self.cur = at(pieces, 0) if self.np else None
 
-    cdef void take(self, Py_ssize_t limit, list sink, bint copying) except *:
-        cdef list pieces = self.pieces
-        cdef Piece p
-        cdef Py_ssize_t end, j, k
-        while self.cur is not None:
-            p = self.cur
-            end = self.pos + p.n
-            if end < limit or (end == limit and (p.n > 0 or copying)):
-                push(sink, p)
-                if copying and p is at(pieces, self.i):
-                    j = bisect_right(self.ends, limit, self.i + 1, self.np)
-                    for k in range(self.i + 1, j):  # the pieces before the limit, as they are
-                        PyList_Append(sink, PyList_GET_ITEM(pieces, k))
-                    self.i = j
-                    self.pos = self.ends[j - 1]
-                else:
-                    self.pos = end
-                    self.i += 1
-                self.cur = at(pieces, self.i) if self.i < self.np else None
-            elif self.pos < limit:
-                if p.kind == KEPT:
-                    push(sink, kept(p.s0, p.s0 + limit - self.pos, limit - self.pos))
-                    self.cur = kept(p.s0 + limit - self.pos, p.s1, p.n - (limit - self.pos))
-                elif p.kind == MOVED:
-                    push(sink, mk(p.s0, p.s0, limit - self.pos, MOVED, None, p.origin, p.edits))
-                    self.cur = mk(p.s0, p.s0, p.n - (limit - self.pos), MOVED, None,
-                                  p.origin + limit - self.pos, p.edits)
-                else:
-                    raise AssertionError("a changed piece is never split")
-                self.pos = limit
-                return
+cdef inline void load(Cursor* c) noexcept:
+    c.has = c.i < c.np
+    if c.has:
+        c.cur = c.old[c.i]
+        c.whole = True
+
+
+cdef int take(Cursor* c, Py_ssize_t limit, Pieces* sink, bint copying) except -1:
+    cdef Py_ssize_t end, j, d
+    cdef Piece* p = &c.cur
+    while c.has:
+        end = c.pos + p.n
+        if end < limit or (end == limit and (p.n > 0 or copying)):
+            push(sink, p)
+            if copying and c.whole:
+                j = bisect_right(c.ends, limit, c.i + 1, c.np)
+                if j > c.i + 1:  # the pieces before the limit, as they are
+                    grow(sink, sink.n + j - c.i - 1)
+                    memcpy(sink.a + sink.n, c.old + c.i + 1, (j - c.i - 1) * sizeof(Piece))
+                    sink.n += j - c.i - 1
+                c.i = j
+                c.pos = c.ends[j - 1]
             else:
-                return
+                c.pos = end
+                c.i += 1
+            load(c)
+        elif c.pos < limit:
+            d = limit - c.pos
+            if p.kind == KEPT:
+                push_kept(sink, p.s0, p.s0 + d, d)
+                p.s0 += d
+                p.n -= d
+                p.text = p.edits = NULL
+            elif p.kind == MOVED:
+                add(sink, p.s0, p.s0, d, MOVED, NULL, p.edits, p.origin)
+                p.s1 = p.s0
+                p.n -= d
+                p.origin += d
+                p.text = NULL
+            else:
+                raise AssertionError("a changed piece is never split")
+            c.whole = False
+            c.pos = limit
+            return 0
+        else:
+            return 0
+    return 0
 
 
 cdef class Map:
     """The pieces of :class:`textfix.provenance.SourceMap`, composed and queried the
     same way."""
     cdef readonly str source
-    cdef list pieces
+    cdef Pieces pcs
+    cdef list objs  # the strs and tuples the pieces point to (see above)
     cdef Py_ssize_t* starts  # output start of each piece, then the text's length
     cdef Py_ssize_t* src  # source start of each piece
     cdef Py_ssize_t* moved  # moved pieces before each index (len + 1)
@@ -378,33 +436,65 @@ cdef class Map:
     def __cinit__(self, str source):
         self.source = source
         n = len(source)
-        self.pieces = [kept(0, n, n)] if n else []
+        self.pcs.a = NULL
+        self.pcs.n = self.pcs.cap = 0
+        self.objs = []
+        if n:
+            add(&self.pcs, 0, n, n, KEPT, NULL, NULL, 0)
         self.starts = NULL
         self.src = NULL
         self.moved = NULL
         self.cap = 0
 
     def __dealloc__(self):
+        free(self.pcs.a)
         free(self.starts)
         free(self.src)
         free(self.moved)
 
+    cdef inline PyObject* _keep(self, object o) except? NULL:
+        """``o``, kept alive by the map, as the pointer a piece holds."""
+        if o is None:
+            return NULL
+        PyList_Append(self.objs, <PyObject*>o)
+        return <PyObject*>o
+
     def pieces_as_tuples(self):
         """``(s0, s1, n, kind, text, origin, edits)`` of every piece (origin None
         unless moved), for comparing with the pure map."""
-        return [(p.s0, p.s1, p.n, p.kind, p.text, p.origin if p.kind == MOVED else None, p.edits)
-                for p in self.pieces]
+        cdef Py_ssize_t k
+        cdef Piece* p
+        out = []
+        for k in range(self.pcs.n):
+            p = &self.pcs.a[k]
+            out.append((p.s0, p.s1, p.n, p.kind, text_of(p), p.origin if p.kind == MOVED else None,
+                        edits_of(p)))
+        return out
 
     def set_pieces(self, pieces):
         """Replace the pieces with ``(s0, s1, n, kind, text, origin, edits)`` tuples
         (as :meth:`pieces_as_tuples` gives them)."""
-        self.pieces = [mk(s0, s1, n, kind, text, 0 if origin is None else origin, tuple(edits))
-                       for s0, s1, n, kind, text, origin, edits in pieces]
+        cdef Pieces new
+        new.a = NULL
+        new.n = new.cap = 0
+        objs = self.objs
+        self.objs = []
+        try:
+            for s0, s1, n, kind, text, origin, edits in pieces:
+                t = tuple(edits)
+                add(&new, s0, s1, n, kind, self._keep(text), self._keep(t) if t else NULL,
+                    0 if origin is None else origin)
+        except BaseException:
+            free(new.a)
+            self.objs = objs
+            raise
+        free(self.pcs.a)
+        self.pcs = new
         self._invalidate()
 
     # -- lookups ------------------------------------------------------------------
     cdef int _reserve(self) except -1:
-        cdef Py_ssize_t need = PyList_GET_SIZE(self.pieces) + 1
+        cdef Py_ssize_t need = self.pcs.n + 1
         if need <= self.cap:
             return 0
         cdef Py_ssize_t cap = need * 2
@@ -427,13 +517,15 @@ cdef class Map:
 
     cdef inline int _out_starts(self) except -1:
         cdef Py_ssize_t i, np, pos = 0
+        cdef Piece* a
         if self.have_starts:
             return 0
         self._reserve()
-        np = PyList_GET_SIZE(self.pieces)
+        np = self.pcs.n
+        a = self.pcs.a
         for i in range(np):
             self.starts[i] = pos
-            pos += at(self.pieces, i).n
+            pos += a[i].n
         self.starts[np] = pos
         self.have_starts = True
         return 0
@@ -443,11 +535,12 @@ cdef class Map:
 
     cpdef list source_spans(self, Py_ssize_t start, Py_ssize_t end):
         """As :meth:`textfix.provenance.SourceMap.source_spans`."""
-        cdef list pieces = self.pieces
-        cdef Py_ssize_t np = PyList_GET_SIZE(pieces), i, j, k, a, b, pt
+        cdef Piece* pieces = self.pcs.a
+        cdef Py_ssize_t np = self.pcs.n, i, j, k, a, b, pt
         cdef Py_ssize_t* starts
         cdef Py_ssize_t* moved
-        cdef Piece p, q
+        cdef Piece* p
+        cdef Piece* q
         if np == 0:
             return [(0, 0)]
         if start >= end:
@@ -464,16 +557,16 @@ cdef class Map:
             if not self.have_moved:
                 moved[0] = 0
                 for k in range(np):
-                    moved[k + 1] = moved[k] + (at(pieces, k).kind == MOVED)
+                    moved[k + 1] = moved[k] + (pieces[k].kind == MOVED)
                 self.have_moved = True
             if moved[j + 1] == moved[i]:
-                p = at(pieces, i)
+                p = &pieces[i]
                 if not (min(end, starts[i] + p.n) > max(start, starts[i])
                         or (p.n == 0 and start <= starts[i])):
                     i += 1
-                    p = at(pieces, i)
+                    p = &pieces[i]
                 a = p.s0 + max(start - starts[i], 0) if p.kind == KEPT else p.s0
-                q = at(pieces, j)
+                q = &pieces[j]
                 b = q.s0 + min(end, starts[j] + q.n) - starts[j] if q.kind == KEPT else q.s1
                 return [(a, b)]
         return self._walk(start, end, i)
@@ -482,20 +575,20 @@ cdef class Map:
         """As :meth:`textfix.provenance.SourceMap._spans_by_piece`."""
         cdef Py_ssize_t i
         self._out_starts()
-        i = bisect_right(self.starts, start, 0, PyList_GET_SIZE(self.pieces)) - 1
+        i = bisect_right(self.starts, start, 0, self.pcs.n) - 1
         return self._walk(start, end, i if i > 0 else 0)
 
     cdef list _walk(self, Py_ssize_t start, Py_ssize_t end, Py_ssize_t i):
-        cdef list pieces = self.pieces
-        cdef Py_ssize_t np = PyList_GET_SIZE(pieces), lo, hi, st, x0, x1, l0 = 0, l1 = 0, pt
+        cdef Piece* pieces = self.pcs.a
+        cdef Py_ssize_t np = self.pcs.n, lo, hi, st, x0, x1, l0 = 0, l1 = 0, pt
         cdef Py_ssize_t* starts
         cdef list spans = []
-        cdef Piece p
+        cdef Piece* p
         cdef bint have = False
         self._out_starts()
         starts = self.starts
         while i < np and starts[i] < end:
-            p = at(pieces, i)
+            p = &pieces[i]
             st = starts[i]
             lo = max(start, st)
             hi = min(end, st + p.n)
@@ -544,13 +637,13 @@ cdef class Map:
         return lo, hi
 
     cdef Py_ssize_t _point(self, Py_ssize_t pos) except? -1:
-        cdef Py_ssize_t i, off, np = PyList_GET_SIZE(self.pieces)
-        cdef Piece p
+        cdef Py_ssize_t i, off, np = self.pcs.n
+        cdef Piece* p
         self._out_starts()
         i = bisect_right(self.starts, pos, 0, np) - 1
         if i < 0:
             return 0
-        p = at(self.pieces, i)
+        p = &self.pcs.a[i]
         off = pos - self.starts[i]
         if off >= p.n:
             return p.s1
@@ -562,24 +655,25 @@ cdef class Map:
 
     def output_span(self, Py_ssize_t s0, Py_ssize_t s1):
         """As :meth:`textfix.provenance.SourceMap.output_span`."""
-        cdef list pieces = self.pieces
-        cdef Py_ssize_t np = PyList_GET_SIZE(pieces), i, j, a, b, k
+        cdef Piece* pieces = self.pcs.a
+        cdef Py_ssize_t np = self.pcs.n, i, j, a, b, k
         cdef Py_ssize_t* src
         cdef Py_ssize_t* starts
-        cdef Piece p, q
+        cdef Piece* p
+        cdef Piece* q
         if np == 0:
             return 0, 0
         self._out_starts()
         src = self.src
         if not self.have_src:
             for k in range(np):
-                src[k] = at(pieces, k).s0
+                src[k] = pieces[k].s0
             self.have_src = True
         starts = self.starts
         i = bisect_right(src, s0, 0, np) - 1
         if i < 0:
             i = 0
-        p = at(pieces, i)
+        p = &pieces[i]
         if s0 < p.s1:
             a = starts[i] + (s0 - p.s0 if p.kind == KEPT else 0)
         else:
@@ -589,7 +683,7 @@ cdef class Map:
         j = bisect_left(src, s1, 0, np) - 1
         if j < 0:
             j = 0
-        q = at(pieces, j)
+        q = &pieces[j]
         if s1 <= q.s1 and q.kind == KEPT:
             b = starts[j] + s1 - q.s0
         else:
@@ -598,17 +692,17 @@ cdef class Map:
 
     # -- composition --------------------------------------------------------------
     cdef void _widen(self, Py_ssize_t* a, Py_ssize_t* b) noexcept:
-        cdef Py_ssize_t np = PyList_GET_SIZE(self.pieces), i
+        cdef Py_ssize_t np = self.pcs.n, i
         cdef Py_ssize_t* starts = self.starts
-        cdef Piece p
+        cdef Piece* p
         i = bisect_left(starts, a[0], 0, np) - 1
         if i >= 0:
-            p = at(self.pieces, i)
+            p = &self.pcs.a[i]
             if p.kind == CHANGED and starts[i] + p.n > a[0]:
                 a[0] = starts[i]
         i = bisect_left(starts, b[0], 0, np) - 1
         if i >= 0:
-            p = at(self.pieces, i)
+            p = &self.pcs.a[i]
             if p.kind == CHANGED and starts[i] + p.n > b[0]:
                 b[0] = starts[i] + p.n
 
@@ -619,8 +713,7 @@ cdef class Map:
         if m == 0:
             return
         self._out_starts()
-        cdef list pieces = self.pieces
-        cdef Py_ssize_t np = PyList_GET_SIZE(pieces)
+        cdef Py_ssize_t np = self.pcs.n
         cdef Py_ssize_t* buf = <Py_ssize_t*>malloc(4 * m * sizeof(Py_ssize_t))
         if buf == NULL:
             raise MemoryError()
@@ -628,13 +721,17 @@ cdef class Map:
         cdef Py_ssize_t* cb = buf + m  # cluster end
         cdef Py_ssize_t* cg = buf + 2 * m  # its first edit
         cdef Py_ssize_t* cmv = buf + 3 * m  # a move?
-        cdef Py_ssize_t nc = 0, k, a, b, g0, g1, off, s0, s1, est, een
+        cdef Py_ssize_t nc = 0, k, j, a, b, g0, g1, off, s0, s1, est, een, mf, point
+        cdef PyObject* t
         cdef bint is_move
-        cdef _Cursor cur
-        cdef Piece p
-        cdef list new, consumed
+        cdef Cursor cur
+        cdef Piece q
+        cdef Piece* p
+        cdef Pieces new, consumed, moved
         cdef str source = self.source
         cdef tuple prior
+        new.a = consumed.a = moved.a = NULL
+        new.n = new.cap = consumed.n = consumed.cap = moved.n = moved.cap = 0
         try:
             for k in range(m):
                 e = <object>PyList_GET_ITEM(es, k)
@@ -654,25 +751,27 @@ cdef class Map:
                     cmv[nc] = is_move
                     nc += 1
 
-            new = []
-            cur = _Cursor(pieces)
+            grow(&new, np + 2 * nc + 1)
+            cur.old = self.pcs.a
             cur.ends = self.starts + 1
+            cur.np = np
+            cur.i = cur.pos = 0
+            load(&cur)
             for k in range(nc):
                 a = ca[k]
                 b = cb[k]
                 g0 = cg[k]
                 g1 = cg[k + 1] if k + 1 < nc else m
                 is_move = cmv[k]
-                p = cur.cur
-                if not is_move and p is not None and a >= cur.pos + p.n:
-                    cur.take(a, new, True)
-                    p = cur.cur
-                if not is_move and p is not None and p.kind == KEPT and b < cur.pos + p.n:
+                if not is_move and cur.has and a >= cur.pos + cur.cur.n:
+                    take(&cur, a, &new, True)
+                if not is_move and cur.has and cur.cur.kind == KEPT and b < cur.pos + cur.cur.n:
+                    q = cur.cur
                     off = cur.pos
-                    s0 = p.s0 + a - off
-                    s1 = p.s0 + b - off
+                    s0 = q.s0 + a - off
+                    s1 = q.s0 + b - off
                     if a > off:
-                        push(new, kept(p.s0, s0, a - off))
+                        push_kept(&new, q.s0, s0, a - off)
                     e = <object>PyList_GET_ITEM(es, g0)
                     if g1 - g0 == 1 and field(e, START, "start") == a and field(e, END, "end") == b:
                         new_text = field(e, NEW, "new")
@@ -680,79 +779,92 @@ cdef class Map:
                         new_text = spliced(text, a, b, es, g0, g1)
                     # (compared in place, and one edit's tuple made directly: no slice)
                     if len(new_text) == s1 - s0 and source.startswith(new_text, s0):
-                        push(new, kept(s0, s1, s1 - s0))
+                        push_kept(&new, s0, s1, s1 - s0)
                     else:
-                        new.append(mk(s0, s1, len(new_text), CHANGED, new_text, 0,
-                                      untracked((e,) if g1 - g0 == 1 else tuple(es[g0:g1]))))
+                        add(&new, s0, s1, len(new_text), CHANGED, self._keep(new_text),
+                            self._keep(untracked((e,) if g1 - g0 == 1 else tuple(es[g0:g1]))), 0)
                     if b > off:
-                        cur.cur = kept(s1, p.s1, p.n - (b - off))
+                        cur.cur.s0 = s1
+                        cur.cur.n = q.n - (b - off)
+                        cur.cur.text = cur.cur.edits = NULL
+                        cur.whole = False
                         cur.pos = b
                     continue
-                cur.take(a, new, True)
+                take(&cur, a, &new, True)
                 if is_move:
                     e = <object>PyList_GET_ITEM(es, g0)
                     point = self._point(a)
                     mf = e.moved_from
-                    for p in self._slice(mf, mf + len(e.new)):
+                    moved.n = 0
+                    self._slice(mf, mf + len(e.new), &moved)
+                    for j in range(moved.n):
+                        p = &moved.a[j]
+                        t = self._keep(untracked(edits_of(p) + (e,)))
                         if p.kind == CHANGED:
-                            new.append(mk(point, point, p.n, CHANGED, p.text, 0, untracked(p.edits + (e,))))
+                            add(&new, point, point, p.n, CHANGED, p.text, t, 0)
                         else:
-                            new.append(mk(point, point, p.n, MOVED, None, p.origin, untracked(p.edits + (e,))))
+                            add(&new, point, point, p.n, MOVED, NULL, t, p.origin)
                     continue
-                consumed = []
+                consumed.n = 0
                 s0 = self._point(a)
-                cur.take(b, consumed, False)
-                s1 = at(consumed, PyList_GET_SIZE(consumed) - 1).s1 if consumed else s0
+                take(&cur, b, &consumed, False)
+                s1 = consumed.a[consumed.n - 1].s1 if consumed.n else s0
                 prior = ()
-                for p in consumed:
-                    if p.kind != KEPT:
-                        prior += p.edits
+                for j in range(consumed.n):
+                    if consumed.a[j].kind != KEPT:
+                        prior += edits_of(&consumed.a[j])
                 new_text = spliced(text, a, b, es, g0, g1)
                 if len(new_text) == s1 - s0 and source.startswith(new_text, s0):
-                    push(new, kept(s0, s1, s1 - s0))
+                    push_kept(&new, s0, s1, s1 - s0)
                 else:
-                    new.append(mk(s0, s1, len(new_text), CHANGED, new_text, 0, untracked(prior + tuple(es[g0:g1]))))
-            cur.take(FAR, new, True)
+                    add(&new, s0, s1, len(new_text), CHANGED, self._keep(new_text),
+                        self._keep(untracked(prior + tuple(es[g0:g1]))), 0)
+            take(&cur, FAR, &new, True)
+            free(self.pcs.a)
+            self.pcs = new
+            new.a = NULL
         finally:
             free(buf)
-        self.pieces = new
+            free(new.a)
+            free(consumed.a)
+            free(moved.a)
         self._invalidate()
 
-    cdef list _slice(self, Py_ssize_t start, Py_ssize_t end):
-        cdef list out = []
-        cdef list pieces = self.pieces
-        cdef Py_ssize_t np = PyList_GET_SIZE(pieces), i, lo, hi
+    cdef int _slice(self, Py_ssize_t start, Py_ssize_t end, Pieces* out) except -1:
+        cdef Piece* pieces = self.pcs.a
+        cdef Py_ssize_t np = self.pcs.n, i, lo, hi
         cdef Py_ssize_t* starts = self.starts
-        cdef Piece p
+        cdef Piece* p
         i = bisect_right(starts, start, 0, np) - 1
         if i < 0:
             i = 0
         while i < np and starts[i] < end:
-            p = at(pieces, i)
+            p = &pieces[i]
             lo = max(start, starts[i]) - starts[i]
             hi = min(end, starts[i] + p.n) - starts[i]
             if hi > lo:
                 if p.kind == KEPT:
-                    out.append(mk(p.s0 + lo, p.s0 + lo, hi - lo, MOVED, None, p.s0 + lo, ()))
+                    add(out, p.s0 + lo, p.s0 + lo, hi - lo, MOVED, NULL, NULL, p.s0 + lo)
                 elif p.kind == MOVED:
-                    out.append(mk(p.s0, p.s0, hi - lo, MOVED, None, p.origin + lo, p.edits))
+                    add(out, p.s0, p.s0, hi - lo, MOVED, NULL, p.edits, p.origin + lo)
                 else:
-                    out.append(mk(p.s0, p.s0, hi - lo, CHANGED, p.text[lo:hi], 0, p.edits))
+                    add(out, p.s0, p.s0, hi - lo, CHANGED, self._keep(text_of(p)[lo:hi]), p.edits, 0)
             i += 1
-        return out
+        return 0
 
     # -- results ------------------------------------------------------------------
     def edits(self):
         """As :meth:`textfix.provenance.SourceMap.edits`."""
         cdef list out = []
-        cdef Py_ssize_t k
+        cdef Py_ssize_t k, i
         cdef str source = self.source
-        cdef Piece p
-        for p in self.pieces:
+        cdef Piece* p
+        for i in range(self.pcs.n):
+            p = &self.pcs.a[i]
             if p.kind == KEPT:
                 continue
             if p.kind == MOVED:
-                e0 = p.edits[0]
+                e0 = edits_of(p)[0]
                 new = source[p.origin:p.origin + p.n]
                 k = PyList_GET_SIZE(out)
                 if k:
@@ -765,7 +877,7 @@ cdef class Map:
                 out.append(mk_edit(p.s0, p.s0, new, "", e0.rules, e0.safety, e0.confidence,
                                    e0.note, p.origin))
             else:
-                out.append(compose_edit(p.s0, p.s1, source[p.s0:p.s1], p.text, p.edits))
+                out.append(compose_edit(p.s0, p.s1, source[p.s0:p.s1], text_of(p), edits_of(p)))
         return out
 
 
