@@ -91,13 +91,15 @@ cdef bint slot_offsets(cls, Py_ssize_t count, Py_ssize_t* off) except -1:
     return True
 
 
+# (a C flag: the helpers below ask it once per field they read)
+cdef bint _SLOTS = slot_offsets(Edit, 9, _OFF)
 #: Whether :func:`new_edit` can be used (the slots are where they are looked for).
-SLOTS_KNOWN = slot_offsets(Edit, 9, _OFF)
+SLOTS_KNOWN = _SLOTS
 
 
 cdef inline object mk_edit(object start, object end, object new, object old, object rules,
                            object safety, object confidence, object note, object moved_from):
-    if not SLOTS_KNOWN:
+    if not _SLOTS:
         return _Edit(start, end, new, old, rules, safety, confidence, note, moved_from)
     e = tf_alloc(_Edit)
     tf_set(e, _OFF[0], start)
@@ -137,7 +139,7 @@ cdef bint untrack_edit(object e) noexcept:
     """Untrack the Edit ``e`` where its fields can hold no cycle; whether it is untracked."""
     cdef PyObject* v
     cdef int k
-    if not SLOTS_KNOWN or type(e) is not _Edit:
+    if not _SLOTS or type(e) is not _Edit:
         return False
     if not PyObject_GC_IsTracked(e):
         return True
@@ -174,7 +176,7 @@ cdef inline object field(object e, int k, str name):
     """Field ``k`` of an Edit (read from its slot when ``e`` is an Edit and the slot
     is set)."""
     cdef PyObject* v
-    if SLOTS_KNOWN and type(e) is _Edit:
+    if _SLOTS and type(e) is _Edit:
         v = tf_get(e, _OFF[k])
         if v != NULL:
             return <object>v
@@ -1044,7 +1046,7 @@ def take_proposals(proposals, str cur, name, rule_safety, threshold, smap,
     cdef list edits = []
     cdef tuple rule_names = (name,)
     cdef Py_ssize_t n = len(cur)
-    cdef bint own = (SLOTS_KNOWN and type(proposals) is list
+    cdef bint own = (_SLOTS and type(proposals) is list
                      and tf_refcnt(proposals) == _LIST_REFS)
     cdef Py_ssize_t s, e
     cdef bint bad, suggest
