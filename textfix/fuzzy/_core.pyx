@@ -1458,8 +1458,10 @@ cdef class Core:
                     observed = text[G.start : G.end]
                     p = G.pos - G.start
                     wch = word[p]
+                    # (the word's frequency is the one its entry was grouped by: no
+                    # look-up in the lexicon's dict, a cache miss or two a candidate)
                     c = v.make((G.start, G.end, observed, word, ((p, observed[p], wch),),
-                                v.freq[word], v.freq.get(observed, 0), sim))
+                                G.wfreq, v.freq.get(observed, 0), sim))
                 judged.append((gain, ((G.pos, wch),), c))
         finally:
             free(grp)
