@@ -465,3 +465,52 @@ def test_repeated_lines_twin_agrees_on_real_pages():
     text = "\n\n".join(_seen_by("repeat.doubled-line")[:6])
     text += "\n" + [line for line in text.split("\n") if line.strip()][-1] + "\n"  # its last line again
     assert _scan().repeated_lines(text) == repeat._repeated_lines_py(text) != []
+
+
+# -- repeat.doubled-word, stray.latin-in-han, stray.noise-line: words of the lexicon ----
+
+class _OddHash(str):
+    def __hash__(self):
+        return 7
+
+
+@pytest.mark.twin
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("茂南区城南街道推进改造A股X光记录工作一个" + "a1 \n🙂"), max_size=6))
+@example("")
+@example("茂南区")
+def test_word_set_answers_as_the_lexicon(word):
+    from textfix.rules import garbled
+
+    d = garbled.lexicon().freq
+    assert (word in garbled.words()) == (word in d)
+
+
+@pytest.mark.twin
+def test_word_set_on_the_lexicon_and_the_pages():
+    from textfix.rules import garbled
+
+    d = garbled.lexicon().freq
+    ws = _scan().WordSet(d)
+    assert len(ws) == len(d) and all(w in ws for w in d)
+    asked = {t[i : i + k] for t in _seen_by("repeat.doubled-word")[:8] for i in range(len(t)) for k in (1, 2, 3, 4)}
+    misses = [w for w in asked if w not in d]
+    assert len(misses) > 10_000 and not any(w in ws for w in misses)
+    # the filter answers nearly all of them itself (16+ bits a word, three probes)
+    assert sum(ws.may_hold(w) for w in misses) <= len(misses) // 100
+    # anything else is the dict's answer, errors included
+    for other in (None, 3, ("茂南区",), _OddHash("茂南区"), _OddHash("nope")):
+        assert (other in ws) == (other in d)
+    with pytest.raises(TypeError):
+        [] in ws
+
+
+@pytest.mark.twin
+def test_word_set_with_keys_that_are_not_plain_strings():
+    odd = _OddHash("茂南")
+    d = {odd: 1, "区": 2, 5: 3}
+    ws = _scan().WordSet(d)
+    assert ws.may_hold("anything")  # the dict answers everything
+    for w in ("茂南", odd, "区", 5, "5", "茂", ""):
+        assert (w in ws) == (w in d)
+    assert "茂南" in _scan().WordSet({"茂南": 1}) and "茂北" not in _scan().WordSet({"茂南": 1})

@@ -26,7 +26,8 @@ definitions, which stay the reference (``tests/test_core.py`` compares them).
 * :func:`lone_letters` — the matches of ``stray.latin-in-han``'s pattern of a lone
   Latin letter;
 * :func:`repeated_lines` — :func:`textfix.rules.repeat._repeated_lines_py`, the lines
-  that repeat the line before them.
+  that repeat the line before them;
+* :class:`WordSet` — ``word in`` the lexicon's dict, for the repeat and stray rules.
 """
 
 from libc.math cimport isnan, NAN
@@ -1547,3 +1548,83 @@ def repeated_lines(str text not None):
                 out.append((pend, s, e))
         pa, pb, pend = a, b, e
     return out
+
+
+# -- the lexicon's words, asked ``in`` -----------------------------------------------
+
+cdef extern from "Python.h":
+    Py_ssize_t PyObject_Hash(object o) except -1
+
+
+cdef enum:
+    WORD_PROBES = 3  # bits set per word
+    BITS_PER_WORD = 16  # at least, rounded up to a power of two
+
+
+cdef class WordSet:
+    """``word in WordSet(words)`` answers as ``word in words`` (a ``{word: frequency}``
+    dict) answers, for any ``word``; a str the words' Bloom filter (three bits of its
+    hash in a bit table of 16 to 32 bits a word, ~1 MB for jieba's dictionary) rules out
+    is answered without the dict's own look-up, which in a dict of 349k words misses the
+    processor's caches (~340 ns a miss on the benchmark machine).  Nearly every word the
+    repeat and stray rules ask about is no word: 10,941 questions on the 244 noised
+    benchmark pages, 1,149 of them words.  A filter cannot say no to a word it holds,
+    and whatever it lets through the dict answers, so the answers are the dict's."""
+    cdef dict words
+    cdef uint64_t* bits
+    cdef uint64_t mask  # bits in the table - 1
+    cdef bint plain  # every key an exact str (else the dict answers everything)
+
+    def __cinit__(self):
+        self.bits = NULL
+
+    def __init__(self, dict words not None):
+        cdef uint64_t nbits = 1024, h
+        cdef Py_ssize_t n = len(words)
+        while nbits < <uint64_t>n * BITS_PER_WORD:
+            nbits <<= 1
+        self.bits = <uint64_t*>calloc(nbits // 64, sizeof(uint64_t))
+        if self.bits == NULL:
+            raise MemoryError()
+        self.mask = nbits - 1
+        self.words = words
+        self.plain = True
+        for w in words:
+            if type(w) is not str:
+                self.plain = False
+                break
+            self._add(<uint64_t>PyObject_Hash(w))
+
+    def __dealloc__(self):
+        free(self.bits)
+
+    cdef inline void _add(self, uint64_t h) noexcept:
+        cdef uint64_t step = (h >> 33) | 1, b
+        cdef int k
+        for k in range(WORD_PROBES):
+            b = h & self.mask
+            self.bits[b >> 6] |= (<uint64_t>1) << (b & 63)
+            h += step
+
+    cdef inline bint _may_hold(self, uint64_t h) noexcept:
+        cdef uint64_t step = (h >> 33) | 1, b
+        cdef int k
+        for k in range(WORD_PROBES):
+            b = h & self.mask
+            if not (self.bits[b >> 6] >> (b & 63)) & 1:
+                return False
+            h += step
+        return True
+
+    def __contains__(self, word):
+        if self.plain and type(word) is str and not self._may_hold(<uint64_t>PyObject_Hash(word)):
+            return False
+        return word in self.words
+
+    def __len__(self):
+        return len(self.words)
+
+    def may_hold(self, str word not None):
+        """Whether the filter lets ``word`` through to the dict (always for a word it
+        holds, and for every word where a key is not an exact str)."""
+        return not self.plain or self._may_hold(<uint64_t>PyObject_Hash(word))

@@ -51,6 +51,26 @@ def lexicon(doc=None):
     return _shared_lexicon(tuple(doc.config.dicts) if doc is not None else ())
 
 
+def words(doc=None):
+    """What ``word in lexicon(doc)`` asks, for the rules that ask it a few thousand
+    times a page: the compiled :class:`~textfix.rules._scan.WordSet` of the lexicon's
+    words (built once, for the last lexicon), which answers most of the questions, the
+    words it does not hold, without a look-up in the lexicon's large dict; where the
+    extension is not built or is switched off, that dict itself.  The answers are the
+    same."""
+    lex = lexicon(doc)
+    if _scan is None or not _compiled.enabled():
+        return lex.freq
+    hit = _WORDSETS.get(id(lex))
+    if hit is None or hit[0] is not lex:
+        _WORDSETS.clear()
+        hit = _WORDSETS[id(lex)] = (lex, _scan.WordSet(lex.freq))
+    return hit[1]
+
+
+_WORDSETS: dict[int, tuple] = {}
+
+
 class Bigrams:
     """Han character unigram and bigram counts with an interpolated bigram model."""
 

@@ -28,7 +28,7 @@ from .. import _compiled
 from ..chars import HAN_CHAR as _HAN, SPACE as _SPACE
 from ..edit import Edit, Safety
 from ..rule import rule
-from .garbled import lexicon
+from .garbled import words
 
 try:
     from . import _scan
@@ -354,7 +354,7 @@ def doubled_word(doc):
         after:  还有市民来电咨询记录中核进度
     """
     text = doc.text
-    lex = lexicon(doc)
+    lex = words(doc)
     for d in _shared_doubles(doc):
         unit = d.unit.strip(_SPACE)
         if len(unit) > 4 or _PUNCT.search(unit) or "\n\n" in d.sep or heading_echo(text, d):

@@ -21,7 +21,7 @@ from .. import _compiled
 from ..chars import SPACE as _SPACE, SURNAMES, CharClass, Protected, class_runs, is_han
 from ..edit import Edit, Safety
 from ..rule import rule
-from .garbled import lexicon
+from .garbled import words
 
 try:
     from . import _scan
@@ -287,7 +287,7 @@ def latin_in_han(doc):
     if not letters:
         return
     prot = Protected(text)
-    lex = lexicon(doc)
+    lex = words(doc)
     contexts = None  # counted when the first candidate needs them
     for i in letters:
         if i in prot:
@@ -430,7 +430,7 @@ def noise_line(doc):
         after:  新闻热线:2963667\\n\\n茂南区开展主题教育
     """
     text = doc.text
-    lex = lexicon(doc)
+    lex = words(doc)
     blocks = _block_spans(doc)
     limit = _MAX_NOISE + 4
     # (a block longer than the limit with nothing to strip is its own stripped body,
