@@ -437,8 +437,19 @@ def test_split_blocks_twins_agree_on_real_pages(seed_texts):
     for text in texts:
         got = lb.split_blocks(text, True)
         assert _block_fields(got) == _block_fields(lb._split_blocks_py(text))
+        # made without the dataclass __init__: every field, the private ones too, as
+        # the __init__ sets them (fresh blocks: asking for wraps sets one)
+        fresh = lb.split_blocks(text, True)
+        assert [_every_field(b) for b in fresh] == [_every_field(b) for b in lb._split_blocks_py(text)]
+        assert all(type(b) is lb.Block for b in fresh)
         count += len(got)
     assert count > 100
+
+
+def _every_field(block):
+    import dataclasses
+
+    return [getattr(block, f.name) for f in dataclasses.fields(block)]
 
 
 def test_break_whitespace_table():

@@ -58,6 +58,125 @@ cdef inline bint is_space(Py_UCS4 c) noexcept nogil:
     return c == 0x20 or c == 0x09 or c == 0x3000
 
 
+# -- the blocks' fields, read and set in their slots -----------------------------------------------
+#
+# textfix.layout_blocks.Block is a dataclass with slots: the loops below read and set its
+# fields where its member descriptors say they are (found once, from the class itself,
+# and checked: plain object slots, in the field order below, no __dict__), rather than
+# through the attribute protocol, which looks each name up in the class first (~11% of
+# the analysis).  A block of another class is read and set by name.
+
+from cpython.object cimport PyObject
+
+cdef extern from *:
+    """
+    #include "structmember.h"
+    static PyObject* lb_alloc(PyObject* t) {
+        return ((PyTypeObject*)t)->tp_alloc((PyTypeObject*)t, 0);
+    }
+    static PyObject* lb_get(PyObject* o, Py_ssize_t off) { return *(PyObject**)((char*)o + off); }
+    static void lb_put(PyObject* o, Py_ssize_t off, PyObject* v) {
+        PyObject** slot = (PyObject**)((char*)o + off);
+        PyObject* old = *slot;
+        Py_INCREF(v);
+        *slot = v;
+        Py_XDECREF(old);
+    }
+    static Py_ssize_t lb_member_offset(PyObject* d) { return ((PyMemberDescrObject*)d)->d_member->offset; }
+    static int lb_member_plain(PyObject* d) {
+        PyMemberDef* m = ((PyMemberDescrObject*)d)->d_member;
+        return m->type == T_OBJECT_EX && !(m->flags & READONLY);
+    }
+    """
+    object lb_alloc(object t)
+    PyObject* lb_get(object o, Py_ssize_t off) noexcept
+    void lb_put(object o, Py_ssize_t off, object v) noexcept
+    Py_ssize_t lb_member_offset(object d) noexcept
+    int lb_member_plain(object d) noexcept
+
+cdef enum:
+    B_START, B_END, B_RAW, B_VIS, B_BASE, B_KIND, B_LEAD, B_KEEP, B_FIRST_FULL, B_LAST_FULL, \
+        B_WRAPS, B_CUTS, B_SEGS, B_COMPILED, B_LAZY, B_FIELDS
+
+cdef tuple B_NAMES = ("start", "end", "raw", "vis", "base", "kind", "lead", "keep_until",
+                      "first_full", "last_full", "_wraps", "_cuts", "_segs", "_compiled", "_lazy")
+cdef Py_ssize_t[15] b_off
+cdef object b_class = None  # the class b_off holds the slots of
+cdef list b_defaults = None  # its fields' defaults (None for the first four)
+
+
+cdef bint plain_slots(cls, tuple names, Py_ssize_t* off) except -1:
+    """Whether the dataclass ``cls`` has exactly the fields ``names``, in that order, in
+    plain object slots (no ``__dict__``, no ``__post_init__``): their offsets then in
+    ``off``."""
+    from dataclasses import fields
+    try:
+        fs = fields(cls)
+    except TypeError:
+        return False
+    if tuple(f.name for f in fs) != names or getattr(cls, "__dictoffset__", 1) != 0 \
+            or hasattr(cls, "__post_init__"):
+        return False
+    for k, f in enumerate(fs):
+        d = cls.__dict__.get(f.name)
+        if type(d).__name__ != "member_descriptor" or not lb_member_plain(d):
+            return False
+        off[k] = lb_member_offset(d)
+        if not 0 < off[k] < cls.__basicsize__:
+            return False
+    return True
+
+
+cdef bint learn_block(cls) except -1:
+    """Whether the fields of ``cls`` are :data:`B_NAMES` in plain slots with plain
+    defaults after the first four (their offsets then in ``b_off``)."""
+    global b_class, b_defaults
+    from dataclasses import fields, MISSING
+    if not plain_slots(cls, B_NAMES, b_off):
+        return False
+    defaults = []
+    for k, f in enumerate(fields(cls)):
+        if k >= B_BASE and (f.default is MISSING or f.default_factory is not MISSING):
+            return False
+        defaults.append(None if k < B_BASE else f.default)
+    b_class = cls
+    b_defaults = defaults
+    return True
+
+
+cdef inline object bget(object b, int k):
+    cdef PyObject* v
+    if type(b) is b_class:
+        v = lb_get(b, b_off[k])
+        if v != NULL:
+            return <object>v
+    return getattr(b, <str>B_NAMES[k])
+
+
+cdef inline int bset(object b, int k, object v) except -1:
+    if type(b) is b_class:
+        lb_put(b, b_off[k], v)
+        return 0
+    setattr(b, <str>B_NAMES[k], v)
+    return 0
+
+
+cdef object make_block(object cls, Py_ssize_t start, Py_ssize_t end, str raw, str vis):
+    """``cls(start, end, raw, vis)``, made without running the dataclass ``__init__``
+    where its slots are known."""
+    cdef int k
+    if not (type(cls) is type and (cls is b_class or (b_class is None and learn_block(cls) and cls is b_class))):
+        return cls(start, end, raw, vis)
+    b = lb_alloc(cls)
+    lb_put(b, b_off[B_START], start)
+    lb_put(b, b_off[B_END], end)
+    lb_put(b, b_off[B_RAW], raw)
+    lb_put(b, b_off[B_VIS], vis)
+    for k in range(B_BASE, B_FIELDS):
+        lb_put(b, b_off[k], b_defaults[k])
+    return b
+
+
 cdef inline int class_of(Py_UCS4 c, object char_class) except -1:
     cdef int k = classes[c]
     if k == 0:
@@ -89,7 +208,7 @@ def find_all_wraps(str text, list blocks, object find_wraps, object char_class):
     (:func:`textfix.layout_blocks.find_wraps`, which this calls for any block but a
     body, caption, subheading or headline that is not a dateline lead)."""
     for b in blocks:
-        set_wraps(text, b, b.kind, find_wraps, char_class)
+        set_wraps(text, b, bget(b, B_KIND), find_wraps, char_class)
 
 
 cdef int set_wraps(str text, b, str kind, object find_wraps, object char_class) except -1:
@@ -97,25 +216,25 @@ cdef int set_wraps(str text, b, str kind, object find_wraps, object char_class) 
     caption's, subheading's and headline's wraps here (not a dateline lead's), the
     others' by ``find_wraps``."""
     cdef bint full
-    if (kind == "body" or kind == "caption" or kind == "subheading") and not b.lead:
+    if (kind == "body" or kind == "caption" or kind == "subheading") and not bget(b, B_LEAD):
         # whether there is a wrap, for the join evidence: the wraps themselves are
         # found when asked for (only the text the wrap rule sees needs them all)
-        b.keep_until = b.start
-        b._lazy = True
-        b._wraps = None
-        b._cuts = None
-        b._segs = None
-        b._compiled = True
-        full = body_scan(b.raw, 0, 0, char_class, ANY, None, None, None) == 1
-        b.first_full = full
-        b.last_full = full
-    elif (kind == "headline" or kind == "subheadline") and not b.lead:
-        b.keep_until = b.start
-        b._lazy = False
-        b._cuts = None
-        b._segs = None
-        b._compiled = True
-        b._wraps = headline_wraps(b.raw, b.start, char_class)
+        bset(b, B_KEEP, bget(b, B_START))
+        bset(b, B_LAZY, True)
+        bset(b, B_WRAPS, None)
+        bset(b, B_CUTS, None)
+        bset(b, B_SEGS, None)
+        bset(b, B_COMPILED, True)
+        full = body_scan(bget(b, B_RAW), 0, 0, char_class, ANY, None, None, None) == 1
+        bset(b, B_FIRST_FULL, full)
+        bset(b, B_LAST_FULL, full)
+    elif (kind == "headline" or kind == "subheadline") and not bget(b, B_LEAD):
+        bset(b, B_KEEP, bget(b, B_START))
+        bset(b, B_LAZY, False)
+        bset(b, B_CUTS, None)
+        bset(b, B_SEGS, None)
+        bset(b, B_COMPILED, True)
+        bset(b, B_WRAPS, headline_wraps(bget(b, B_RAW), bget(b, B_START), char_class))
     else:
         find_wraps(text, b, True)
     return 0
@@ -292,8 +411,8 @@ def wrap_edits(list blocks, object change, object char_class):
     block not scanned yet (``b._lazy``) are not kept on it."""
     cdef list out = []
     for b in blocks:
-        if b._lazy:
-            body_scan(b.raw, b.start, 0, char_class, EDITS, out, None, change)
+        if bget(b, B_LAZY):
+            body_scan(bget(b, B_RAW), bget(b, B_START), 0, char_class, EDITS, out, None, change)
         else:
             for s, e, r in b.wraps:
                 out.append(change(s, e, r))
@@ -380,8 +499,9 @@ cdef Py_ssize_t next_break(int kind, void* data, Py_ssize_t n, const unsigned ch
 
 def split_blocks(str text, object block, bytes white):
     """As :func:`textfix.layout_blocks._split_blocks_py`; ``block`` is the
-    :class:`textfix.layout_blocks.Block` class, ``white[c]`` is 1 where the break
-    pattern's ``\\s`` matches code point ``c`` (none does beyond ``len(white)``)."""
+    :class:`textfix.layout_blocks.Block` class (its blocks made by :func:`make_block`),
+    ``white[c]`` is 1 where the break pattern's ``\\s`` matches code point ``c`` (none
+    does beyond ``len(white)``)."""
     cdef int kind = PyUnicode_KIND(text)
     cdef void* data = PyUnicode_DATA(text)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), nw = len(white)
@@ -427,7 +547,7 @@ def split_blocks(str text, object block, bytes white):
                     vis = PyUnicode_FromKindAndData(4, buf, nvis)
                 finally:
                     free(buf)
-            blocks.append(block(s, e, raw, vis))
+            blocks.append(make_block(block, s, e, raw, vis))
         if not found:
             return blocks
         pos = j = nxt
@@ -533,7 +653,7 @@ cdef bint subheading_like(b, str v):
     cdef void* data = PyUnicode_DATA(v)
     cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(v), phrases = 1, plen = 0
     cdef Py_UCS4 c
-    if not (b.base == "open" and 6 <= n <= 30 and "\n" not in <str>b.raw and balanced(v)):
+    if not (bget(b, B_BASE) == "open" and 6 <= n <= 30 and "\n" not in <str>bget(b, B_RAW) and balanced(v)):
         return False
     for i in range(n):
         c = PyUnicode_READ(kind, data, i)
@@ -565,7 +685,7 @@ cdef str base_kind(b, str v, str raw, tuple pats, str ends):
                      or "文:" in raw) and pats[5].match(raw):
         return "byline"
     if dateline:
-        b.lead = True
+        bset(b, B_LEAD, True)
         return "body"
     if finished(v, ends):
         return "body"
@@ -585,59 +705,62 @@ def classify(list blocks, dict bases, tuple pats, str ends, str key_starts):
     cdef object b, prev, hit, cap = pats[6]
     set_key_starts(key_starts)
     for b in blocks:
-        raw = b.raw
+        raw = bget(b, B_RAW)
         hit = bases.get(raw)
         if hit is None:
-            base = base_kind(b, b.vis, raw, pats, ends)
-            bases[raw] = (base, b.lead)
+            base = base_kind(b, bget(b, B_VIS), raw, pats, ends)
+            bases[raw] = (base, bget(b, B_LEAD))
         else:
-            base, b.lead = hit
-        b.base = base
-        b.kind = base
+            base = (<tuple>hit)[0]
+            bset(b, B_LEAD, (<tuple>hit)[1])
+        bset(b, B_BASE, base)
+        bset(b, B_KIND, base)
     # captions: a short block right before a credit, or one that says it is a caption
     for i in range(n):
         b = blocks[i]
-        v = b.vis
-        if (b.base == "body" or b.base == "open") and not b.lead and len(v) <= 60 and (
-            (i + 1 < n and blocks[i + 1].base == "credit") or ("图" in v[:2] and cap.match(v))
+        v = bget(b, B_VIS)
+        base = bget(b, B_BASE)
+        if (base == "body" or base == "open") and not bget(b, B_LEAD) and len(v) <= 60 and (
+            (i + 1 < n and bget(blocks[i + 1], B_BASE) == "credit") or ("图" in v[:2] and cap.match(v))
         ):
-            b.kind = "caption"
+            bset(b, B_KIND, "caption")
     # headline groups: the open blocks right before a byline or a dateline lead
     for k in range(n):
         b = blocks[k]
-        if b.kind == "byline" or b.lead:
+        lead = bget(b, B_LEAD)
+        if bget(b, B_KIND) == "byline" or lead:
             j = k - 1
-            if b.lead and j >= 0 and blocks[j].kind == "byline":
+            if lead and j >= 0 and bget(blocks[j], B_KIND) == "byline":
                 continue  # the byline anchors the group
             group = []
-            while j >= 0 and len(group) < 3 and blocks[j].kind == "open":
+            while j >= 0 and len(group) < 3 and bget(blocks[j], B_KIND) == "open":
                 prev = blocks[j]
-                v = prev.vis
-                if not (prev.base == "open" and len(v) <= 40 and count_commas(v) <= 1):
+                v = bget(prev, B_VIS)
+                if not (bget(prev, B_BASE) == "open" and len(v) <= 40 and count_commas(v) <= 1):
                     break
                 group.append(j)
                 j -= 1
             for r in range(len(group)):
                 g = group[len(group) - 1 - r]
-                blocks[g].kind = "headline" if r == 0 else "subheadline"
+                bset(blocks[g], B_KIND, "headline" if r == 0 else "subheadline")
     # the other open blocks
     prev = None
     for i in range(n):
         b = blocks[i]
-        if b.kind == "open":
-            v = b.vis
-            if prev is not None and prev.kind == "body" and not finished(prev.vis, ends):
-                b.kind = "body"  # goes on from an unfinished paragraph
+        if bget(b, B_KIND) == "open":
+            v = bget(b, B_VIS)
+            pk = bget(prev, B_KIND) if prev is not None else None
+            if pk == "body" and not finished(bget(prev, B_VIS), ends):
+                bset(b, B_KIND, "body")  # goes on from an unfinished paragraph
             elif subheading_like(b, v):
-                b.kind = "subheading"
+                bset(b, B_KIND, "subheading")
             elif len(v) > 30 or "，" in v or "," in v or not balanced(v):
-                b.kind = "body"  # a headline between paragraphs has no comma
-            elif prev is not None and (prev.kind == "headline" or prev.kind == "subheadline") \
-                    and blocks[i - 1] is prev:
-                b.kind = "subheadline"
+                bset(b, B_KIND, "body")  # a headline between paragraphs has no comma
+            elif (pk == "headline" or pk == "subheadline") and blocks[i - 1] is prev:
+                bset(b, B_KIND, "subheadline")
             else:
-                b.kind = "headline"
-        kind = b.kind
+                bset(b, B_KIND, "headline")
+        kind = bget(b, B_KIND)
         if not (kind == "caption" or kind == "credit"):
             prev = b
 
@@ -679,7 +802,22 @@ def doc_blocks(str text, bytes white, object source_span, list labels, object bl
         pos = j = nxt
 
 
+cdef Py_ssize_t[3] r_off  # the slots of textfix.rule.Block's start, end and kind
+cdef object r_class = None  # the class r_off holds them of
+cdef bint r_known = False
+
+
 cdef object new_block(object block, Py_ssize_t start, Py_ssize_t end, str kind):
+    global r_class, r_known
+    if block is not r_class:
+        r_known = type(block) is type and plain_slots(block, ("start", "end", "kind"), r_off)
+        r_class = block
+    if r_known:
+        obj = lb_alloc(block)
+        lb_put(obj, r_off[0], start)
+        lb_put(obj, r_off[1], end)
+        lb_put(obj, r_off[2], kind)
+        return obj
     obj = block.__new__(block)
     PyObject_GenericSetAttr(obj, "start", start)
     PyObject_GenericSetAttr(obj, "end", end)
@@ -688,7 +826,28 @@ cdef object new_block(object block, Py_ssize_t start, Py_ssize_t end, str kind):
 
 
 cdef str kind_at(object s, list labels):
-    """As :func:`textfix.rule.kind_at_source`."""
+    """As :func:`textfix.rule.kind_at_source` (``s`` a source offset, the labels'
+    ends offsets too: below ``1 << 62``, so that the bisection on
+    ``(s, 1 << 62, "")`` is one on the starts)."""
+    cdef Py_ssize_t lo = 0, hi = len(labels), mid, x
+    cdef tuple lab
+    if type(s) is not int:
+        return kind_at_py(s, labels)
+    x = s
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if <Py_ssize_t>(<tuple>labels[mid])[0] <= x:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo:
+        lab = <tuple>labels[lo - 1]
+        if lab[0] <= s < lab[1]:
+            return lab[2]
+    return "body"
+
+
+cdef str kind_at_py(object s, list labels):
     cdef Py_ssize_t i = bisect_right(labels, (s, 1 << 62, "")) - 1
     cdef tuple lab
     if i >= 0:
@@ -831,7 +990,7 @@ cdef inline bint finished_block(str v) except -1:
 
 cdef list segs_of(b):
     """``b.segs``: the widths of a block's wrapped lines, measured at the first ask."""
-    s = b._segs
+    s = bget(b, B_SEGS)
     if s is None:
         return b.segs
     return <list>s
@@ -880,7 +1039,7 @@ cdef bint line_width(list blocks, Py_ssize_t i, Py_ssize_t j, double* out) excep
         for k in range(max(0, i - 2), min(n, j + 3)):
             if k != i and k != j:
                 b = blocks[k]
-                if b.kind == "body":
+                if bget(b, B_KIND) == "body":
                     inner.add_inner(segs_of(b))
     if inner.n < 3:
         return False
@@ -898,7 +1057,7 @@ def decide(list blocks, Py_ssize_t i, Py_ssize_t j, dict cache):
 
 cdef str c_decide(list blocks, Py_ssize_t i, Py_ssize_t j, dict cache):
     cdef object a = blocks[i], b = blocks[j], ev
-    cdef str av = a.vis, bv = b.vis
+    cdef str av = bget(a, B_VIS), bv = bget(b, B_VIS)
     cdef double w, full
     cdef list bs, as_
     key = (av, bv)
@@ -913,9 +1072,9 @@ cdef str c_decide(list blocks, Py_ssize_t i, Py_ssize_t j, dict cache):
     if line_width(blocks, i, j, &w):
         full = w - 1.25
         bs = segs_of(b)
-        if bs and (b.first_full or not finished_block(bv)) and <double>bs[0] >= full:
+        if bs and (bget(b, B_FIRST_FULL) or not finished_block(bv)) and <double>bs[0] >= full:
             return "full-first-line"
-        if a.last_full:
+        if bget(a, B_LAST_FULL):
             as_ = segs_of(a)
             if as_ and <double>as_[len(as_) - 1] >= full and len(bs) == 1 and finished_block(bv):
                 return "full-last-line"
@@ -927,7 +1086,7 @@ cdef Py_ssize_t next_body(list blocks, Py_ssize_t i, list skipped) except -1:
     captions and credits (added to ``skipped``, unless it is None)."""
     cdef Py_ssize_t j = i + 1, n = len(blocks), k = 0
     while j < n and k < 4:
-        kind = blocks[j].kind
+        kind = bget(blocks[j], B_KIND)
         if not (kind == "caption" or kind == "credit"):
             break
         if skipped is not None:
@@ -946,14 +1105,14 @@ def find_joins(list blocks, dict cache):
     cdef str ev
     for i in range(n):
         a = blocks[i]
-        if a.kind != "body" or finished_block(a.vis):
+        if bget(a, B_KIND) != "body" or finished_block(bget(a, B_VIS)):
             continue
         skipped = []
         j = next_body(blocks, i, skipped)
         ev = ""
         if j < n:
             b = blocks[j]
-            if b.kind == "body" and not b.lead:
+            if bget(b, B_KIND) == "body" and not bget(b, B_LEAD):
                 ev = c_decide(blocks, i, j, cache)
         if ev:
             joins.append(join_class(i, j, skipped, ev))
@@ -970,11 +1129,11 @@ cdef bint anchored(list blocks, Py_ssize_t i) except -1:
     """As textfix.layout_blocks._anchored: block ``i`` is in a headline group before a
     byline or a dateline lead."""
     cdef Py_ssize_t j = i + 1, n = len(blocks)
-    while j < n and j - i <= 3 and is_headline(blocks[j].kind):
+    while j < n and j - i <= 3 and is_headline(bget(blocks[j], B_KIND)):
         j += 1
     if j < n:
         b = blocks[j]
-        return b.kind == "byline" or bool(b.lead)
+        return bget(b, B_KIND) == "byline" or bool(bget(b, B_LEAD))
     return False
 
 
@@ -984,17 +1143,18 @@ def settle_open(str text, list blocks, dict cache):
     cdef Py_ssize_t i, j, n = len(blocks)
     for i in range(n):
         b = blocks[i]
-        if not is_headline(b.kind) or b.base != "open" or anchored(blocks, i):
+        if not is_headline(bget(b, B_KIND)) or bget(b, B_BASE) != "open" or anchored(blocks, i):
             continue
         j = next_body(blocks, i, None)
         if j < n:
             nb = blocks[j]
-            if nb.kind == "body" and not nb.lead:
-                b.kind = "body"
+            if bget(nb, B_KIND) == "body" and not bget(nb, B_LEAD):
+                bset(b, B_KIND, "body")
                 set_wraps(text, b, "body", find_wraps_py, char_class_of)
                 if not c_decide(blocks, i, j, cache):
-                    b.kind = "headline" if not (i and is_headline(blocks[i - 1].kind)) else "subheadline"
-                    set_wraps(text, b, b.kind, find_wraps_py, char_class_of)
+                    kind = "headline" if not (i and is_headline(bget(blocks[i - 1], B_KIND))) else "subheadline"
+                    bset(b, B_KIND, kind)
+                    set_wraps(text, b, kind, find_wraps_py, char_class_of)
 
 
 # -- blank lines: textfix.rules.layout._blank_runs_py ------------------------------------------
