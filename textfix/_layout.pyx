@@ -66,33 +66,7 @@ cdef inline bint is_space(Py_UCS4 c) noexcept nogil:
 # through the attribute protocol, which looks each name up in the class first (~11% of
 # the analysis).  A block of another class is read and set by name.
 
-from cpython.object cimport PyObject
-
-cdef extern from *:
-    """
-    #include "structmember.h"
-    static PyObject* lb_alloc(PyObject* t) {
-        return ((PyTypeObject*)t)->tp_alloc((PyTypeObject*)t, 0);
-    }
-    static PyObject* lb_get(PyObject* o, Py_ssize_t off) { return *(PyObject**)((char*)o + off); }
-    static void lb_put(PyObject* o, Py_ssize_t off, PyObject* v) {
-        PyObject** slot = (PyObject**)((char*)o + off);
-        PyObject* old = *slot;
-        Py_INCREF(v);
-        *slot = v;
-        Py_XDECREF(old);
-    }
-    static Py_ssize_t lb_member_offset(PyObject* d) { return ((PyMemberDescrObject*)d)->d_member->offset; }
-    static int lb_member_plain(PyObject* d) {
-        PyMemberDef* m = ((PyMemberDescrObject*)d)->d_member;
-        return m->type == T_OBJECT_EX && !(m->flags & READONLY);
-    }
-    """
-    object lb_alloc(object t)
-    PyObject* lb_get(object o, Py_ssize_t off) noexcept
-    void lb_put(object o, Py_ssize_t off, object v) noexcept
-    Py_ssize_t lb_member_offset(object d) noexcept
-    int lb_member_plain(object d) noexcept
+include "_slots.pxi"
 
 cdef enum:
     B_START, B_END, B_RAW, B_VIS, B_BASE, B_KIND, B_LEAD, B_KEEP, B_FIRST_FULL, B_LAST_FULL, \
@@ -105,34 +79,12 @@ cdef object b_class = None  # the class b_off holds the slots of
 cdef list b_defaults = None  # its fields' defaults (None for the first four)
 
 
-cdef bint plain_slots(cls, tuple names, Py_ssize_t* off) except -1:
-    """Whether the dataclass ``cls`` has exactly the fields ``names``, in that order, in
-    plain object slots (no ``__dict__``, no ``__post_init__``): their offsets then in
-    ``off``."""
-    from dataclasses import fields
-    try:
-        fs = fields(cls)
-    except TypeError:
-        return False
-    if tuple(f.name for f in fs) != names or getattr(cls, "__dictoffset__", 1) != 0 \
-            or hasattr(cls, "__post_init__"):
-        return False
-    for k, f in enumerate(fs):
-        d = cls.__dict__.get(f.name)
-        if type(d).__name__ != "member_descriptor" or not lb_member_plain(d):
-            return False
-        off[k] = lb_member_offset(d)
-        if not 0 < off[k] < cls.__basicsize__:
-            return False
-    return True
-
-
 cdef bint learn_block(cls) except -1:
     """Whether the fields of ``cls`` are :data:`B_NAMES` in plain slots with plain
     defaults after the first four (their offsets then in ``b_off``)."""
     global b_class, b_defaults
     from dataclasses import fields, MISSING
-    if not plain_slots(cls, B_NAMES, b_off):
+    if not slot_offsets(cls, B_NAMES, b_off):
         return False
     defaults = []
     for k, f in enumerate(fields(cls)):
@@ -147,7 +99,7 @@ cdef bint learn_block(cls) except -1:
 cdef inline object bget(object b, int k):
     cdef PyObject* v
     if type(b) is b_class:
-        v = lb_get(b, b_off[k])
+        v = tf_get(b, b_off[k])
         if v != NULL:
             return <object>v
     return getattr(b, <str>B_NAMES[k])
@@ -155,7 +107,7 @@ cdef inline object bget(object b, int k):
 
 cdef inline int bset(object b, int k, object v) except -1:
     if type(b) is b_class:
-        lb_put(b, b_off[k], v)
+        tf_replace(b, b_off[k], v)
         return 0
     setattr(b, <str>B_NAMES[k], v)
     return 0
@@ -167,13 +119,13 @@ cdef object make_block(object cls, Py_ssize_t start, Py_ssize_t end, str raw, st
     cdef int k
     if not (type(cls) is type and (cls is b_class or (b_class is None and learn_block(cls) and cls is b_class))):
         return cls(start, end, raw, vis)
-    b = lb_alloc(cls)
-    lb_put(b, b_off[B_START], start)
-    lb_put(b, b_off[B_END], end)
-    lb_put(b, b_off[B_RAW], raw)
-    lb_put(b, b_off[B_VIS], vis)
+    b = tf_alloc(cls)
+    tf_replace(b, b_off[B_START], start)
+    tf_replace(b, b_off[B_END], end)
+    tf_replace(b, b_off[B_RAW], raw)
+    tf_replace(b, b_off[B_VIS], vis)
     for k in range(B_BASE, B_FIELDS):
-        lb_put(b, b_off[k], b_defaults[k])
+        tf_replace(b, b_off[k], b_defaults[k])
     return b
 
 
@@ -810,13 +762,13 @@ cdef bint r_known = False
 cdef object new_block(object block, Py_ssize_t start, Py_ssize_t end, str kind):
     global r_class, r_known
     if block is not r_class:
-        r_known = type(block) is type and plain_slots(block, ("start", "end", "kind"), r_off)
+        r_known = type(block) is type and slot_offsets(block, ("start", "end", "kind"), r_off)
         r_class = block
     if r_known:
-        obj = lb_alloc(block)
-        lb_put(obj, r_off[0], start)
-        lb_put(obj, r_off[1], end)
-        lb_put(obj, r_off[2], kind)
+        obj = tf_alloc(block)
+        tf_replace(obj, r_off[0], start)
+        tf_replace(obj, r_off[1], end)
+        tf_replace(obj, r_off[2], kind)
         return obj
     obj = block.__new__(block)
     PyObject_GenericSetAttr(obj, "start", start)

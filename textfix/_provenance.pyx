@@ -22,7 +22,7 @@ from libc.string cimport memcpy
 cdef extern from "Python.h":
     int PyList_Append(object lst, PyObject* item) except -1
 
-from .edit import Edit, Safety, fields
+from .edit import Edit, Safety
 
 cdef object _Edit = Edit
 cdef object _SAFE = Safety.SAFE
@@ -36,63 +36,16 @@ cdef object _SafetyType = Safety
 # descriptors say they are (checked when the module is loaded: the slots are plain
 # object slots of an Edit with no __dict__).
 
-cdef extern from *:
-    """
-    #include "structmember.h"
-    static PyObject* tf_alloc(PyObject* t) {
-        return ((PyTypeObject*)t)->tp_alloc((PyTypeObject*)t, 0);
-    }
-    static void tf_set(PyObject* o, Py_ssize_t off, PyObject* v) {
-        Py_INCREF(v);
-        *(PyObject**)((char*)o + off) = v;
-    }
-    static PyObject* tf_get(PyObject* o, Py_ssize_t off) { return *(PyObject**)((char*)o + off); }
-    static void tf_replace(PyObject* o, Py_ssize_t off, PyObject* v) {
-        PyObject** slot = (PyObject**)((char*)o + off);
-        PyObject* old = *slot;
-        Py_INCREF(v);
-        *slot = v;
-        Py_XDECREF(old);
-    }
-    static Py_ssize_t tf_refcnt(PyObject* o) { return Py_REFCNT(o); }
-    static Py_ssize_t tf_member_offset(PyObject* d) { return ((PyMemberDescrObject*)d)->d_member->offset; }
-    static int tf_member_plain(PyObject* d) {
-        PyMemberDef* m = ((PyMemberDescrObject*)d)->d_member;
-        return m->type == T_OBJECT_EX && !(m->flags & READONLY);
-    }
-    """
-    object tf_alloc(object t)
-    void tf_set(object o, Py_ssize_t off, object v) noexcept
-    PyObject* tf_get(object o, Py_ssize_t off) noexcept
-    void tf_replace(object o, Py_ssize_t off, object v) noexcept
-    Py_ssize_t tf_refcnt(object o) noexcept
-    Py_ssize_t tf_member_offset(object d) noexcept
-    int tf_member_plain(object d) noexcept
+include "_slots.pxi"
 
 cdef Py_ssize_t[9] _OFF
 cdef enum:
     START, END, NEW, OLD, RULES, SAFETY, CONFIDENCE, NOTE, MOVED_FROM
 
 
-cdef bint slot_offsets(cls, Py_ssize_t count, Py_ssize_t* off) except -1:
-    """Whether the ``count`` fields of the dataclass ``cls`` are plain object slots (no
-    ``__dict__``), with their offsets, in field order, in ``off``: then an object of it
-    can be allocated and its slots filled without the ``__init__``."""
-    names = [f.name for f in fields(cls)]
-    if len(names) != count or getattr(cls, "__dictoffset__", 1) != 0:
-        return False
-    for k, name in enumerate(names):
-        d = cls.__dict__.get(name)
-        if type(d).__name__ != "member_descriptor" or not tf_member_plain(d):
-            return False
-        off[k] = tf_member_offset(d)
-        if not 0 < off[k] < cls.__basicsize__:
-            return False
-    return True
-
-
 # (a C flag: the helpers below ask it once per field they read)
-cdef bint _SLOTS = slot_offsets(Edit, 9, _OFF)
+cdef bint _SLOTS = slot_offsets(Edit, ("start", "end", "new", "old", "rules", "safety", "confidence",
+                                        "note", "moved_from"), _OFF)
 #: Whether :func:`new_edit` can be used (the slots are where they are looked for).
 SLOTS_KNOWN = _SLOTS
 
@@ -1149,8 +1102,7 @@ cdef bint _paragraph_slots(cls) except -1:
     flags), kept for the class last asked about."""
     global _Paragraph, _PSLOTS
     if cls is not _Paragraph:
-        _PSLOTS = slot_offsets(cls, 7, _POFF) and [f.name for f in fields(cls)] == [
-            "index", "text", "kind", "start", "end", "source", "flags"]
+        _PSLOTS = slot_offsets(cls, ("index", "text", "kind", "start", "end", "source", "flags"), _POFF)
         _Paragraph = cls
     return _PSLOTS
 
