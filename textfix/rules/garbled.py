@@ -61,14 +61,20 @@ def words(doc=None):
     lex = lexicon(doc)
     if _scan is None or not _compiled.enabled():
         return lex.freq
-    hit = _WORDSETS.get(id(lex))
-    if hit is None or hit[0] is not lex:
-        _WORDSETS.clear()
-        hit = _WORDSETS[id(lex)] = (lex, _scan.WordSet(lex.freq))
-    return hit[1]
+    return _made_for(_WORDSETS, lex, lambda: _scan.WordSet(lex.freq))
 
 
 _WORDSETS: dict[int, tuple] = {}
+
+
+def _made_for(cache: dict, lex, make):
+    """``make()`` for the lexicon ``lex``, kept in ``cache`` for the last lexicon asked
+    about (with the lexicon itself, so that an id reused after it went matches none)."""
+    hit = cache.get(id(lex))
+    if hit is None or hit[0] is not lex:
+        cache.clear()
+        hit = cache[id(lex)] = (lex, make())
+    return hit[1]
 
 
 class Bigrams:
@@ -150,16 +156,8 @@ def _stems(lex) -> frozenset[str]:
     """The strings of two or more characters that a longer lexicon word (of at most
     :data:`MAX_WORD` characters) starts with: where the segmenter's look-up of longer
     words can stop.  Built once per lexicon."""
-    cached = _STEMS.get(id(lex))
-    if cached is not None and cached[0] is lex:
-        return cached[1]
-    stems = set()
-    for w in lex.freq:
-        for k in range(2, min(len(w), MAX_WORD + 1)):
-            stems.add(w[:k])
-    _STEMS.clear()
-    _STEMS[id(lex)] = (lex, frozenset(stems))
-    return _STEMS[id(lex)][1]
+    return _made_for(_STEMS, lex, lambda: frozenset(
+        w[:k] for w in lex.freq for k in range(2, min(len(w), MAX_WORD + 1))))
 
 
 _STEMS: dict[int, tuple] = {}
@@ -172,15 +170,14 @@ def _segmenter(lex):
     pure definition raises when it meets that word, as before)."""
     if _scan is None or not _compiled.enabled():
         return None
-    hit = _SEGMENTER.get(id(lex))
-    if hit is None or hit[0] is not lex:
+
+    def make():
         try:
-            seg = _scan.Segmenter(lex.freq, math.log(lex.total), MAX_WORD, SURNAMES)
+            return _scan.Segmenter(lex.freq, math.log(lex.total), MAX_WORD, SURNAMES)
         except (ValueError, TypeError, OverflowError):
-            seg = None
-        _SEGMENTER.clear()
-        hit = _SEGMENTER[id(lex)] = (lex, seg)
-    return hit[1]
+            return None
+
+    return _made_for(_SEGMENTER, lex, make)
 
 
 _SEGMENTER: dict[int, tuple] = {}
