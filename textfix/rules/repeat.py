@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import regex
 
 from .. import _compiled
-from ..chars import HAN_CHAR as _HAN, SPACE as _SPACE
+from ..chars import HALF_TO_FULL, HAN_CHAR as _HAN, SPACE as _SPACE
 from ..edit import Edit, Safety
 from ..rule import rule
 from .garbled import words
@@ -106,11 +106,18 @@ class Double:
     def end(self) -> int:
         return self.start + self.copies * len(self.unit) + (self.copies - 1) * len(self.sep)
 
-    def removal(self) -> tuple[int, int]:
-        """The span to delete: the extra copies and the spaces before them; across a
-        line break the earlier copies go, so the break stays and the last copy stays
-        attached to the text that continues it."""
+    def removal(self, text: str) -> tuple[int, int]:
+        """The span to delete: the extra copies and the spaces before them.  Across a
+        line break the earlier copies go, so the last copy stays attached to the text
+        that continues it.  Across a blank line (a column or page break) the break goes
+        with them when the first copy ends a paragraph that started before it
+        (``…所好,本就是其价值所在⏎⏎本就是其价值所在。``: the paragraph goes on after the
+        break, which the layout stage could not tell for the repeat), and stays when
+        the first copy is its paragraph's first line (a heading's echo)."""
         if "\n" in self.sep:
+            ls = text.rfind("\n", 0, self.start) + 1
+            if self.sep.count("\n") >= 2 and text[ls : self.start].strip(_SPACE):
+                return self.start, self.end - len(self.unit)
             return self.start, self.end - len(self.unit) - len(self.sep)
         return self.cut, self.end
 
@@ -170,15 +177,35 @@ def _primitive(unit: str) -> bool:
     return (unit + unit).find(unit, 1) == n
 
 
-def _shared_doubles(doc) -> list[Double]:
-    """:func:`doubles` of the current text, found once for both repeat rules when the
-    first one changed nothing (the scan is the stage's main cost)."""
+def _shared_doubles(doc) -> tuple[str, list[Double]]:
+    """:func:`folded` of the current text and its :func:`doubles`, found once for both
+    repeat rules when the first one changed nothing (the scan is the stage's main
+    cost).  The rules judge a double in the folded text, so that their answer is the
+    same after the punctuation stage (a straight quote after a copy that closes the
+    phrase is still one when it is a curly one)."""
     hit = doc.state.get("repeat.doubles")
     if hit is not None and hit[0] is doc.text:
-        return hit[1]
-    found = doubles(doc.text)
-    doc.state["repeat.doubles"] = (doc.text, found)
-    return found
+        return hit[1], hit[2]
+    text = folded(doc.text)
+    found = doubles(text)
+    doc.state["repeat.doubles"] = (doc.text, text, found)
+    return text, found
+
+
+#: what the punctuation stage makes of a mark later, or the one form it keeps for both
+#: quotes of a pair: copies that differ only in these are the same text
+_FOLD = tuple(HALF_TO_FULL.items()) + (("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'"))
+
+
+def folded(text: str) -> str:
+    """``text`` with each half-width mark as the full-width one the punctuation stage
+    makes of it and every double (single) quote as ``"`` (``'``), one character for one:
+    the repeats are looked for in it, so that ``新版，希望大家…新版,`` is a repeat
+    (where the clean text's second copy would be one after the punctuation stage)."""
+    for a, b in _FOLD:
+        if a in text:
+            text = text.replace(a, b)
+    return text
 
 
 def _starts(text: str) -> list[int]:
@@ -353,9 +380,9 @@ def doubled_word(doc):
         before: 还有市民来电咨询记录记录中核进度
         after:  还有市民来电咨询记录中核进度
     """
-    text = doc.text
     lex = words(doc)
-    for d in _shared_doubles(doc):
+    text, found = _shared_doubles(doc)
+    for d in found:
         unit = d.unit.strip(_SPACE)
         if len(unit) > 4 or _PUNCT.search(unit) or "\n\n" in d.sep or heading_echo(text, d):
             continue
@@ -368,7 +395,7 @@ def doubled_word(doc):
             continue
         if alone_on_line(text, d):
             conf = min(conf, 0.85)  # 代表代表: two columns with the same heading
-        yield Edit(*d.removal(), "", confidence=conf, note=f"重复：{unit}")
+        yield Edit(*d.removal(text), "", confidence=conf, note=f"重复：{unit}")
 
 
 @rule("repeat.doubled-clause", safety=Safety.GUESS)
@@ -385,14 +412,17 @@ def doubled_clause(doc):
     may be the writer's (``有个查询，你点开它，里面就有一个查询，你点开它，…``;
     ``就有了技术，有了技术，``): it is left alone, or only suggested when long, as
     are a list item named twice (``名誉副会长、副会长、``) and a short exclamation
-    or question (``谢谢你们！谢谢你们！``).
+    or question (``谢谢你们！谢谢你们！``).  Copies that differ only in a mark's width
+    or a quote's form (``新版，`` / ``新版,``) are the same text, as they will be after
+    the punctuation stage.  A phrase repeated across a blank line that ends a
+    paragraph begun before it goes with the break: the paragraph goes on after it.
 
     ## Example
         before: 确保群众诉求得到妥善处理，确保群众诉求得到妥善处理，切实提升效能
         after:  确保群众诉求得到妥善处理，切实提升效能
     """
-    text = doc.text
-    for d in _shared_doubles(doc):
+    text, found = _shared_doubles(doc)
+    for d in found:
         unit = d.unit.strip(_SPACE)
         short = len(unit) <= 4 and not _PUNCT.search(unit)
         if short:
@@ -412,7 +442,7 @@ def doubled_clause(doc):
             continue
         if unit.rstrip(_SPACE)[-1] == "、" and "\n" not in d.sep:
             conf = min(conf, 0.85)  # a list may name one item twice (名誉副会长、副会长、)
-        yield Edit(*d.removal(), "", confidence=conf, note=f"重复：{unit[:20]}")
+        yield Edit(*d.removal(text), "", confidence=conf, note=f"重复：{unit[:20]}")
 
 
 _LINE = regex.compile(r"[^\n]+")
