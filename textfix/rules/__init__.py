@@ -16,13 +16,13 @@ PIPELINE = (
     unicode.replacement_char,
     width.fullwidth_alnum,
     convert.opencc_convert,
+    stray.private_use,  # first: a line is judged without the invisible junk it carries
+    stray.noise_line,  # before layout: a paragraph is joined across the nonsense it held
     layout.trailing_space,
     layout.block_kind,
     layout.broken_paragraph,
     layout.wrap_space,
     layout.incomplete_paragraph,
-    stray.private_use,  # first: a line is judged without the invisible junk it carries
-    stray.noise_line,
     stray.column_rule,
     stray.misread_bullet,
     stray.latin_in_han,

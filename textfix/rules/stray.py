@@ -389,6 +389,9 @@ def _noise_confidence(c: str, lex) -> float:
         return 0.0  # GDP, CCTV, a lone "A": Latin tokens
     if core in lex or (han == core and (_segmentable(core, lex) or core[0] in SURNAMES)):
         return 0.0
+    if (len(core) == len(han) + 1 and _han(core[0]) and _han(core[-1])
+            and (han in lex or _segmentable(han, lex) or (han[0] in SURNAMES and len(han) <= 4))):
+        return 0.0  # 苏I来兴, 王丶佑民: a name or word with a stray inside, which the stray rules take out
     if latin:
         if any(len(t) >= 2 for t in latin):
             return 0.0
@@ -423,7 +426,10 @@ def noise_line(doc):
     Chinese with a lone letter or symbol, or is only symbols, is removed with the
     blank line after it.  Short real blocks stay: words (``要闻``), names, sign-offs
     (``(茂健)``, ``（完）``), page numbers, separators (``* * *``), Latin tokens.
-    Short Han strings that are no word are only suggested.
+    Short Han strings that are no word are only suggested, and a name or word with
+    one stray inside (``苏I来兴``, ``王丶佑民``) stays for the stray rules to mend.  The
+    rule runs before the layout stage, so a paragraph split around such a block is
+    joined in the same clean.
 
     ## Example
         before: 新闻热线:2963667\\n\\n定算X\\n\\n茂南区开展主题教育
