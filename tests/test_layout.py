@@ -738,3 +738,37 @@ def test_block_labels_twin_agrees_on_real_pages(seed_texts):
         count += len(got)
     assert count > 100
     assert _layout_twin().block_labels([], Label) == []
+
+
+# -- a paragraph ending in a sign-off is finished ----------------------------------------
+
+@pytest.mark.parametrize("vis, finished", [
+    ("使人们更向往梭罗笔下的澄净和清新。(苏克尔)", True),  # a bracketed credit after the sentence
+    ("鼓励下岗职工生产自救、自谋职业。（龚杰）", True),
+    ("均创下了有记载以来的最高纪录。(据新华社电)", True),
+    ("愿与读者共勉。———编者", True),  # a dash and who wrote it
+    ("乡野，扬起欢笑(附图片4张)", False),  # a headline's note: no sentence before it
+    ("满足老百姓美好生活", False),
+    ("提高项目成熟度。（这是一个很长很长很长的括号里的内容）", False),  # too long for a sign-off
+    ("他说：“走吧。”", True),
+])
+def test_signed_end_finishes_a_paragraph(vis, finished):
+    from textfix import layout_blocks as lb
+
+    b = lb.Block(0, len(vis), vis, vis)
+    assert b.finished is finished
+    assert lb.signed_end(vis) is (finished and vis[-1] not in lb._ENDS)
+
+
+@pytest.mark.twin
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(["。", "！", "?", "…", "(", "（", ")", "）", "—", "——", "－", "编者", "张三",
+                                 "新华社电", "，", " ", "a", "1", "𠀀"]), max_size=14).map("".join))
+@example("清新。(苏克尔)")
+@example("共勉。———编者")
+def test_signed_end_twin_agrees(vis):
+    """The compiled classify reads a block's finished through its own check (a sentence
+    end within the last 20 characters before it asks the pattern): the same answer,
+    whether the block is a headline or body."""
+    _classify_twins_agree(f"标题\n\n{vis}\n\n正文正文。")
+    _classify_twins_agree(f"{vis}\n\n正文正文。")

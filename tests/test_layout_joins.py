@@ -187,13 +187,14 @@ def _settle_twins_agree(text):
 
 
 _PIECES = st.sampled_from(["标题", "社会主义", "群众工作", "前期工", "作，提高项目。", "同时，", "本报讯 正文。", "■通讯员 张三",
-                           "张三 摄", "图为现场", "“", "”", "，", "。", " ", "\n", "\n\n", "\n\n", "\n\n"])
+                           "张三 摄", "图为现场", "（张三）", "——编者", "“", "”", "，", "。", " ", "\n", "\n\n", "\n\n", "\n\n"])
 
 
 @pytest.mark.twin
 @settings(max_examples=800, deadline=None)
 @given(st.lists(_PIECES, max_size=30).map("".join))
 @example("社会主义群众\n\n工作，提高项目。")
+@example("社会主义群众，提高项目。（张三）\n\n标题\n\n工作，提高项目。——编者\n\n群众工作")
 @example("标题\n\n社会主义群众\n\n作，提高项目。\n\n■通讯员 张三\n\n本报讯 正文。")
 def test_settle_open_twin_agrees(text):
     _settle_twins_agree(text)
@@ -220,4 +221,4 @@ def test_settle_open_and_joins_twins_agree_on_real_pages(seed_texts, monkeypatch
         assert got_joins == want_joins
         joins += len(got_joins[0])
         incomplete += len(got_joins[1])
-    assert settled > 50 and joins > 50 and incomplete > 30
+    assert settled > 50 and joins > 50 and incomplete > 20

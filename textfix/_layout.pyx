@@ -552,14 +552,27 @@ cdef bint could_be_dateline(str v):
         and PyUnicode_READ(kind, data, 2) == 0x793E
 
 
-cdef inline bint finished(str v, str ends):
-    # vis[-1:] in ends ("" is in any str)
+cdef inline bint finished(str v, str ends) except -1:
+    # vis[-1:] in ends ("" is in any str), or signed_end(v)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(v)
     cdef Py_UCS4 c
     if n == 0:
         return True
     c = PyUnicode_READ(PyUnicode_KIND(v), PyUnicode_DATA(v), n - 1)
-    return c in ends
+    return has_char(ends, c) or signed_end(v, n, c)
+
+
+cdef bint signed_end(str v, Py_ssize_t n, Py_UCS4 c) except -1:
+    """textfix.layout_blocks.signed_end: asked of its pattern only where the last 20
+    characters hold a sentence end (which the pattern needs) and the last is a bracket
+    or a CJK Unified Ideograph."""
+    cdef Py_ssize_t i
+    if not (c == 0x29 or c == 0xFF09 or 0x4E00 <= c <= 0x9FFF):
+        return False
+    for i in range(n - 1, n - 21 if n > 20 else -1, -1):
+        if has_char(SENTENCE_ENDS, char_at(v, i)):
+            return signed_end_py(v)
+    return False
 
 
 cdef bint balanced(str v):
@@ -827,18 +840,34 @@ cdef Py_ssize_t CACHE_MAX = 1 << 12
 
 def configure(str continues_, str no_start_, str clause_marks_, object opening_, object openers_,
               object words_, object min_freq_, str ends_, str hanging_, object char_class_,
-              object join_, object find_wraps_):
+              object join_, object find_wraps_, object signed_end_=None):
     """Give the joins' twins what they read from :mod:`textfix.layout_blocks`: the marks
     after which a sentence goes on (``CONTINUES``), that no paragraph starts with
     (``NO_START``), that end a clause (of ``_CLAUSE_END``), the ``_OPENING`` pattern,
     the ``OPENERS``, the lexicon (``_words``, a function returning ``{word: freq}``)
     and ``_MIN_FREQ``, the marks that finish a block (``_ENDS``) and that hang at a line
-    end (``_HANGING``), ``_char_class``, the ``Join`` class and ``find_wraps``."""
+    end (``_HANGING``), ``_char_class``, the ``Join`` class, ``find_wraps`` and
+    ``signed_end`` (also given by :func:`configure_ends`)."""
     global continues, no_start, clause_marks, opening, openers, words_of, min_freq, ends_marks
     global hanging_marks, char_class_of, join_class, find_wraps_py
+    if signed_end_ is not None:
+        configure_ends(signed_end_)
     continues, no_start, clause_marks, opening, openers = continues_, no_start_, clause_marks_, opening_, openers_
     words_of, min_freq, ends_marks, hanging_marks = words_, min_freq_, ends_, hanging_
     char_class_of, join_class, find_wraps_py = char_class_, join_, find_wraps_
+
+
+#: the marks textfix.layout_blocks._SIGNED_END needs before a sign-off
+cdef str SENTENCE_ENDS = "。！？!?…"
+#: textfix.layout_blocks.signed_end, given by configure_ends
+cdef object signed_end_py = None
+
+
+def configure_ends(object signed_end_):
+    """Give the twins ``textfix.layout_blocks.signed_end``, which a block's ``finished``
+    asks (classify reads it before the joins are configured)."""
+    global signed_end_py
+    signed_end_py = signed_end_
 
 
 cdef inline bint has_char(str s, Py_UCS4 c) except -1:
@@ -935,9 +964,8 @@ cdef object c_text_evidence(str av, str bv):
 
 
 cdef inline bint finished_block(str v) except -1:
-    # vis[-1:] in _ENDS
-    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(v)
-    return n == 0 or has_char(ends_marks, char_at(v, n - 1))
+    # Block.finished: vis[-1:] in _ENDS or signed_end(vis)
+    return finished(v, ends_marks)
 
 
 cdef list segs_of(b):

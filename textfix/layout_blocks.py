@@ -46,6 +46,22 @@ FINISHED = "。！？!?….．"
 #: turns one into the other after layout and a second run must decide the same.
 CLOSING_QUOTE = "”’」』\"'“‘"
 _ENDS = FINISHED + CLOSING_QUOTE  #: a block ending in one of these is finished
+#: a sentence end and then a sign-off: a bracketed credit (``。（苏克尔）``, ``。(据新华社电)``)
+#: or a dash and a name (``。———编者``); a paragraph ending so is finished
+_SIGNED_END = regex.compile(r"[。！？!?…][ ]*(?:[（(][^（()）]{1,12}[）)]|[—－]{1,3}\p{Han}{1,6})\Z")
+
+
+def signed_end(v: str) -> bool:
+    """Does ``v`` end in a sentence end and a sign-off (:data:`_SIGNED_END`, in its last
+    20 characters, the last one a bracket or a CJK Unified Ideograph)?  The compiled
+    twin asks only where the last 20 hold a sentence end."""
+    c = v[-1:]
+    return (c in ")）" or "\u4e00" <= c <= "\u9fff") and _SIGNED_END.search(v[-20:]) is not None
+
+
+if _layout is not None:
+    _layout.configure_ends(signed_end)
+
 #: marks after which the sentence certainly goes on
 CONTINUES = "，,、；;：:（(《〈【「『—"
 #: marks a new paragraph never starts with
@@ -262,7 +278,7 @@ class Block:
 
     @property
     def finished(self) -> bool:
-        return self.vis[-1:] in _ENDS  # True for an empty vis too ("" is in any str)
+        return self.vis[-1:] in _ENDS or signed_end(self.vis)  # ("" is in any str)
 
     @property
     def bodylike(self) -> bool:
@@ -536,7 +552,7 @@ def _twin():
     global _configured
     if not _configured:
         _layout.configure(CONTINUES, NO_START, _CLAUSE_MARKS, _OPENING, OPENERS, _words, _MIN_FREQ, _ENDS,
-                          _HANGING, _char_class, Join, find_wraps)
+                          _HANGING, _char_class, Join, find_wraps, signed_end)
         _configured = True
     return _layout
 
