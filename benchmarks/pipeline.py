@@ -56,6 +56,7 @@ class _Timed:
 
     def __init__(self, rule, acc):
         self.rule, self.acc, self.name, self.safety = rule, acc, rule.name, rule.safety
+        self.until_fixed = getattr(rule, "until_fixed", False)
 
     def __call__(self, doc):
         t = time.perf_counter()

@@ -45,6 +45,7 @@ def _seen_by(name: str) -> list[str]:
         class Seen:
             def __init__(self, rule):
                 self.rule, self.name, self.safety = rule, rule.name, rule.safety
+                self.until_fixed = rule.until_fixed
 
             def __call__(self, doc):
                 _SEEN.setdefault(self.name, []).append(doc.text)

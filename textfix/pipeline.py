@@ -20,7 +20,7 @@ from . import _compiled, _hugepages
 from .edit import Edit, EditError, Flag, Label, Safety, apply, apply_valid, validate
 from .provenance import SourceMap, _provenance
 from .result import Paragraph, Result
-from .rule import Doc, Rule, kind_at_source
+from .rule import MAX_ROUNDS, Doc, Rule, kind_at_source
 
 
 class ConfigError(ValueError):
@@ -282,10 +282,13 @@ class Pipeline:
     def _doc(self, job: "_Job") -> Doc:
         return Doc(job.text, self.config, self.resources, job.smap, job.labels, job.state, job.blocks)
 
-    def _run(self, r: Rule, job: "_Job", doc: Doc | None = None, proposals: list | None = None) -> None:
+    def _run(self, r: Rule, job: "_Job", doc: Doc | None = None, proposals: list | None = None,
+             rounds: int = 1) -> None:
         """One rule's step of a text: its proposals (``r(doc)``, or ``proposals`` made
         for ``doc`` already) taken, its edits applied and composed into the source map,
-        its suggestions, flags and labels recorded."""
+        its suggestions, flags and labels recorded; then, for a rule
+        :attr:`~textfix.rule.Rule.until_fixed` that changed the text, the next round
+        (``rounds``: this one's number)."""
         if doc is None:
             doc = self._doc(job)
         cur = job.text
@@ -318,6 +321,8 @@ class Pipeline:
             out = apply(cur, edits)
         smap.step(cur, edits)
         job.text = out
+        if rounds < MAX_ROUNDS and getattr(r, "until_fixed", False):
+            self._run(r, job, rounds=rounds + 1)
 
     def _finish(self, job: "_Job") -> Result:
         job.flags.sort(key=lambda f: (f.start, f.end, f.name))

@@ -46,6 +46,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 Proposal = Edit | Flag | Label
 
+#: How many times a rule :attr:`~Rule.until_fixed` runs on one text at most.
+MAX_ROUNDS = 4
+
 _BLOCK_BREAK = re.compile(r"\n[ \t\u3000]*\n\s*")
 
 
@@ -58,6 +61,11 @@ class Rule:
     safety: Safety = Safety.SAFE
     default: bool = True  #: run unless disabled; ``False``: only when enabled by name
     doc: str = field(default="", repr=False, compare=False)
+    #: Run again on the text its edits made, until it makes none (at most
+    #: :data:`MAX_ROUNDS` times): for a rule whose edits can give it new evidence (a
+    #: paragraph joined across a break makes the block before it end in a paragraph
+    #: that goes on), so that cleaning its output again finds nothing more to do.
+    until_fixed: bool = False
     #: Optional: the proposals for several texts at once, ``many(docs)`` -> one iterable
     #: of proposals per doc, each what ``func`` gives for that doc alone.
     #: :meth:`textfix.Pipeline.map` uses it for a batch (a rule that judges a batch in
@@ -121,13 +129,13 @@ def _pick_change() -> Callable[[int, int, str], Edit]:
 #: imported) it makes the same Edit without running the Python ``__init__``, ~5x faster.
 change = _pick_change()
 
-def rule(name: str, safety: Safety = Safety.SAFE, default: bool = True):
+def rule(name: str, safety: Safety = Safety.SAFE, default: bool = True, until_fixed: bool = False):
     """Make a :class:`Rule` of a function; its docstring is the rule's doc."""
 
     def wrap(func: Callable[["Doc"], Iterable[Proposal]]) -> Rule:
         return Rule(
             name=name, func=func, safety=safety, default=default,
-            doc=inspect.cleandoc(func.__doc__ or ""),
+            doc=inspect.cleandoc(func.__doc__ or ""), until_fixed=until_fixed,
         )
 
     return wrap

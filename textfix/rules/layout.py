@@ -130,7 +130,7 @@ def block_kind(doc):
     return [Label(b.start, b.end, b.kind) for b in blocks]
 
 
-@rule("layout.broken-paragraph", safety=Safety.GUESS)
+@rule("layout.broken-paragraph", safety=Safety.GUESS, until_fixed=True)
 def broken_paragraph(doc):
     """A paragraph split by a column or page break, or interrupted by a photo caption.
 
@@ -146,6 +146,11 @@ def broken_paragraph(doc):
     first line would be indented.  A finished paragraph is never joined, nor body
     text to a headline, byline or dateline lead.  A caption and credit between the two
     halves are moved after the rejoined paragraph; the move keeps their provenance.
+    A join can give the block before it the evidence it lacked (the paragraph it now
+    runs into goes on), so the rule runs again on its own output until it finds no
+    join (at most four rounds): cleaning the output again joins nothing more.  A
+    paragraph that ends in a sentence and a sign-off (``。（苏克尔）``, ``。——编者``) is
+    finished.
 
     ## Example
         before: 提前完成立项等前期工\\n\\n作，提高项目成熟度。
