@@ -21,8 +21,8 @@ PIPELINE = (
     layout.trailing_space,
     layout.block_kind,
     layout.broken_paragraph,
+    layout.incomplete_paragraph,  # on the analysis the join rule made of the joined text
     layout.wrap_space,
-    layout.incomplete_paragraph,
     stray.column_rule,
     stray.misread_bullet,
     stray.latin_in_han,
