@@ -380,8 +380,9 @@ def dash(doc):
 
     ## Why
     The Chinese dash is two em dashes (U+2014).  OCR gives ``--``, ``－－``, a single
-    ``—``, a horizontal bar or box-drawing lines.  Only dashes with Chinese text on
-    both sides change; ``2020-2021`` and ``a--b`` stay.
+    ``—``, a horizontal bar or box-drawing lines, or a ``——`` that a wrap space cut
+    in two (``— —``, where the wrap rule kept the space: a headline).  Only dashes
+    with Chinese text on both sides change; ``2020-2021`` and ``a--b`` stay.
 
     ## Example
         before: 人民信访为人民--普法化雨润人心
@@ -393,7 +394,14 @@ def dash(doc):
     else:
         found = [m.span() for m in _DASH.finditer(text)]
     out = []
-    for s, e in found:
+    k = 0
+    while k < len(found):
+        s, e = found[k]
+        k += 1
+        if (e - s == 1 and text[s] == "—" and k < len(found) and found[k][1] - found[k][0] == 1
+                and text[found[k][0]] == "—" and not text[e : found[k][0]].strip(" \t\u3000")):
+            e = found[k][1]  # — —: one dash that a wrap space cut in two
+            k += 1
         p, n = _prev(text, s), _next(text, e - 1)
         if _cjk(p) and _cjk(n):
             out.append(change(s, e, "——"))
