@@ -114,21 +114,21 @@ def _blocks(draw):
 
 @pytest.mark.twin
 @settings(max_examples=1500, deadline=None)
-@given(_blocks())
-def test_decide_and_find_joins_twins_agree(blocks):
+@given(_blocks(), st.booleans())
+def test_decide_and_find_joins_twins_agree(blocks, indents):
     from textfix import layout_blocks as lb
 
     twin = _twin()
     for i in range(len(blocks)):
         for j in range(i + 1, len(blocks)):
             lb._TEXT_EVIDENCE.clear()  # each side finds the text evidence itself
-            want = lb._decide_py(blocks, i, j)
+            want = lb._decide_py(blocks, i, j, indents)
             lb._TEXT_EVIDENCE.clear()
-            assert twin.decide(blocks, i, j, lb._TEXT_EVIDENCE) == want
+            assert twin.decide(blocks, i, j, lb._TEXT_EVIDENCE, indents) == want
     lb._TEXT_EVIDENCE.clear()
-    want = lb._find_joins_py(blocks)
+    want = lb._find_joins_py(blocks, indents)
     lb._TEXT_EVIDENCE.clear()
-    got = twin.find_joins(blocks, lb._TEXT_EVIDENCE)
+    got = twin.find_joins(blocks, lb._TEXT_EVIDENCE, indents)
     assert got == want
 
 
@@ -163,6 +163,57 @@ def test_decide_twin_takes_the_width_evidence_as_its_definition():
     assert lb._decide_py([a, b], 0, 1) == "full-last-line" == twin.decide([a, b], 0, 1, lb._TEXT_EVIDENCE)
     a._segs = [13.0, 13.0, 13.0, 13.0]  # too few lines for a width
     assert lb._decide_py([a, b], 0, 1) == "" == twin.decide([a, b], 0, 1, lb._TEXT_EVIDENCE)
+    # on a page that does not indent, a full first line is no evidence
+    a._segs, a.last_full = [13.0] * 5, False
+    assert lb._decide_py([a, c], 0, 1, False) == "" == twin.decide([a, c], 0, 1, lb._TEXT_EVIDENCE, False)
+
+
+def _body(vis, segs, kind="body"):
+    from textfix import layout_blocks as lb
+
+    b = lb.Block(0, len(vis), vis, vis)
+    b.kind, b._segs = kind, segs
+    return b
+
+
+def test_page_indents_counts_the_first_lines_of_paragraphs_that_surely_start():
+    from textfix import layout_blocks as lb
+
+    done = _body("上一段结束。", [13.0, 13.0, 6.0])
+    indented = [13.0 - 2, 13.0, 13.0, 13.0, 7.0]  # the first line two cells in
+    flush = [13.0, 13.0, 13.0, 13.0, 7.0]
+    page = lambda firsts: [done] + [_body("一段正文。", f) for f in firsts]  # noqa: E731
+    assert lb.page_indents(page([indented] * 4))
+    assert not lb.page_indents(page([flush] * 4))
+    assert not lb.page_indents(page([flush] * 3 + [indented]))
+    assert lb.page_indents(page([flush] * 2 + [indented] * 2))  # half: it indents
+    assert lb.page_indents(page([flush] * 3))  # too few to tell: as if it did
+    # only after a finished block, only body blocks of three lines or more count
+    unfinished = [_body("没有结束", [13.0] * 4)] + [_body("一段正文。", flush)] * 4
+    assert lb.page_indents(unfinished)
+    assert lb.page_indents(page([[13.0, 7.0]] * 6))
+    headlines = [done] + [_body("标题。", flush, "headline")] * 6
+    assert lb.page_indents(headlines)
+
+
+def test_a_page_without_indents_joins_no_paragraph_on_its_full_first_line():
+    # an open headline-like block before a paragraph whose first line is full width: on a
+    # page that indents its paragraphs, that line goes on from the block before (joined);
+    # on one that sets every first line full (the noised archive pages), it says nothing
+    from textfix import layout_blocks as lb
+
+    pool = "社会主义核心价值观念深入人心群众工作扎实推进各项任务圆满完成基层治理能力不断提升" * 3
+
+    def para(k, first):  # lines of ten cells, the first one ``first`` cells
+        body = pool[k : k + 38]
+        return " ".join([body[:first]] + [body[i : i + 10] for i in range(first, len(body), 10)]) + "。"
+
+    for first, joined in ((8, ["full-first-line"]), (10, [])):
+        text = ("本报讯 前文已经结束。\n\n" + "\n\n".join(para(k, first) for k in range(5))
+                + "\n\n科技兴农见成效\n\n" + para(7, 10) + "\n")
+        lay = lb.analyse(text)
+        assert lay.indents is (first == 8)
+        assert [j.evidence for j in lay.joins] == joined
 
 
 # -- the analyses of real pages ------------------------------------------------------------------------

@@ -1029,13 +1029,13 @@ cdef bint line_width(list blocks, Py_ssize_t i, Py_ssize_t j, double* out) excep
     return True
 
 
-def decide(list blocks, Py_ssize_t i, Py_ssize_t j, dict cache):
+def decide(list blocks, Py_ssize_t i, Py_ssize_t j, dict cache, bint indents=True):
     """As :func:`textfix.layout_blocks._decide_py`; ``cache`` is its
     ``_TEXT_EVIDENCE``."""
-    return c_decide(blocks, i, j, cache)
+    return c_decide(blocks, i, j, cache, indents)
 
 
-cdef str c_decide(list blocks, Py_ssize_t i, Py_ssize_t j, dict cache):
+cdef str c_decide(list blocks, Py_ssize_t i, Py_ssize_t j, dict cache, bint indents):
     cdef object a = blocks[i], b = blocks[j], ev
     cdef str av = bget(a, B_VIS), bv = bget(b, B_VIS)
     cdef double w, full
@@ -1052,7 +1052,7 @@ cdef str c_decide(list blocks, Py_ssize_t i, Py_ssize_t j, dict cache):
     if line_width(blocks, i, j, &w):
         full = w - 1.25
         bs = segs_of(b)
-        if bs and (bget(b, B_FIRST_FULL) or not finished_block(bv)) and <double>bs[0] >= full:
+        if indents and bs and (bget(b, B_FIRST_FULL) or not finished_block(bv)) and <double>bs[0] >= full:
             return "full-first-line"
         if bget(a, B_LAST_FULL):
             as_ = segs_of(a)
@@ -1076,7 +1076,7 @@ cdef Py_ssize_t next_body(list blocks, Py_ssize_t i, list skipped) except -1:
     return j
 
 
-def find_joins(list blocks, dict cache):
+def find_joins(list blocks, dict cache, bint indents=True):
     """As :func:`textfix.layout_blocks._find_joins_py`; ``cache`` is
     ``_TEXT_EVIDENCE``."""
     cdef list joins = [], skipped
@@ -1093,7 +1093,7 @@ def find_joins(list blocks, dict cache):
         if j < n:
             b = blocks[j]
             if bget(b, B_KIND) == "body" and not bget(b, B_LEAD):
-                ev = c_decide(blocks, i, j, cache)
+                ev = c_decide(blocks, i, j, cache, indents)
         if ev:
             joins.append(join_class(i, j, skipped, ev))
         else:
@@ -1117,7 +1117,7 @@ cdef bint anchored(list blocks, Py_ssize_t i) except -1:
     return False
 
 
-def settle_open(str text, list blocks, dict cache):
+def settle_open(str text, list blocks, dict cache, bint indents=True):
     """As :func:`textfix.layout_blocks._settle_open_py` with the compiled wraps;
     ``cache`` is ``_TEXT_EVIDENCE``."""
     cdef Py_ssize_t i, j, n = len(blocks)
@@ -1131,7 +1131,7 @@ def settle_open(str text, list blocks, dict cache):
             if bget(nb, B_KIND) == "body" and not bget(nb, B_LEAD):
                 bset(b, B_KIND, "body")
                 set_wraps(text, b, "body", find_wraps_py, char_class_of)
-                if not c_decide(blocks, i, j, cache):
+                if not c_decide(blocks, i, j, cache, indents):
                     kind = "headline" if not (i and is_headline(bget(blocks[i - 1], B_KIND))) else "subheadline"
                     bset(b, B_KIND, kind)
                     set_wraps(text, b, kind, find_wraps_py, char_class_of)
