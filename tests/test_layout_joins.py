@@ -272,4 +272,4 @@ def test_settle_open_and_joins_twins_agree_on_real_pages(seed_texts, monkeypatch
         assert got_joins == want_joins
         joins += len(got_joins[0])
         incomplete += len(got_joins[1])
-    assert settled > 50 and joins > 50 and incomplete > 20
+    assert settled > 50 and joins > 40 and incomplete > 20

@@ -62,8 +62,10 @@ def signed_end(v: str) -> bool:
 if _layout is not None:
     _layout.configure_ends(signed_end)
 
-#: marks after which the sentence certainly goes on
-CONTINUES = "，,、；;：:（(《〈【「『—"
+#: marks after which the sentence certainly goes on (not a colon or a dash: a paragraph
+#: ending in one often announces a list, a quote or a label's text in the next ones:
+#: ``应采取以下措施：`` / ``一是…``, ``编者按：``)
+CONTINUES = "，,、；;（(《〈【「『"
 #: marks a new paragraph never starts with
 NO_START = "，,、。；;：:）)》〉】」』！？!?…"
 
