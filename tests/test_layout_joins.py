@@ -130,6 +130,23 @@ def test_decide_and_find_joins_twins_agree(blocks, indents):
     lb._TEXT_EVIDENCE.clear()
     got = twin.find_joins(blocks, lb._TEXT_EVIDENCE, indents)
     assert got == want
+    assert twin.page_indents(blocks) == lb._page_indents_py(blocks)
+
+
+@pytest.mark.twin
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.lists(_WIDTH, min_size=3, max_size=9)), max_size=12))
+def test_page_indents_twin_agrees(paras):
+    # body blocks of three lines or more after a finished block: all of them are measured
+    from textfix import layout_blocks as lb
+
+    blocks = [lb.Block(0, 3, "结束。", "结束。")]
+    for finished, segs in paras:
+        vis = "正文。" if finished else "正文"
+        b = lb.Block(0, len(vis), vis, vis)
+        b.kind, b._segs = "body", segs
+        blocks.append(b)
+    assert _twin().page_indents(blocks) == lb._page_indents_py(blocks)
 
 
 @pytest.mark.twin
@@ -255,8 +272,9 @@ def test_settle_open_twin_agrees(text):
 def test_settle_open_and_joins_twins_agree_on_real_pages(seed_texts, monkeypatch):
     from textfix import layout_blocks as lb
 
-    settled = joins = incomplete = 0
-    for text in _pages(seed_texts):
+    settled = joins = incomplete = indents = 0
+    pages = _pages(seed_texts)
+    for text in pages:
         settled += _settle_twins_agree(text)
         # the whole analysis and its joins, with the compiled twins and without
         lb._TEXT_EVIDENCE.clear()
@@ -270,6 +288,9 @@ def test_settle_open_and_joins_twins_agree_on_real_pages(seed_texts, monkeypatch
             want_joins = (want.joins, want.incomplete)
         assert _fields(got.blocks) == _fields(want.blocks)
         assert got_joins == want_joins
+        assert got.indents == want.indents
+        indents += got.indents
         joins += len(got_joins[0])
         incomplete += len(got_joins[1])
     assert settled > 50 and joins > 40 and incomplete > 20
+    assert 0 < indents < len(pages)  # the seed pages indent, the noised ones do not

@@ -1061,6 +1061,42 @@ cdef str c_decide(list blocks, Py_ssize_t i, Py_ssize_t j, dict cache, bint inde
     return ""
 
 
+def page_indents(list blocks):
+    """As :func:`textfix.layout_blocks._page_indents_py`: the first lines and the medians
+    of the inner lines in C doubles, sorted as ``sorted`` sorts them."""
+    cdef Py_ssize_t k, i, m, ns, n = len(blocks), indented = 0, flush = 0, cap = 0
+    cdef double w
+    cdef double* inner = NULL
+    cdef list segs
+    try:
+        for k in range(1, n):
+            b = blocks[k]
+            if bget(b, B_KIND) != "body" or bget(b, B_LEAD) or not finished_block(bget(blocks[k - 1], B_VIS)):
+                continue
+            segs = segs_of(b)
+            ns = len(segs)
+            if ns < 3:
+                continue
+            if ns - 2 > cap:
+                cap = 2 * (ns - 2)
+                free(inner)
+                inner = <double*>malloc(cap * sizeof(double))
+                if inner == NULL:
+                    raise MemoryError()
+            for i in range(ns - 2):
+                inner[i] = <double>segs[i + 1]
+            qsort(inner, ns - 2, sizeof(double), cmp_double)
+            m = (ns - 2) // 2
+            w = inner[m] if (ns - 2) % 2 else (inner[m - 1] + inner[m]) / 2
+            if <double>segs[0] <= w - 1.25:
+                indented += 1
+            else:
+                flush += 1
+    finally:
+        free(inner)
+    return indented >= flush or indented + flush < 4
+
+
 cdef Py_ssize_t next_body(list blocks, Py_ssize_t i, list skipped) except -1:
     """As textfix.layout_blocks._next_body: the block after ``i`` past at most four
     captions and credits (added to ``skipped``, unless it is None)."""

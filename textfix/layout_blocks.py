@@ -264,7 +264,8 @@ class Block:
     @property
     def segs(self) -> list[float]:
         """Widths of the wrapped lines (of a body block; empty for the others).  Only
-        the joins look at them, for a few blocks, so they are measured when asked for."""
+        the joins and :func:`page_indents` look at them, for some blocks, so they are
+        measured when asked for."""
         segs = self._segs
         if segs is None:
             if self._lazy:  # measured without finding the wraps
@@ -702,7 +703,15 @@ def decide(blocks: list[Block], i: int, j: int, compiled: bool | None = None, in
     return _decide_py(blocks, i, j, indents)
 
 
-def page_indents(blocks: list[Block]) -> bool:
+def page_indents(blocks: list[Block], compiled: bool | None = None) -> bool:
+    """:func:`_page_indents_py`, by the compiled twin where it is built and enabled
+    (``compiled``: default)."""
+    if _use_twin() if compiled is None else compiled:
+        return _twin().page_indents(blocks)
+    return _page_indents_py(blocks)
+
+
+def _page_indents_py(blocks: list[Block]) -> bool:
     """Does the page indent its paragraphs' first lines?  Measured on the body blocks
     of three lines or more that follow a finished block (so surely start a paragraph):
     a first line at least 1.25 cells shorter than the block's median inner line is
@@ -894,7 +903,7 @@ def analyse(text: str, state: dict | None = None) -> Layout:
     else:
         for b in blocks:
             find_wraps(text, b, compiled)
-    indents = page_indents(blocks)
+    indents = page_indents(blocks, compiled)
     _settle_open(text, blocks, compiled, indents)
     out = Layout(text, blocks, indents)
     if state is not None:
