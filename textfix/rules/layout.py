@@ -139,11 +139,14 @@ def broken_paragraph(doc):
     into the next comes out as two blocks (``前期工`` / ``作，提高…``), sometimes with a
     photo caption and credit between them.  An unfinished body block (no sentence end)
     is joined to the next body block when the text says they belong together: the
-    first ends in a mark a sentence goes on after (``、``, ``，``), the second starts
+    first ends in a mark a sentence goes on after (``、``, ``，``; not a colon or a
+    dash, after which a list, a quote or a label's text often starts a paragraph of
+    its own: ``应采取以下措施：``, ``编者按：``), the second starts
     with one a paragraph never starts with, a word runs across the gap (``工|作``,
     ``同|时``), the second starts with a short clause (``标准，``) that is not a usual
     opener (``同时，``), or the wrapped lines are full width where a new paragraph's
-    first line would be indented.  A finished paragraph is never joined, nor body
+    first line would be indented (on a page that indents its paragraphs: on one that
+    sets every first line full, a full line says nothing).  A finished paragraph is never joined, nor body
     text to a headline, byline or dateline lead.  A caption and credit between the two
     halves are moved after the rejoined paragraph; the move keeps their provenance.
     A join can give the block before it the evidence it lacked (the paragraph it now
