@@ -570,7 +570,7 @@ cdef bint signed_end(str v, Py_ssize_t n, Py_UCS4 c) except -1:
     if not (c == 0x29 or c == 0xFF09 or 0x4E00 <= c <= 0x9FFF):
         return False
     for i in range(n - 1, n - 21 if n > 20 else -1, -1):
-        if has_char(SENTENCE_ENDS, char_at(v, i)):
+        if has_char(sign_off_after, char_at(v, i)):
             return signed_end_py(v)
     return False
 
@@ -840,34 +840,31 @@ cdef Py_ssize_t CACHE_MAX = 1 << 12
 
 def configure(str continues_, str no_start_, str clause_marks_, object opening_, object openers_,
               object words_, object min_freq_, str ends_, str hanging_, object char_class_,
-              object join_, object find_wraps_, object signed_end_=None):
+              object join_, object find_wraps_):
     """Give the joins' twins what they read from :mod:`textfix.layout_blocks`: the marks
     after which a sentence goes on (``CONTINUES``), that no paragraph starts with
     (``NO_START``), that end a clause (of ``_CLAUSE_END``), the ``_OPENING`` pattern,
     the ``OPENERS``, the lexicon (``_words``, a function returning ``{word: freq}``)
     and ``_MIN_FREQ``, the marks that finish a block (``_ENDS``) and that hang at a line
-    end (``_HANGING``), ``_char_class``, the ``Join`` class, ``find_wraps`` and
-    ``signed_end`` (also given by :func:`configure_ends`)."""
+    end (``_HANGING``), ``_char_class``, the ``Join`` class and ``find_wraps``."""
     global continues, no_start, clause_marks, opening, openers, words_of, min_freq, ends_marks
     global hanging_marks, char_class_of, join_class, find_wraps_py
-    if signed_end_ is not None:
-        configure_ends(signed_end_)
     continues, no_start, clause_marks, opening, openers = continues_, no_start_, clause_marks_, opening_, openers_
     words_of, min_freq, ends_marks, hanging_marks = words_, min_freq_, ends_, hanging_
     char_class_of, join_class, find_wraps_py = char_class_, join_, find_wraps_
 
 
-#: the marks textfix.layout_blocks._SIGNED_END needs before a sign-off
-cdef str SENTENCE_ENDS = "。！？!?…"
-#: textfix.layout_blocks.signed_end, given by configure_ends
+#: textfix.layout_blocks.signed_end and the marks its pattern needs before a sign-off
+#: (``_SIGN_OFF_AFTER``), given by configure_ends
 cdef object signed_end_py = None
+cdef str sign_off_after = ""
 
 
-def configure_ends(object signed_end_):
-    """Give the twins ``textfix.layout_blocks.signed_end``, which a block's ``finished``
-    asks (classify reads it before the joins are configured)."""
-    global signed_end_py
-    signed_end_py = signed_end_
+def configure_ends(object signed_end_, str after_):
+    """Give the twins ``textfix.layout_blocks.signed_end`` and ``_SIGN_OFF_AFTER``, which
+    a block's ``finished`` asks (classify reads them before the joins are configured)."""
+    global signed_end_py, sign_off_after
+    signed_end_py, sign_off_after = signed_end_, after_
 
 
 cdef inline bint has_char(str s, Py_UCS4 c) except -1:
@@ -1006,13 +1003,19 @@ cdef class Widths:
             self.n += 1
         return 0
 
+    cdef double median(self) noexcept:
+        """statistics.median of the widths (at least one; sorted in place)."""
+        cdef Py_ssize_t h = self.n // 2
+        qsort(self.w, self.n, sizeof(double), cmp_double)
+        return self.w[h] if self.n % 2 else (self.w[h - 1] + self.w[h]) / 2
+
 
 
 cdef bint line_width(list blocks, Py_ssize_t i, Py_ssize_t j, double* out) except -1:
     """As textfix.layout_blocks._line_width: the regular width of the wrapped lines
     around blocks ``i`` and ``j`` in ``out[0]`` (False: there is none)."""
     cdef Widths inner = Widths()
-    cdef Py_ssize_t k, n = len(blocks), h
+    cdef Py_ssize_t k, n = len(blocks)
     inner.add_inner(segs_of(blocks[i]))
     inner.add_inner(segs_of(blocks[j]))
     if inner.n < 3:
@@ -1023,9 +1026,7 @@ cdef bint line_width(list blocks, Py_ssize_t i, Py_ssize_t j, double* out) excep
                     inner.add_inner(segs_of(b))
     if inner.n < 3:
         return False
-    qsort(inner.w, inner.n, sizeof(double), cmp_double)
-    h = inner.n // 2
-    out[0] = inner.w[h] if inner.n % 2 else (inner.w[h - 1] + inner.w[h]) / 2
+    out[0] = inner.median()
     return True
 
 
@@ -1062,38 +1063,24 @@ cdef str c_decide(list blocks, Py_ssize_t i, Py_ssize_t j, dict cache, bint inde
 
 
 def page_indents(list blocks):
-    """As :func:`textfix.layout_blocks._page_indents_py`: the first lines and the medians
-    of the inner lines in C doubles, sorted as ``sorted`` sorts them."""
-    cdef Py_ssize_t k, i, m, ns, n = len(blocks), indented = 0, flush = 0, cap = 0
-    cdef double w
-    cdef double* inner = NULL
+    """As :func:`textfix.layout_blocks._page_indents_py`, each block's inner widths in
+    one :class:`Widths` and its median."""
+    cdef Py_ssize_t k, n = len(blocks), indented = 0, flush = 0
+    cdef Widths inner = Widths()
     cdef list segs
-    try:
-        for k in range(1, n):
-            b = blocks[k]
-            if bget(b, B_KIND) != "body" or bget(b, B_LEAD) or not finished_block(bget(blocks[k - 1], B_VIS)):
-                continue
-            segs = segs_of(b)
-            ns = len(segs)
-            if ns < 3:
-                continue
-            if ns - 2 > cap:
-                cap = 2 * (ns - 2)
-                free(inner)
-                inner = <double*>malloc(cap * sizeof(double))
-                if inner == NULL:
-                    raise MemoryError()
-            for i in range(ns - 2):
-                inner[i] = <double>segs[i + 1]
-            qsort(inner, ns - 2, sizeof(double), cmp_double)
-            m = (ns - 2) // 2
-            w = inner[m] if (ns - 2) % 2 else (inner[m - 1] + inner[m]) / 2
-            if <double>segs[0] <= w - 1.25:
-                indented += 1
-            else:
-                flush += 1
-    finally:
-        free(inner)
+    for k in range(1, n):
+        b = blocks[k]
+        if bget(b, B_KIND) != "body" or bget(b, B_LEAD) or not finished_block(bget(blocks[k - 1], B_VIS)):
+            continue
+        segs = segs_of(b)
+        if len(segs) < 3:
+            continue
+        inner.n = 0
+        inner.add_inner(segs)
+        if <double>segs[0] <= inner.median() - 1.25:
+            indented += 1
+        else:
+            flush += 1
     return indented >= flush or indented + flush < 4
 
 

@@ -48,7 +48,8 @@ CLOSING_QUOTE = "”’」』\"'“‘"
 _ENDS = FINISHED + CLOSING_QUOTE  #: a block ending in one of these is finished
 #: a sentence end and then a sign-off: a bracketed credit (``。（苏克尔）``, ``。(据新华社电)``)
 #: or a dash and a name (``。———编者``); a paragraph ending so is finished
-_SIGNED_END = regex.compile(r"[。！？!?…][ ]*(?:[（(][^（()）]{1,12}[）)]|[—－]{1,3}\p{Han}{1,6})\Z")
+_SIGN_OFF_AFTER = "。！？!?…"  #: the sentence ends a sign-off follows
+_SIGNED_END = regex.compile(rf"[{_SIGN_OFF_AFTER}][ ]*(?:[（(][^（()）]{{1,12}}[）)]|[—－]{{1,3}}\p{{Han}}{{1,6}})\Z")
 
 
 def signed_end(v: str) -> bool:
@@ -60,7 +61,7 @@ def signed_end(v: str) -> bool:
 
 
 if _layout is not None:
-    _layout.configure_ends(signed_end)
+    _layout.configure_ends(signed_end, _SIGN_OFF_AFTER)
 
 #: marks after which the sentence certainly goes on (not a colon or a dash: a paragraph
 #: ending in one often announces a list, a quote or a label's text in the next ones:
@@ -555,7 +556,7 @@ def _twin():
     global _configured
     if not _configured:
         _layout.configure(CONTINUES, NO_START, _CLAUSE_MARKS, _OPENING, OPENERS, _words, _MIN_FREQ, _ENDS,
-                          _HANGING, _char_class, Join, find_wraps, signed_end)
+                          _HANGING, _char_class, Join, find_wraps)
         _configured = True
     return _layout
 
@@ -684,10 +685,15 @@ def _line_width(blocks: list[Block], i: int, j: int) -> float | None:
                 inner += blocks[k].segs[1:-1]
     if len(inner) < 3:
         return None
-    # statistics.median(inner), without its generality
-    inner.sort()
-    k = len(inner) // 2
-    return inner[k] if len(inner) % 2 else (inner[k - 1] + inner[k]) / 2
+    return _median(inner)
+
+
+def _median(values: list[float]) -> float:
+    """statistics.median of ``values`` (at least one; sorted in place), without its
+    generality."""
+    values.sort()
+    k = len(values) // 2
+    return values[k] if len(values) % 2 else (values[k - 1] + values[k]) / 2
 
 
 def _first_clause(v: str) -> str | None:
@@ -727,10 +733,7 @@ def _page_indents_py(blocks: list[Block]) -> bool:
         segs = b.segs
         if len(segs) < 3:
             continue
-        inner = sorted(segs[1:-1])
-        m = len(inner) // 2
-        w = inner[m] if len(inner) % 2 else (inner[m - 1] + inner[m]) / 2
-        if segs[0] <= w - 1.25:
+        if segs[0] <= _median(segs[1:-1]) - 1.25:
             indented += 1
         else:
             flush += 1

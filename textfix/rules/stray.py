@@ -387,11 +387,11 @@ def _noise_confidence(c: str, lex) -> float:
     latin = _LATIN_RUN.findall(core)
     if not han:
         return 0.0  # GDP, CCTV, a lone "A": Latin tokens
-    if core in lex or (han == core and (_segmentable(core, lex) or core[0] in SURNAMES)):
+    # a word or a name, alone or with one stray inside (苏I来兴, 王丶佑民: the stray rules
+    # take it out)
+    inner = han == core or (len(core) == len(han) + 1 and _han(core[0]) and _han(core[-1]))
+    if core in lex or (inner and (han in lex or _segmentable(han, lex) or han[0] in SURNAMES)):
         return 0.0
-    if (len(core) == len(han) + 1 and _han(core[0]) and _han(core[-1])
-            and (han in lex or _segmentable(han, lex) or (han[0] in SURNAMES and len(han) <= 4))):
-        return 0.0  # 苏I来兴, 王丶佑民: a name or word with a stray inside, which the stray rules take out
     if latin:
         if any(len(t) >= 2 for t in latin):
             return 0.0
