@@ -200,7 +200,7 @@ def test_width_matches_its_definition(s):
     assert width(s) == len(s) - len(blanks) - 0.5 * len(alnum)
 
 
-_TOKENS = st.sampled_from(["本报", "讯", "新华社", "电", "记者", "通讯员", "实习生", "见习", "首席", "文/", "文：",
+_TOKENS = st.sampled_from(["本报", "讯", "新华社", "据", "北京", "1月", "18日", "一月", "电", "记者", "通讯员", "实习生", "见习", "首席", "文/", "文：",
                            "文:", "摄", "摄影", "供图", "图片", "图", "为", "三", "：", "、", "（", "(", ")", "）",
                            "■", " ", "\n", "茂名", "日报", "晚报", "网", "社", "张", "上图", "12", "，", "。"])
 
@@ -217,6 +217,8 @@ _TOKENS = st.sampled_from(["本报", "讯", "新华社", "电", "记者", "通�
 @example("文/张三")
 @example("图为张三")
 @example("上图：张三")
+@example("本报布鲁塞尔1月20日电")
+@example("据新华社北京1月19日电")
 def test_block_patterns_are_tried_wherever_they_could_match(s):
     # a block's kind tries each pattern only where a text has what the pattern needs
     from textfix.layout_blocks import _COULD
@@ -224,6 +226,39 @@ def test_block_patterns_are_tried_wherever_they_could_match(s):
     for pattern, could in _COULD:
         if pattern.match(s):
             assert could(s), (pattern.pattern, s)
+
+
+@pytest.mark.parametrize("lead, is_lead", [
+    ("本报北京1月18日讯记者卢新宁报道：全面客观地总结过去一年的工作。", True),
+    ("本报重庆1月17日电 根据国务院、中央军委的命令，武警重庆市总队成立。", True),
+    ("本报北京一月二十日讯中共中央纪律检查委员会第二次全体会议今天开幕。", True),
+    ("据新华社北京1月19日电(记者罗辉)国务院副总理兼外长钱其琛今天会见了客人。", True),
+    ("新华社北京1月19日电 国务院今天召开常务会议。", True),
+    ("本报讯 日前，茂南区举行第八期基层党建活动。", True),
+    # 本报 without a place and date is no dateline
+    ("本报记者电话采访了几位专家，他们都认为这是好事。", False),
+])
+@pytest.mark.parametrize("compiled", [False, True])
+def test_datelines_with_place_and_date_are_leads(lead, is_lead, compiled):
+    from textfix import layout_blocks as lb
+
+    if compiled and lb._layout is None:
+        pytest.fail("textfix._layout was not built")
+    text = "钱其琛会见美国防部长\n\n" + lead + "\n"
+    blocks = lb.split_blocks(text, compiled)
+    lb.classify(blocks, {}, compiled)
+    assert blocks[1].lead is is_lead
+    if is_lead:  # a headline stands before a dateline lead
+        assert blocks[0].kind == "headline"
+
+
+def test_spaces_after_an_agency_dateline_with_place_and_date_are_wraps():
+    # 本报讯 12月1日: a space after the short dateline is meant; after 据新华社…电 the
+    # copy runs on, and a space there is a wrap
+    r = textfix.clean("标题\n\n据新华社北京1月19日电 国务院副总理今天会见了 美国客人。\n", select=["layout"])
+    assert r.text == "标题\n\n据新华社北京1月19日电国务院副总理今天会见了美国客人。\n"
+    r = textfix.clean("标题\n\n本报讯 12月1日，茂南区 委书记到城南街道。\n", select=["layout"])
+    assert r.text == "标题\n\n本报讯 12月1日，茂南区委书记到城南街道。\n"
 
 
 # -- the compiled twin of the wrap scan: textfix._layout ------------------------------------------

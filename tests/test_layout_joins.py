@@ -39,6 +39,7 @@ _EVIDENCE_PIECES = st.sampled_from([
     "，", ",", "、", "；", "：", "（", "《", "—", "。", "！", "？", "…", "）", "》", "」", "”", '"', "'",
     "同时", "此外", "据了解", "他说", "会上", "廖述毅强调", "市委一行", "前期工", "作", "社会", "主义", "群众", "工作",
     "标准", "同", "时", "社", "会", "a", "1", "🙂", " ", "区", "委",
+    "(二)", "（三）", "二、", "3.", "12.5", "附记", "连日来", "片酬行情天天涨", "一集几千很寻常",
 ])
 _EVIDENCE_TEXT = st.lists(_EVIDENCE_PIECES, min_size=1, max_size=6).map("".join)
 
@@ -52,6 +53,11 @@ _EVIDENCE_TEXT = st.lists(_EVIDENCE_PIECES, min_size=1, max_size=6).map("".join)
 @example("工作", "同时，")
 @example("工作", "廖述毅强调，")
 @example("工作", "社会a，")
+@example("(一)故意伤害案;", "(二)重婚案;")
+@example("片酬行情天天涨,", "一集几千很寻常。")
+@example("坚持外引内培、抓大育小、", "业发展赋能充电。")
+@example("开展", "附记：从此")
+@example("开展", "连日来，石家庄")
 def test_text_evidence_twin_agrees(av, bv):
     from textfix import layout_blocks as lb
 
@@ -214,8 +220,9 @@ def test_page_indents_counts_the_first_lines_of_paragraphs_that_surely_start():
 
 
 def test_a_page_without_indents_joins_no_paragraph_on_its_full_first_line():
-    # an open headline-like block before a paragraph whose first line is full width: on a
-    # page that indents its paragraphs, that line goes on from the block before (joined);
+    # an open headline-like block, a whole indented line, before a paragraph whose first
+    # line is full width: on a page that indents its paragraphs, that line goes on from
+    # the block before (joined);
     # on one that sets every first line full (the noised archive pages), it says nothing
     from textfix import layout_blocks as lb
 
@@ -225,12 +232,22 @@ def test_a_page_without_indents_joins_no_paragraph_on_its_full_first_line():
         body = pool[k : k + 38]
         return " ".join([body[:first]] + [body[i : i + 10] for i in range(first, len(body), 10)]) + "。"
 
-    for first, joined in ((8, ["full-first-line"]), (10, [])):
+    # an indented first line is 8 cells of 10; a block whose one line is shorter than
+    # three quarters of a line (科技兴农见成效, 7 cells) stops there: a headline, never
+    # the top of a paragraph a column cut
+    for first, head, joined in ((8, "科技兴农成效显著", ["full-first-line"]), (10, "科技兴农成效显著", []),
+                                (8, "科技兴农见成效", [])):
         text = ("本报讯 前文已经结束。\n\n" + "\n\n".join(para(k, first) for k in range(5))
-                + "\n\n科技兴农见成效\n\n" + para(7, 10) + "\n")
-        lay = lb.analyse(text)
-        assert lay.indents is (first == 8)
-        assert [j.evidence for j in lay.joins] == joined
+                + f"\n\n{head}\n\n" + para(7, 10) + "\n")
+        for compiled in (False, True):
+            blocks = lb.split_blocks(text, compiled)
+            lb.classify(blocks, {}, compiled)
+            for b in blocks:
+                lb.find_wraps(text, b, compiled)
+            indents = lb.page_indents(blocks, compiled)
+            lb._settle_open(text, blocks, compiled, indents)
+            assert indents is (first == 8)
+            assert [j.evidence for j in lb.find_joins(blocks, compiled, indents)[0]] == joined
 
 
 # -- the analyses of real pages ------------------------------------------------------------------------

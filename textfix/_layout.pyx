@@ -541,15 +541,14 @@ cdef bint has_furniture_start(str s):
 
 
 cdef bint could_be_dateline(str v):
-    # "讯" in v[:9] or v.startswith("新华社")
+    # "讯" in v[:9] or v.startswith(("新华社", "据新华社", "本报"))
     cdef int kind = PyUnicode_KIND(v)
     cdef void* data = PyUnicode_DATA(v)
     cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(v)
     for i in range(min(n, 9)):
         if PyUnicode_READ(kind, data, i) == 0x8BAF:
             return True
-    return n >= 3 and PyUnicode_READ(kind, data, 0) == 0x65B0 and PyUnicode_READ(kind, data, 1) == 0x534E \
-        and PyUnicode_READ(kind, data, 2) == 0x793E
+    return v.startswith(("新华社", "据新华社", "本报"))
 
 
 cdef inline bint finished(str v, str ends) except -1:
@@ -833,6 +832,10 @@ cdef extern from "Python.h":
 #: textfix.layout_blocks, so that there is one definition of each)
 cdef str continues = None, no_start = None, clause_marks = None, ends_marks = None, hanging_marks = None
 cdef object opening = None, openers = None, words_of = None, min_freq = None, join_class = None
+cdef str short_clause_ends = "", enumeration_starts = ""
+cdef object enumeration = None
+cdef Py_ssize_t verse_line = 0
+cdef double last_line_share = 0.75
 cdef object char_class_of = None, find_wraps_py = None
 cdef object UNKNOWN = object()
 cdef Py_ssize_t CACHE_MAX = 1 << 12
@@ -840,18 +843,24 @@ cdef Py_ssize_t CACHE_MAX = 1 << 12
 
 def configure(str continues_, str no_start_, str clause_marks_, object opening_, object openers_,
               object words_, object min_freq_, str ends_, str hanging_, object char_class_,
-              object join_, object find_wraps_):
+              object join_, object find_wraps_, str short_clause_ends_, object enumeration_,
+              str enumeration_starts_, Py_ssize_t verse_line_, double last_line_share_):
     """Give the joins' twins what they read from :mod:`textfix.layout_blocks`: the marks
     after which a sentence goes on (``CONTINUES``), that no paragraph starts with
     (``NO_START``), that end a clause (of ``_CLAUSE_END``), the ``_OPENING`` pattern,
     the ``OPENERS``, the lexicon (``_words``, a function returning ``{word: freq}``)
     and ``_MIN_FREQ``, the marks that finish a block (``_ENDS``) and that hang at a line
-    end (``_HANGING``), ``_char_class``, the ``Join`` class and ``find_wraps``."""
+    end (``_HANGING``), ``_char_class``, the ``Join`` class and ``find_wraps``, the marks
+    after a short first clause that count (``_SHORT_CLAUSE_ENDS``), the list numbers
+    (``_ENUMERATION`` and its first characters), ``VERSE_LINE`` and ``LAST_LINE_SHARE``."""
     global continues, no_start, clause_marks, opening, openers, words_of, min_freq, ends_marks
     global hanging_marks, char_class_of, join_class, find_wraps_py
+    global short_clause_ends, enumeration, enumeration_starts, verse_line, last_line_share
     continues, no_start, clause_marks, opening, openers = continues_, no_start_, clause_marks_, opening_, openers_
     words_of, min_freq, ends_marks, hanging_marks = words_, min_freq_, ends_, hanging_
     char_class_of, join_class, find_wraps_py = char_class_, join_, find_wraps_
+    short_clause_ends, enumeration, enumeration_starts, verse_line, last_line_share = (
+        short_clause_ends_, enumeration_, enumeration_starts_, verse_line_, last_line_share_)
 
 
 #: textfix.layout_blocks.signed_end and the marks its pattern needs before a sign-off
@@ -938,12 +947,15 @@ cdef object c_text_evidence(str av, str bv):
     cdef Py_ssize_t na = PyUnicode_GET_LENGTH(av), nb = PyUnicode_GET_LENGTH(bv), k, clause
     if na == 0:
         raise IndexError("string index out of range")
-    if has_char(continues, char_at(av, na - 1)):
-        return "open-mark"
     if nb == 0:
         raise IndexError("string index out of range")
+    cdef bint own = starts_own(av, bv, na, nb)
+    if has_char(continues, char_at(av, na - 1)) and not own:
+        return "open-mark"
     if has_char(no_start, char_at(bv, 0)):
         return "no-start-mark"
+    if own:
+        return ""
     clause = first_clause(bv)
     if opening.match(bv) is not None:
         return ""  # b opens a paragraph of its own
@@ -952,12 +964,21 @@ cdef object c_text_evidence(str av, str bv):
             return ""
     if spans_gap(av, bv):
         return "word"
-    if 1 <= clause <= 3 and bv[:clause] not in openers:
+    if 1 <= clause <= 3 and has_char(short_clause_ends, char_at(bv, clause)) and bv[:clause] not in openers:
         for k in range(clause):
             if not han(char_at(bv, k)):
                 return None
         return "short-clause"
     return None
+
+
+cdef bint starts_own(str av, str bv, Py_ssize_t na, Py_ssize_t nb) except -1:
+    """As textfix.layout_blocks._starts_own (``na``, ``nb``: the lengths, ``nb > 0``)."""
+    cdef Py_UCS4 last = char_at(av, na - 1)
+    if (na <= verse_line and nb <= verse_line and (last == 0xFF0C or last == 0x2C)
+            and has_char(clause_marks, char_at(bv, nb - 1))):
+        return True
+    return has_char(enumeration_starts, char_at(bv, 0)) and enumeration.match(bv) is not None
 
 
 cdef inline bint finished_block(str v) except -1:
@@ -1053,10 +1074,11 @@ cdef str c_decide(list blocks, Py_ssize_t i, Py_ssize_t j, dict cache, bint inde
     if line_width(blocks, i, j, &w):
         full = w - 1.25
         bs = segs_of(b)
-        if indents and bs and (bget(b, B_FIRST_FULL) or not finished_block(bv)) and <double>bs[0] >= full:
+        as_ = segs_of(a)
+        if (indents and bs and (bget(b, B_FIRST_FULL) or not finished_block(bv)) and <double>bs[0] >= full
+                and (not as_ or <double>as_[len(as_) - 1] >= last_line_share * w)):
             return "full-first-line"
         if bget(a, B_LAST_FULL):
-            as_ = segs_of(a)
             if as_ and <double>as_[len(as_) - 1] >= full and len(bs) == 1 and finished_block(bv):
                 return "full-last-line"
     return ""

@@ -143,11 +143,17 @@ def broken_paragraph(doc):
     dash, after which a list, a quote or a label's text often starts a paragraph of
     its own: ``应采取以下措施：``, ``编者按：``), the second starts
     with one a paragraph never starts with, a word runs across the gap (``工|作``,
-    ``同|时``), the second starts with a short clause (``标准，``) that is not a usual
-    opener (``同时，``), or the wrapped lines are full width where a new paragraph's
+    ``同|时``), the second starts with a short clause that goes on with the sentence
+    (``标准，``; not a usual opener such as ``同时，`` or ``连日来，``, nor a label before
+    a colon, ``附记：``), or the wrapped lines are full width where a new paragraph's
     first line would be indented (on a page that indents its paragraphs: on one that
-    sets every first line full, a full line says nothing).  A finished paragraph is never joined, nor body
-    text to a headline, byline or dateline lead.  A caption and credit between the two
+    sets every first line full, a full line says nothing; and only after a block whose
+    last line is at least three quarters of a line: a shorter one ends there, as a
+    headline does).  A finished paragraph is never joined, nor body text to a
+    headline, byline or dateline lead (``本报讯``, ``本报北京1月18日讯``,
+    ``据新华社北京1月19日电``).  A numbered list item (``(二)``, ``二、``) and the next of
+    two short lines of verse (``片酬行情天天涨,`` / ``一集几千很寻常。``) start lines
+    of their own.  A caption and credit between the two
     halves are moved after the rejoined paragraph; the move keeps their provenance.
     A join can give the block before it the evidence it lacked (the paragraph it now
     runs into goes on), so the rule runs again on its own output until it finds no
