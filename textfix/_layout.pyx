@@ -1091,6 +1091,9 @@ def page_indents(list blocks):
     cdef Widths inner = Widths()
     cdef list segs
     for k in range(1, n):
+        # settled once the blocks left (each counting once at most) cannot change it
+        if indented >= flush + (n - k) or (flush > indented + (n - k) and indented + flush >= 4):
+            break
         b = blocks[k]
         if bget(b, B_KIND) != "body" or bget(b, B_LEAD) or not finished_block(bget(blocks[k - 1], B_VIS)):
             continue

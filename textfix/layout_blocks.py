@@ -768,9 +768,15 @@ def _page_indents_py(blocks: list[Block]) -> bool:
     indented.  A page indents unless four or more were measured and fewer than half
     were indented (the 244 noised archive pages, set without indents: at most 9 of
     20; the layout generator's pages 186 of 194, seed 002 20 of 22).  Where a page
-    does not indent, a full first line says nothing about a paragraph going on."""
+    does not indent, a full first line says nothing about a paragraph going on.  The
+    count stops where the blocks left could not change the answer (their widths are
+    measured only where it matters)."""
     indented = flush = 0
-    for k in range(1, len(blocks)):
+    n = len(blocks)
+    for k in range(1, n):
+        left = n - k  # blocks k.. could each count once
+        if indented >= flush + left or (flush > indented + left and indented + flush >= 4):
+            break
         b = blocks[k]
         if b.kind != "body" or b.lead or not blocks[k - 1].finished:
             continue
