@@ -252,6 +252,18 @@ def test_datelines_with_place_and_date_are_leads(lead, is_lead, compiled):
         assert blocks[0].kind == "headline"
 
 
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_correspondent_abroad_is_a_byline(compiled):
+    from textfix import layout_blocks as lb
+
+    if compiled and lb._layout is None:
+        pytest.fail("textfix._layout was not built")
+    text = "罗医疗保险改革起步\n\n本报驻罗马尼亚记者梁晓华\n\n新年刚过不久，家庭医生成了罗马尼亚人最关心的话题。\n"
+    blocks = lb.split_blocks(text, compiled)
+    lb.classify(blocks, {}, compiled)
+    assert [b.kind for b in blocks] == ["headline", "byline", "body"]
+
+
 def test_spaces_after_an_agency_dateline_with_place_and_date_are_wraps():
     # 本报讯 12月1日: a space after the short dateline is meant; after 据新华社…电 the
     # copy runs on, and a space there is a wrap
