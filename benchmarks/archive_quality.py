@@ -14,7 +14,8 @@ pipeline through ``Pipeline.map``.  Reports, over all pages:
 * the pages at a fixed point: cleaning the output again makes no edit (noised pages and
   their clean originals), and the rules of the edits a second clean still makes;
 * the edits made on the clean originals, per 10k characters (most are the width of
-  the corpus's full-width digits; none should change a word).
+  the corpus's full-width digits; none should change a word), and the flags raised on
+  them (nothing is missing from them: an ``incomplete`` flag there is a false one).
 
 Writes ``benchmarks/results/archive_quality.json``.
 """
@@ -85,6 +86,8 @@ def main() -> dict:
         "fixed_point": {"noised": fixed_point(p, out), "clean": fixed_point(p, clean_out)},
         "clean_originals_edits_per_10k_chars": round(
             sum(len(r.edits) for r in clean_results) / clean_chars * 1e4, 1),
+        "clean_originals_flags": dict(sorted(collections.Counter(
+            f.name for r in clean_results for f in r.flags).items())),
     }
     path = ROOT / "benchmarks" / "results" / "archive_quality.json"
     path.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

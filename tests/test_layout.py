@@ -264,6 +264,23 @@ def test_a_correspondent_abroad_is_a_byline(compiled):
     assert [b.kind for b in blocks] == ["headline", "byline", "body"]
 
 
+@pytest.mark.parametrize("block, after, flagged", [
+    ("创建更加美好居住环境，提升群众的获得感、幸福感和安全感，让城市更宜居，满足老百姓美好生活", "会议要求，要进一步增强做好新时代网信工作。", True),
+    ("对于移送材料中的一些具体问题，按以下办法办理：", "会议要求，要进一步增强做好新时代网信工作。", False),
+    ("（五）非法侵入他人住宅案，妨害他人正常生活的；", "（六）生产、销售伪劣商品案件。", False),
+    ("中华全国妇女联合会、中华全国青年联合会、中华全国工商业联合会（64人）", "会议要求，要进一步增强做好新时代网信工作。", False),
+    ("他送给记者三句话：“多读书，广结交，少说话”", "会议要求，要进一步增强做好新时代网信工作。", False),
+])
+def test_only_a_paragraph_that_stops_mid_sentence_is_flagged_incomplete(block, after, flagged):
+    # an unfinished body paragraph nothing continues: flagged only where it stops
+    # mid-sentence, not where it announces a list, is a numbered line, a header or a
+    # sign-off
+    text = "本报讯 日前，茂南区举行第八期基层党建活动。\n\n" + block + "\n\n" + after + "\n"
+    r = textfix.clean(text)
+    assert [p.kind for p in r.paragraphs] == ["body", "body", "body"]
+    assert [r.source[f.start:f.end] for f in r.flags if f.name == "incomplete"] == ([block] if flagged else [])
+
+
 def test_spaces_after_an_agency_dateline_with_place_and_date_are_wraps():
     # 本报讯 12月1日: a space after the short dateline is meant; after 据新华社…电 the
     # copy runs on, and a space there is a wrap

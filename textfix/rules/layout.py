@@ -239,7 +239,11 @@ def incomplete_paragraph(doc):
     When a column was cut and its continuation is not on the page, a paragraph stops
     mid-sentence (``…满足老百姓美好生活`` followed by a headline).  The missing text
     cannot be known, so the paragraph is flagged ``incomplete`` and never padded or
-    guessed at.
+    guessed at.  A paragraph that ends in a colon announces what follows (a list, a
+    quote: ``按以下办法办理：``), a numbered item or section head (``三、农村镇的集市数量和结构``)
+    is a line of a list, and one that ends in a closing bracket or quote is a header or
+    a sign-off (``九三学社（35人）``, ``（附图片1张）``): none of them stops mid-sentence, and
+    none is flagged.
 
     ## Example
         before: 创建更加美好居住环境，满足老百姓美好生活\\n\\n■通讯员 张丽雯\\n\\n本报讯 日前，活动举行。
@@ -248,4 +252,19 @@ def incomplete_paragraph(doc):
     lay = _lb.analyse(doc.text, doc.state)
     for i in sorted(lay.incomplete):
         b = lay.blocks[i]
-        yield Flag(b.start, b.end, "incomplete", note="the paragraph stops mid-sentence")
+        if _stops_mid_sentence(b.vis):
+            yield Flag(b.start, b.end, "incomplete", note="the paragraph stops mid-sentence")
+
+
+#: what a paragraph that stops short of its sentence's end does not end in: a colon (it
+#: announces what follows), a closing bracket or quote (a header or sign-off)
+_NOT_MID_SENTENCE = frozenset("：:）)》〉」』”’】")
+
+
+def _stops_mid_sentence(vis: str) -> bool:
+    """Does unfinished block text ``vis`` stop mid-sentence, rather than announce a list
+    or be a numbered line, a header or a sign-off?  (On the 244 clean archive pages,
+    where nothing is missing, 177 of the 411 paragraphs flagged before were these.)"""
+    if vis[-1:] in _NOT_MID_SENTENCE:
+        return False
+    return not (vis[:1] in _lb._ENUMERATION_STARTS and _lb._ENUMERATION.match(vis))
