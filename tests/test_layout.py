@@ -270,6 +270,8 @@ def test_a_correspondent_abroad_is_a_byline(compiled):
     ("（五）非法侵入他人住宅案，妨害他人正常生活的；", "（六）生产、销售伪劣商品案件。", False),
     ("中华全国妇女联合会、中华全国青年联合会、中华全国工商业联合会（64人）", "会议要求，要进一步增强做好新时代网信工作。", False),
     ("他送给记者三句话：“多读书，广结交，少说话”", "会议要求，要进一步增强做好新时代网信工作。", False),
+    ("上证指数1239.90，1242.21，1246.65，1110.09，3040.20，4026.96", "会议要求，要进一步增强做好新时代网信工作。", False),
+    ("人民繁荣党成立于1983年，在1995年1", "会议要求，要进一步增强做好新时代网信工作。", True),
 ])
 def test_only_a_paragraph_that_stops_mid_sentence_is_flagged_incomplete(block, after, flagged):
     # an unfinished body paragraph nothing continues: flagged only where it stops
