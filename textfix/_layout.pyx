@@ -832,7 +832,7 @@ cdef extern from "Python.h":
 #: textfix.layout_blocks, so that there is one definition of each)
 cdef str continues = None, no_start = None, clause_marks = None, ends_marks = None, hanging_marks = None
 cdef object opening = None, openers = None, words_of = None, min_freq = None, join_class = None
-cdef str short_clause_ends = "", enumeration_starts = ""
+cdef str short_clause_ends = "", enumeration_starts = "", verse_commas = ""
 cdef object enumeration = None
 cdef Py_ssize_t verse_line = 0
 cdef double last_line_share = 0.75
@@ -844,7 +844,7 @@ cdef Py_ssize_t CACHE_MAX = 1 << 12
 def configure(str continues_, str no_start_, str clause_marks_, object opening_, object openers_,
               object words_, object min_freq_, str ends_, str hanging_, object char_class_,
               object join_, object find_wraps_, str short_clause_ends_, object enumeration_,
-              str enumeration_starts_, Py_ssize_t verse_line_, double last_line_share_):
+              str enumeration_starts_, Py_ssize_t verse_line_, str verse_commas_, double last_line_share_):
     """Give the joins' twins what they read from :mod:`textfix.layout_blocks`: the marks
     after which a sentence goes on (``CONTINUES``), that no paragraph starts with
     (``NO_START``), that end a clause (of ``_CLAUSE_END``), the ``_OPENING`` pattern,
@@ -852,15 +852,16 @@ def configure(str continues_, str no_start_, str clause_marks_, object opening_,
     and ``_MIN_FREQ``, the marks that finish a block (``_ENDS``) and that hang at a line
     end (``_HANGING``), ``_char_class``, the ``Join`` class and ``find_wraps``, the marks
     after a short first clause that count (``_SHORT_CLAUSE_ENDS``), the list numbers
-    (``_ENUMERATION`` and its first characters), ``VERSE_LINE`` and ``LAST_LINE_SHARE``."""
+    (``_ENUMERATION`` and its first characters), ``VERSE_LINE`` and the commas that end
+    a line of verse (``_VERSE_COMMAS``), and ``LAST_LINE_SHARE``."""
     global continues, no_start, clause_marks, opening, openers, words_of, min_freq, ends_marks
     global hanging_marks, char_class_of, join_class, find_wraps_py
-    global short_clause_ends, enumeration, enumeration_starts, verse_line, last_line_share
+    global short_clause_ends, enumeration, enumeration_starts, verse_line, verse_commas, last_line_share
     continues, no_start, clause_marks, opening, openers = continues_, no_start_, clause_marks_, opening_, openers_
     words_of, min_freq, ends_marks, hanging_marks = words_, min_freq_, ends_, hanging_
     char_class_of, join_class, find_wraps_py = char_class_, join_, find_wraps_
-    short_clause_ends, enumeration, enumeration_starts, verse_line, last_line_share = (
-        short_clause_ends_, enumeration_, enumeration_starts_, verse_line_, last_line_share_)
+    short_clause_ends, enumeration, enumeration_starts, verse_line, verse_commas, last_line_share = (
+        short_clause_ends_, enumeration_, enumeration_starts_, verse_line_, verse_commas_, last_line_share_)
 
 
 #: textfix.layout_blocks.signed_end and the marks its pattern needs before a sign-off
@@ -974,8 +975,7 @@ cdef object c_text_evidence(str av, str bv):
 
 cdef bint starts_own(str av, str bv, Py_ssize_t na, Py_ssize_t nb) except -1:
     """As textfix.layout_blocks._starts_own (``na``, ``nb``: the lengths, ``nb > 0``)."""
-    cdef Py_UCS4 last = char_at(av, na - 1)
-    if (na <= verse_line and nb <= verse_line and (last == 0xFF0C or last == 0x2C)
+    if (na <= verse_line and nb <= verse_line and has_char(verse_commas, char_at(av, na - 1))
             and has_char(clause_marks, char_at(bv, nb - 1))):
         return True
     return has_char(enumeration_starts, char_at(bv, 0)) and enumeration.match(bv) is not None

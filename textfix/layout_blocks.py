@@ -242,10 +242,13 @@ _ENUMERATION_STARTS = "（(一二三四五六七八九十0123456789"
 #: are uneven)
 LAST_LINE_SHARE = 0.75
 
-#: two blocks this short (visible characters), the first ending in a comma and the
-#: second in a clause mark, are lines of verse set line by line (``片酬行情天天涨,`` / ``一集几千很寻常。``), not a paragraph a
-#: column cut (``前期工`` / ``作，提高。``, ``坚持外引内培、抓大育小、`` / ``业发展赋能充电。``)
+#: two blocks this short (visible characters), the first ending in a comma
+#: (:data:`_VERSE_COMMAS`) and the second in a clause mark, are lines of verse set line
+#: by line (``片酬行情天天涨,`` / ``一集几千很寻常。``), not a paragraph a column cut
+#: (``前期工`` / ``作，提高。``, ``坚持外引内培、抓大育小、`` / ``业发展赋能充电。``)
 VERSE_LINE = 12
+_VERSE_COMMAS = "，,"
+_VERSE_COMMAS_SET = frozenset(_VERSE_COMMAS)
 
 
 # -- blocks ----------------------------------------------------------------------------------
@@ -600,7 +603,7 @@ def _twin():
     if not _configured:
         _layout.configure(CONTINUES, NO_START, _CLAUSE_MARKS, _OPENING, OPENERS, _words, _MIN_FREQ, _ENDS,
                           _HANGING, _char_class, Join, find_wraps, _SHORT_CLAUSE_ENDS, _ENUMERATION,
-                          _ENUMERATION_STARTS, VERSE_LINE, LAST_LINE_SHARE)
+                          _ENUMERATION_STARTS, VERSE_LINE, _VERSE_COMMAS, LAST_LINE_SHARE)
         _configured = True
     return _layout
 
@@ -841,7 +844,7 @@ def _starts_own(av: str, bv: str) -> bool:
     """Does block text ``bv`` start a line of its own whatever ``av`` ends with: a list
     item (:data:`_ENUMERATION`), or the next line of verse (:data:`VERSE_LINE`)?"""
     na, nb = len(av), len(bv)
-    if (na <= VERSE_LINE and nb <= VERSE_LINE and av[-1:] in ("，", ",")
+    if (na <= VERSE_LINE and nb <= VERSE_LINE and av[-1:] in _VERSE_COMMAS_SET
             and bv[-1] in _CLAUSE_MARKS_SET):
         return True
     return bv[0] in _ENUMERATION_STARTS and _ENUMERATION.match(bv) is not None
