@@ -200,7 +200,7 @@ def test_width_matches_its_definition(s):
     assert width(s) == len(s) - len(blanks) - 0.5 * len(alnum)
 
 
-_TOKENS = st.sampled_from(["本报", "讯", "新华社", "据", "北京", "1月", "18日", "一月", "电", "记者", "通讯员", "实习生", "见习", "首席", "文/", "文：",
+_TOKENS = st.sampled_from(["本报", "讯", "新华社", "据", "北京", "1月", "18日", "一月", "电", "记者", "副主席", "胡可", "通讯员", "实习生", "见习", "首席", "文/", "文：",
                            "文:", "摄", "摄影", "供图", "图片", "图", "为", "三", "：", "、", "（", "(", ")", "）",
                            "■", " ", "\n", "茂名", "日报", "晚报", "网", "社", "张", "上图", "12", "，", "。"])
 
@@ -281,6 +281,27 @@ def test_only_a_paragraph_that_stops_mid_sentence_is_flagged_incomplete(block, a
     r = textfix.clean(text)
     assert [p.kind for p in r.paragraphs] == ["body", "body", "body"]
     assert [r.source[f.start:f.end] for f in r.flags if f.name == "incomplete"] == ([block] if flagged else [])
+
+
+@pytest.mark.parametrize("line, byline", [
+    ("中国剧协副主席胡可", True),
+    ("中共安徽宿州市委书记赵永生", True),
+    ("武汉大学世界经济系教授周茂荣", True),
+    ("钱其琛会见美国防部长", False),  # a role, but no name after it: a headline
+])
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_title_and_a_name_is_a_byline(line, byline, compiled):
+    from textfix import layout_blocks as lb
+
+    if compiled and lb._layout is None:
+        pytest.fail("textfix._layout was not built")
+    text = "继承我国话剧的光荣传统\n\n" + line + "\n\n话剧在我国生根已经九十年了，话剧艺术家们继承了它的光荣传统。\n"
+    blocks = lb.split_blocks(text, compiled)
+    lb.classify(blocks, {}, compiled)
+    assert (blocks[1].kind == "byline") is byline
+    if byline:  # the headline before it, and the story after it never joined to it
+        assert blocks[0].kind == "headline"
+        assert textfix.clean(text).text == text
 
 
 def test_spaces_after_an_agency_dateline_with_place_and_date_are_wraps():

@@ -631,7 +631,7 @@ cdef bint subheading_like(b, str v):
     return plen >= 3 and 3 <= phrases <= 5
 
 
-cdef str base_kind(b, str v, str raw, tuple pats, str ends):
+cdef str base_kind(b, str v, str raw, tuple pats, str ends, Py_ssize_t titled_name_max):
     """As textfix.layout_blocks._base_kind (which sets ``b.lead`` of a dateline lead)."""
     cdef Py_ssize_t nv = PyUnicode_GET_LENGTH(v)
     cdef Py_ssize_t keys
@@ -648,6 +648,8 @@ cdef str base_kind(b, str v, str raw, tuple pats, str ends):
     if nv <= 40 and ("记者" in raw or "通讯员" in raw or "实习生" in raw or "文/" in raw or "文：" in raw
                      or "文:" in raw) and pats[5].match(raw):
         return "byline"
+    if nv <= titled_name_max and pats[8].match(v):
+        return "byline"
     if dateline:
         bset(b, B_LEAD, True)
         return "body"
@@ -658,11 +660,12 @@ cdef str base_kind(b, str v, str raw, tuple pats, str ends):
     return "open"
 
 
-def classify(list blocks, dict bases, tuple pats, str ends, str key_starts):
+def classify(list blocks, dict bases, tuple pats, str ends, str key_starts, Py_ssize_t titled_name_max):
     """As :func:`textfix.layout_blocks._classify_py`; ``pats`` is its patterns
     (``_FURNITURE_KEY, _EMAIL_URL, _SOURCE_TAG, _DATELINE, _CREDIT, _BYLINE,
-    _CAPTION_START, _PUNCTUATION``), ``ends`` the marks that finish a block,
-    ``key_starts`` the first characters of the furniture keys."""
+    _CAPTION_START, _PUNCTUATION, _TITLED_NAME``), ``ends`` the marks that finish a block,
+    ``key_starts`` the first characters of the furniture keys, ``titled_name_max`` the
+    longest titled name (``_TITLED_NAME_MAX``)."""
     cdef Py_ssize_t n = len(blocks), i, j, k, r, g
     cdef str v, kind
     cdef list group
@@ -672,7 +675,7 @@ def classify(list blocks, dict bases, tuple pats, str ends, str key_starts):
         raw = bget(b, B_RAW)
         hit = bases.get(raw)
         if hit is None:
-            base = base_kind(b, bget(b, B_VIS), raw, pats, ends)
+            base = base_kind(b, bget(b, B_VIS), raw, pats, ends, titled_name_max)
             bases[raw] = (base, bget(b, B_LEAD))
         else:
             base = (<tuple>hit)[0]

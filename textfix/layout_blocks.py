@@ -29,7 +29,7 @@ from functools import lru_cache
 import regex
 
 from . import _compiled
-from .chars import CJK_PUNCT, break_space_table, HAN_CHAR as _HAN, SPACE, is_cjk, is_han
+from .chars import CJK_PUNCT, SURNAMES, break_space_table, HAN_CHAR as _HAN, SPACE, is_cjk, is_han
 
 try:
     from . import _layout
@@ -174,6 +174,16 @@ _BYLINE = regex.compile(
     r"^[■□●◆▲★]?\s*(?:(?:本报|特约|首席)?(?:驻\p{Han}{1,8})?记者|通讯员|实习生|见习记者|文/|文：|文:)"
     r"[\s\p{Han}·/、：:]{1,40}$"
 )
+#: an author line of a title and a name: ``中国剧协副主席胡可``, ``中共安徽宿州市委书记赵永生``,
+#: ``武汉大学世界经济系教授周茂荣`` (a role, then a surname and one or two characters; at
+#: most :data:`_TITLED_NAME_MAX` characters, Han only)
+_ROLES = ("书记|副书记|主席|副主席|主任|副主任|部长|副部长|省长|副省长|市长|副市长|县长|区长|局长|"
+          "副局长|厂长|院长|副院长|校长|社长|台长|会长|理事长|总经理|经理|董事长|教授|研究员|"
+          "总工程师|司令员|政委|所长|副所长|行长|团长")
+_TITLED_NAME = regex.compile(
+    rf"^\p{{Han}}{{2,16}}?(?:{_ROLES})[{''.join(sorted(s for s in SURNAMES if len(s) == 1))}]\p{{Han}}{{1,2}}$"
+)
+_TITLED_NAME_MAX = 24
 _CREDIT = regex.compile(r"^(?:[^。，,；;！？]{0,30}\s*(?:摄|摄影|供图|图片)|(?:图|摄影)\s*[/：:]\s*[^。]{1,30})$")
 _SOURCE_TAG = regex.compile(r"^[（(]\s*\p{Han}{1,8}\s*[)）]$")
 #: a dateline: ``本报讯``, ``茂名晚报讯``, ``本报北京1月18日讯``, ``本报重庆1月17日电``,
@@ -390,6 +400,8 @@ def _base_kind(b: Block) -> str:
         return "credit"
     if len(v) <= 40 and _could_be_byline(raw) and _BYLINE.match(raw):
         return "byline"
+    if _could_be_titled_name(v) and _TITLED_NAME.match(v):
+        return "byline"
     if dateline:
         b.lead = True
         return "body"
@@ -431,6 +443,10 @@ def _could_be_byline(s: str) -> bool:
     return "记者" in s or "通讯员" in s or "实习生" in s or "文/" in s or "文：" in s or "文:" in s
 
 
+def _could_be_titled_name(s: str) -> bool:
+    return len(s) <= _TITLED_NAME_MAX
+
+
 def _could_be_caption(s: str) -> bool:
     return "图" in s[:2]
 
@@ -440,6 +456,7 @@ _COULD = (
     (_DATELINE, _could_be_dateline),
     (_CREDIT, _could_be_credit),
     (_BYLINE, _could_be_byline),
+    (_TITLED_NAME, _could_be_titled_name),
     (_CAPTION_START, _could_be_caption),
 )
 
@@ -477,7 +494,7 @@ def classify(blocks: list[Block], bases: dict[str, tuple[str, bool]] | None = No
     if bases is None:
         bases = {}
     if _use_twin() if compiled is None else compiled:
-        _layout.classify(blocks, bases, _PATTERNS, _ENDS, _FURNITURE_KEY_STARTS)
+        _layout.classify(blocks, bases, _PATTERNS, _ENDS, _FURNITURE_KEY_STARTS, _TITLED_NAME_MAX)
     else:
         _classify_py(blocks, bases)
 
@@ -534,7 +551,8 @@ def _classify_py(blocks: list[Block], bases: dict[str, tuple[str, bool]]) -> Non
 
 
 #: the patterns of the kinds, for the compiled :func:`classify`
-_PATTERNS = (_FURNITURE_KEY, _EMAIL_URL, _SOURCE_TAG, _DATELINE, _CREDIT, _BYLINE, _CAPTION_START, _PUNCTUATION)
+_PATTERNS = (_FURNITURE_KEY, _EMAIL_URL, _SOURCE_TAG, _DATELINE, _CREDIT, _BYLINE, _CAPTION_START, _PUNCTUATION,
+             _TITLED_NAME)
 
 
 # -- wraps ----------------------------------------------------------------------------------------

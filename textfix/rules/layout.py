@@ -113,6 +113,7 @@ def block_kind(doc):
     A page is headlines, bylines, body paragraphs, subheadings, photo captions and
     credits, source tags and page furniture; later rules and users of the output
     need to know which is which.  Evidence is in the text: patterns (``■通讯员 郑伟业``,
+    ``本报驻罗马尼亚记者梁晓华``, a title and a name: ``中国剧协副主席胡可``,
     ``通讯员 刘伟娇 摄``, ``（茂健）``, ``值班主任：…``, ``本报讯``), whether a block ends a
     sentence, its length, and its position (a headline stands right before a byline
     or a dateline lead; a caption right before a credit).  The rule only labels; it
