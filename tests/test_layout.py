@@ -228,6 +228,17 @@ def test_block_patterns_are_tried_wherever_they_could_match(s):
             assert could(s), (pattern.pattern, s)
 
 
+def _classified(text, compiled):
+    """The blocks of ``text`` with their kinds, by the compiled twin or the definition."""
+    from textfix import layout_blocks as lb
+
+    if compiled and lb._layout is None:
+        pytest.fail("textfix._layout was not built")
+    blocks = lb.split_blocks(text, compiled)
+    lb.classify(blocks, {}, compiled)
+    return blocks
+
+
 @pytest.mark.parametrize("lead, is_lead", [
     ("本报北京1月18日讯记者卢新宁报道：全面客观地总结过去一年的工作。", True),
     ("本报重庆1月17日电 根据国务院、中央军委的命令，武警重庆市总队成立。", True),
@@ -240,13 +251,7 @@ def test_block_patterns_are_tried_wherever_they_could_match(s):
 ])
 @pytest.mark.parametrize("compiled", [False, True])
 def test_datelines_with_place_and_date_are_leads(lead, is_lead, compiled):
-    from textfix import layout_blocks as lb
-
-    if compiled and lb._layout is None:
-        pytest.fail("textfix._layout was not built")
-    text = "钱其琛会见美国防部长\n\n" + lead + "\n"
-    blocks = lb.split_blocks(text, compiled)
-    lb.classify(blocks, {}, compiled)
+    blocks = _classified("钱其琛会见美国防部长\n\n" + lead + "\n", compiled)
     assert blocks[1].lead is is_lead
     if is_lead:  # a headline stands before a dateline lead
         assert blocks[0].kind == "headline"
@@ -254,13 +259,8 @@ def test_datelines_with_place_and_date_are_leads(lead, is_lead, compiled):
 
 @pytest.mark.parametrize("compiled", [False, True])
 def test_a_correspondent_abroad_is_a_byline(compiled):
-    from textfix import layout_blocks as lb
-
-    if compiled and lb._layout is None:
-        pytest.fail("textfix._layout was not built")
     text = "罗医疗保险改革起步\n\n本报驻罗马尼亚记者梁晓华\n\n新年刚过不久，家庭医生成了罗马尼亚人最关心的话题。\n"
-    blocks = lb.split_blocks(text, compiled)
-    lb.classify(blocks, {}, compiled)
+    blocks = _classified(text, compiled)
     assert [b.kind for b in blocks] == ["headline", "byline", "body"]
 
 
@@ -291,13 +291,8 @@ def test_only_a_paragraph_that_stops_mid_sentence_is_flagged_incomplete(block, a
 ])
 @pytest.mark.parametrize("compiled", [False, True])
 def test_a_title_and_a_name_is_a_byline(line, byline, compiled):
-    from textfix import layout_blocks as lb
-
-    if compiled and lb._layout is None:
-        pytest.fail("textfix._layout was not built")
     text = "继承我国话剧的光荣传统\n\n" + line + "\n\n话剧在我国生根已经九十年了，话剧艺术家们继承了它的光荣传统。\n"
-    blocks = lb.split_blocks(text, compiled)
-    lb.classify(blocks, {}, compiled)
+    blocks = _classified(text, compiled)
     assert (blocks[1].kind == "byline") is byline
     if byline:  # the headline before it, and the story after it never joined to it
         assert blocks[0].kind == "headline"

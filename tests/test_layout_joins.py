@@ -219,7 +219,7 @@ def test_page_indents_counts_the_first_lines_of_paragraphs_that_surely_start():
     assert lb.page_indents(headlines)
 
 
-def test_a_page_without_indents_joins_no_paragraph_on_its_full_first_line():
+def test_a_page_without_indents_joins_no_paragraph_on_its_full_first_line(monkeypatch):
     # an open headline-like block, a whole indented line, before a paragraph whose first
     # line is full width: on a page that indents its paragraphs, that line goes on from
     # the block before (joined);
@@ -239,15 +239,12 @@ def test_a_page_without_indents_joins_no_paragraph_on_its_full_first_line():
                                 (8, "科技兴农见成效", [])):
         text = ("本报讯 前文已经结束。\n\n" + "\n\n".join(para(k, first) for k in range(5))
                 + f"\n\n{head}\n\n" + para(7, 10) + "\n")
-        for compiled in (False, True):
-            blocks = lb.split_blocks(text, compiled)
-            lb.classify(blocks, {}, compiled)
-            for b in blocks:
-                lb.find_wraps(text, b, compiled)
-            indents = lb.page_indents(blocks, compiled)
-            lb._settle_open(text, blocks, compiled, indents)
-            assert indents is (first == 8)
-            assert [j.evidence for j in lb.find_joins(blocks, compiled, indents)[0]] == joined
+        _twin()  # (built: the second pass runs the compiled twins)
+        for pure in ("1", ""):  # the definitions, then the compiled twins
+            monkeypatch.setenv("TEXTFIX_PURE_PYTHON", pure)
+            lay = lb.analyse(text)
+            assert lay.indents is (first == 8)
+            assert [j.evidence for j in lay.joins] == joined
 
 
 # -- the analyses of real pages ------------------------------------------------------------------------

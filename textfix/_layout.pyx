@@ -1077,11 +1077,13 @@ cdef str c_decide(list blocks, Py_ssize_t i, Py_ssize_t j, dict cache, bint inde
     if line_width(blocks, i, j, &w):
         full = w - 1.25
         bs = segs_of(b)
-        as_ = segs_of(a)
-        if (indents and bs and (bget(b, B_FIRST_FULL) or not finished_block(bv)) and <double>bs[0] >= full
-                and (not as_ or <double>as_[len(as_) - 1] >= last_line_share * w)):
-            return "full-first-line"
+        if indents and bs and (bget(b, B_FIRST_FULL) or not finished_block(bv)) and <double>bs[0] >= full:
+            # (a's widths measured only where b's first line is full, as the definition asks)
+            as_ = segs_of(a)
+            if not as_ or <double>as_[len(as_) - 1] >= last_line_share * w:
+                return "full-first-line"
         if bget(a, B_LAST_FULL):
+            as_ = segs_of(a)
             if as_ and <double>as_[len(as_) - 1] >= full and len(bs) == 1 and finished_block(bv):
                 return "full-last-line"
     return ""

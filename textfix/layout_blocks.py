@@ -189,18 +189,17 @@ _SOURCE_TAG = regex.compile(r"^[（(]\s*\p{Han}{1,8}\s*[)）]$")
 #: a dateline: ``本报讯``, ``茂名晚报讯``, ``本报北京1月18日讯``, ``本报重庆1月17日电``,
 #: ``新华社北京1月19日电``, ``据新华社马尼拉1月16日电`` (the place and date after 本报 must
 #: be there: ``本报记者电话采访…`` is no dateline)
+_SHORT_DATELINE = r"(?:本报|\p{Han}{1,6}(?:日报|晚报|早报|时报|商报|报|网|社|台))讯|新华社[\p{Han}\d]{0,12}电"
 _DATELINE = regex.compile(
-    r"^(?:(?:本报|\p{Han}{1,6}(?:日报|晚报|早报|时报|商报|报|网|社|台))讯"
+    rf"^(?:{_SHORT_DATELINE}"
     r"|本报\p{Han}{0,6}[\d一二三四五六七八九十〇]{1,3}月[\d一二三四五六七八九十〇]{1,3}日[讯电]"
-    r"|据?新华社[\p{Han}\d]{0,12}电)"
+    r"|据新华社[\p{Han}\d]{0,12}电)"
 )
-#: the datelines after which a space on the line is meant (``本报讯 12月1日``,
-#: ``茂名晚报讯 记者陈琴``, ``新华社北京12月1日电 ``); after the longer forms of the news
-#: agencies' copy (``本报北京1月18日讯``, ``据新华社…电``) the text runs on, and a space
-#: there is a wrap
-_DATELINE_SPACED = regex.compile(
-    r"^(?:(?:本报|\p{Han}{1,6}(?:日报|晚报|早报|时报|商报|报|网|社|台))讯|新华社[\p{Han}\d]{0,12}电)"
-)
+#: the datelines after which a space on the line is meant, the short forms (``本报讯
+#: 12月1日``, ``茂名晚报讯 记者陈琴``, ``新华社北京12月1日电 ``); after the longer forms of
+#: the news agencies' copy (``本报北京1月18日讯``, ``据新华社…电``) the text runs on, and a
+#: space there is a wrap
+_DATELINE_SPACED = regex.compile(rf"^(?:{_SHORT_DATELINE})")
 #: the names and roles after a dateline marker: ``茂名晚报讯 记者陈琴 9月1日``
 _DATELINE_NAME = regex.compile(
     r"(?:(?:本报|特约|首席|见习)?记者|通讯员|实习生)\s?\p{Han}{2,4}|\p{Han}{2,3}"
@@ -851,8 +850,7 @@ def _text_evidence(av: str, bv: str) -> str | None:
         return ""  # b opens a paragraph of its own
     if word_spans_gap(av, bv):
         return "word"
-    clause = _first_clause(bv)
-    if (clause is not None and 1 <= len(clause) <= 3 and bv[len(clause)] in _SHORT_CLAUSE_ENDS
+    if (1 <= len(clause) <= 3 and bv[len(clause)] in _SHORT_CLAUSE_ENDS
             and clause not in OPENERS and all(is_han(c) for c in clause)):
         return "short-clause"
     return None
@@ -865,7 +863,12 @@ def _starts_own(av: str, bv: str) -> bool:
     if (na <= VERSE_LINE and nb <= VERSE_LINE and av[-1:] in _VERSE_COMMAS_SET
             and bv[-1] in _CLAUSE_MARKS_SET):
         return True
-    return bv[0] in _ENUMERATION_STARTS and _ENUMERATION.match(bv) is not None
+    return numbered(bv)
+
+
+def numbered(v: str) -> bool:
+    """Does block text ``v`` start with a list item's number (:data:`_ENUMERATION`)?"""
+    return v[:1] in _ENUMERATION_STARTS and _ENUMERATION.match(v) is not None
 
 
 #: :func:`_text_evidence` by the block texts it was asked about: the analyses of one

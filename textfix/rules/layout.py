@@ -270,6 +270,6 @@ def _stops_mid_sentence(vis: str) -> bool:
     before were these.)"""
     if vis[-1:] in _NOT_MID_SENTENCE:
         return False
-    if vis[:1] in _lb._ENUMERATION_STARTS and _lb._ENUMERATION.match(vis):
+    if _lb.numbered(vis):
         return False
     return 2 * sum(c.isdigit() for c in vis) < len(vis)
