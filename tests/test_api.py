@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import textfix
+from textfix.edit import apply
 from textfix.rule import MAX_ROUNDS
 
 SEEDS = sorted((Path(__file__).parent.parent / "seeds").glob("*_*.txt"))
@@ -92,6 +93,30 @@ def test_result_json_round_trip():
     back = textfix.Result.from_json(r.to_json())
     assert back.text == r.text and back.edits == r.edits
     assert back.restore() == r.source
+
+
+def test_a_result_reads_its_edits_and_paragraphs_off_its_map_once():
+    # a pipeline's result composes its edits and paragraphs when first asked: the same
+    # lists as the map gives, read once, and seen as fields by ==, repr and pickle
+    import pickle
+
+    src = SEEDS[0].read_text(encoding="utf-8")
+    r = textfix.Pipeline().clean(src)
+    assert r._edits is None and r._paragraphs is None
+    edits = r.edits
+    assert edits == r._map.edits() and r.edits is edits
+    assert apply(src, edits) == r.text and r.restore() == src
+    paras = r.paragraphs
+    assert r.paragraphs is paras and [p.text for p in paras] == [t.strip("\n") for t in r.text.split("\n\n") if t.strip()]
+    other = textfix.Pipeline().clean(src)
+    assert other == r and repr(other) == repr(r)
+    back = pickle.loads(pickle.dumps(textfix.Pipeline().clean(src)))
+    _same(back, r)
+    assert back.source_spans(0, 5) == r.source_spans(0, 5)
+    made = textfix.Result(src, r.text, edits, r.suggestions, r.flags, paras)
+    assert made == r and made.edits is edits
+    assert textfix.Result(src, src).edits == [] and textfix.Result(src, src).paragraphs == []
+    assert r != textfix.Result(src, r.text, [], r.suggestions, r.flags, paras)
 
 
 def test_explain_lists_every_edit_with_offsets():

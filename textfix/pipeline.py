@@ -328,12 +328,7 @@ class Pipeline:
         job.flags.sort(key=lambda f: (f.start, f.end, f.name))
         job.suggestions.sort(key=lambda e: (e.start, e.end))
         smap = job.smap
-        result = Result(
-            source=job.source, text=job.text, edits=smap.edits(), suggestions=job.suggestions,
-            flags=job.flags, _map=smap,
-        )
-        result.paragraphs = _paragraphs(result, smap, job.labels)
-        return result
+        return Result._from_map(job.source, job.text, smap, job.suggestions, job.flags, job.labels)
 
 
 class _gc_paused:

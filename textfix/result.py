@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterator
 
 from . import edit as _edit
@@ -43,7 +43,6 @@ class Paragraph:
         return max(e for _, e in self.source)
 
 
-@dataclass
 class Result:
     """What :func:`textfix.clean` returns.
 
@@ -54,15 +53,84 @@ class Result:
       confidence below the threshold), in source offsets;
     * ``flags``: spans marked but not changed (``incomplete``, ``unreadable`` …), in source offsets;
     * ``paragraphs``: the paragraphs of ``text`` with their kinds and source ranges.
+
+    A result the pipeline made holds its provenance map, and reads ``edits`` and
+    ``paragraphs`` off it the first time they are asked for (most of a batch's results
+    are asked only for their text: composing ~110k edits a megabyte of noisy OCR and
+    their paragraphs is ~5% of a clean); they are the same lists either way, and
+    equality, ``repr`` and pickling see them as fields.
     """
 
-    source: str
-    text: str
-    edits: list[Edit]
-    suggestions: list[Edit] = field(default_factory=list)
-    flags: list[Flag] = field(default_factory=list)
-    paragraphs: list[Paragraph] = field(default_factory=list)
-    _map: object = field(default=None, repr=False, compare=False)
+    __slots__ = ("source", "text", "suggestions", "flags", "_map", "_edits", "_paragraphs", "_labels")
+
+    def __init__(self, source: str, text: str, edits: list[Edit] | None = None,
+                 suggestions: list[Edit] | None = None, flags: list[Flag] | None = None,
+                 paragraphs: list[Paragraph] | None = None, _map: object = None):
+        self.source = source
+        self.text = text
+        self.suggestions = [] if suggestions is None else suggestions
+        self.flags = [] if flags is None else flags
+        self._map = _map
+        # None: not read off the map yet (edits: the map's, or none without one;
+        # paragraphs: the map's for _labels, or none without labels)
+        self._edits = edits if edits is not None or _map is not None else []
+        self._paragraphs = paragraphs if paragraphs is not None else None
+        self._labels = None
+
+    @classmethod
+    def _from_map(cls, source: str, text: str, smap, suggestions: list, flags: list,
+                  labels: list) -> "Result":
+        """The result of a pipeline run: ``edits`` and ``paragraphs`` read off ``smap``
+        (and the block ``labels``) when first asked for."""
+        r = cls(source, text, None, suggestions, flags, None, smap)
+        r._labels = labels
+        return r
+
+    @property
+    def edits(self) -> list[Edit]:
+        if self._edits is None:
+            self._edits = self._map.edits()
+        return self._edits
+
+    @edits.setter
+    def edits(self, value: list[Edit]) -> None:
+        self._edits = value
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        if self._paragraphs is None:
+            if self._labels is not None and self._map is not None:
+                from .pipeline import _paragraphs
+
+                self._paragraphs = _paragraphs(self, self._map, self._labels)
+            else:
+                self._paragraphs = []
+            self._labels = None
+        return self._paragraphs
+
+    @paragraphs.setter
+    def paragraphs(self, value: list[Paragraph]) -> None:
+        self._paragraphs = value
+        self._labels = None
+
+    def _fields(self) -> tuple:
+        return (self.source, self.text, self.edits, self.suggestions, self.flags, self.paragraphs)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass it was
+
+    def __repr__(self) -> str:
+        names = ("source", "text", "edits", "suggestions", "flags", "paragraphs")
+        return "Result(" + ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields())) + ")"
+
+    def __reduce__(self):
+        # pickled with its edits and paragraphs read off the map: a pickle does not
+        # depend on the map's labels
+        return (self.__class__, self._fields() + (self._map,))
 
     @property
     def changed(self) -> bool:
