@@ -437,6 +437,9 @@ def markdown(r) -> str:
                 rows.append((f"full pipeline, {label} pages, no timing wrappers: clean() page by page / map() (chars/s)",
                              f"{u['clean_chars_per_s']:,} / {u['map_chars_per_s']:,} "
                              f"(map x{u['map_over_clean_process_time']} in process time)"))
+                if "map_with_edit_log_chars_per_s" in u:
+                    rows.append((f"full pipeline, {label} pages: map() reading every result's edits and paragraphs (chars/s)",
+                                 f"{u['map_with_edit_log_chars_per_s']:,}"))
         rows += [
             (f"peak RSS, full pipeline streaming {mem['input_mb']:.0f} MB of noised pages (MB)",
              f"{mem['max_rss_mb']:.0f}"),
