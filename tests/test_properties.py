@@ -38,6 +38,7 @@ def test_restore_is_exact_on_long_lines(x):
 @example("|\U000f0000")  # a column rule left alone once a private-use character went
 @example('"\\\u3400')  # a symbol after a quote that later becomes a Chinese one
 @example("0一X个业")  # a letter kept before a classifier (X个) that the glyph rule used to change
+@example("::A\xa0¦\u3400")  # a noise line one stray too long until the column rule took it out
 def test_cleaning_twice_changes_nothing(x):
     r = PIPELINE.clean(x)
     again = PIPELINE.clean(r.text)

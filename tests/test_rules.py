@@ -57,3 +57,19 @@ def test_clean_text_is_untouched(case):
     result = textfix.clean(case.input)
     assert result.edits == [], list(result.explain())
     assert result.text == case.input
+
+
+def test_a_noise_line_is_judged_as_the_stray_rules_will_leave_it():
+    # a real line with one stray inside is kept for the stray rule to mend (the stray
+    # once made it look like noise); a nonsense line one stray too long goes in the
+    # same clean, not in a second one; a stray rule switched off is not assumed
+    body = "\n\n本报讯 日前，茂南区举行活动。\n"
+    for line, kept in (("图i片：", "图片："), ("二、立丶案", "二、立案"), ("闯三L峡", "闯三峡")):
+        r = textfix.clean(line + body)
+        assert r.text.startswith(kept + "\n\n"), r.text
+    junk = "::A\xa0¦\u3400"
+    r = textfix.clean(junk + body)
+    assert r.text == body.lstrip("\n") and r.restore() == junk + body
+    assert [e.rule for e in r.edits if e.old and junk in e.old] == ["stray.noise-line"]
+    off = textfix.clean(junk + body, disable=["stray.column-rule"])
+    assert off.text.startswith(junk + "\n\n")

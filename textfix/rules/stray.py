@@ -415,6 +415,48 @@ def _block_spans(doc) -> list[tuple[int, int]]:
     return scan.block_spans(doc.text, _break_white())
 
 
+#: A character one of the stray rules after noise-line may take out of a line.
+_STRAYISH = regex.compile(rf"[{regex.escape(_RULE_CHARS + _SYMBOLS)}口□▢◻ロ回日目田▯A-Za-z]")
+#: The line limit of the raw block (spaces and strays included) before it is judged.
+_MAX_RAW = 3 * (_MAX_NOISE + 4)
+
+
+def _later_strays(config) -> tuple:
+    """The stray rules that run after noise-line under ``config``, in pipeline order."""
+    key = (config.select, config.enable, config.disable)
+    hit = _LATER_STRAYS.get(key)
+    if hit is None:
+        from ..pipeline import resolve_rules
+
+        on = {r.name for r in resolve_rules(config)}
+        hit = _LATER_STRAYS[key] = tuple(r for r in (column_rule, misread_bullet, latin_in_han, symbol_in_han)
+                                         if r.name in on)
+    return hit
+
+
+_LATER_STRAYS: dict = {}
+
+
+def _after_strays(doc, line: str) -> str:
+    """``line`` (a block of one line) as the stray rules after noise-line will leave it,
+    each run on the line alone and its edits applied as the pipeline applies them (a
+    line is judged as it will be: a stray that makes it a character too long now, and
+    that the next rule takes out, does not keep it for a second clean to remove)."""
+    from ..edit import apply
+    from ..rule import Doc
+
+    if _STRAYISH.search(line) is None:
+        return line
+    threshold = doc.config.threshold
+    for r in _later_strays(doc.config):
+        mini = Doc(line, doc.config, doc.resources, None, [])
+        taken = [e for e in r(mini) if (e.safety or r.safety) == Safety.SAFE
+                 or ((e.safety or r.safety) == Safety.GUESS and e.confidence >= threshold)]
+        if taken:
+            line = apply(line, sorted(taken, key=lambda e: (e.start, e.end)))
+    return line
+
+
 @rule("stray.noise-line", safety=Safety.GUESS)
 @disjoint
 def noise_line(doc):
@@ -427,7 +469,10 @@ def noise_line(doc):
     blank line after it.  Short real blocks stay: words (``要闻``), names, sign-offs
     (``(茂健)``, ``（完）``), page numbers, separators (``* * *``), Latin tokens.
     Short Han strings that are no word are only suggested, and a name or word with
-    one stray inside (``苏I来兴``, ``王丶佑民``) stays for the stray rules to mend.  The
+    one stray inside (``苏I来兴``, ``王丶佑民``, ``图i片：``) stays for the stray rules to
+    mend: a line is judged as the stray rules after this one will leave it, so one
+    stray neither makes a real line look like noise nor keeps a nonsense line one
+    character too long for a second clean to remove.  The
     rule runs before the layout stage, so a paragraph split around such a block is
     joined in the same clean.
 
@@ -439,16 +484,19 @@ def noise_line(doc):
     lex = words(doc)
     blocks = _block_spans(doc)
     limit = _MAX_NOISE + 4
-    # (a block longer than the limit with nothing to strip is its own stripped body,
-    # too long: most blocks are, and they are passed over in one comprehension)
+    # (a block longer than the raw limit with nothing to strip is its own stripped
+    # body, too long: most blocks are, and they are passed over in one comprehension)
     short = [k for k, (start, end) in enumerate(blocks)
-             if end - start <= limit or text[start].isspace() or text[end - 1].isspace()]
+             if end - start <= _MAX_RAW or text[start].isspace() or text[end - 1].isspace()]
     for k in short:
         start, end = blocks[k]
         body = text[start:end]
-        if "\n" in body.strip("\n") or len(body.strip()) > limit:
+        if "\n" in body.strip("\n") or len(body.strip()) > _MAX_RAW:
             continue
-        conf = _noise_confidence(body.strip(), lex)
+        line = _after_strays(doc, body.strip()).strip()
+        if len(line) > limit:
+            continue
+        conf = _noise_confidence(line, lex)
         if conf <= 0:
             continue
         if k + 1 < len(blocks):
