@@ -194,7 +194,7 @@ def test_asking_for_a_missing_core_is_a_clear_error(monkeypatch):
 def _shipped_pair():
     from textfix.rules.confusable import models
 
-    matcher, sc = models()
+    matcher, sc = models((), ())  # (the key the pipeline asks with: its models, loaded once)
     kw = dict(bigrams=sc.bigrams, threshold=sc.threshold, scale=sc.scale, bigram_weight=sc.bigram_weight,
               confusions=sc.confusions, trigrams=sc.trigrams, trigram_weight=sc.trigram_weight,
               alone=sc.alone, alone_weight=sc.alone_weight, surnames=sc.surnames)
