@@ -515,3 +515,36 @@ def test_word_set_with_keys_that_are_not_plain_strings():
     for w in ("茂南", odd, "区", 5, "5", "茂", ""):
         assert (w in ws) == (w in d)
     assert "茂南" in _scan().WordSet({"茂南": 1}) and "茂北" not in _scan().WordSet({"茂南": 1})
+
+
+def _chosen_by_pairs(text: str) -> list[tuple[int, int]]:
+    """The repeat stage's choice of doubles as first written: longest first, each
+    tried against every span taken before it."""
+    from textfix.rules import repeat
+
+    found = {}
+    for start, unit, sep, copies in repeat._matches(text):
+        if unit[-1] in repeat._SPACE or not repeat._primitive(unit.strip(repeat._SPACE)):
+            continue
+        if sep and unit[0] in repeat._SPACE:
+            continue
+        d = repeat.Double(start, unit, sep, copies)
+        found.setdefault((d.start, d.end), d)
+    taken = []
+    order = sorted(found.items(), key=lambda kv: (kv[0][0] - kv[0][1], not repeat.aligned(text, kv[1]), kv[0][0]))
+    for (s, e), _ in order:
+        if not any(s < b and a < e for a, b in taken):
+            taken.append((s, e))
+    return sorted(taken)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["记录", "记录记录", "新时代", "，", "一个", "研究", "中", "\n", " "]),
+                max_size=60))
+def test_the_doubles_chosen_are_those_each_tried_against_every_span_taken(parts):
+    # (the spans taken are looked up, not passed over one by one: a long text has
+    # thousands of doubles)
+    from textfix.rules.repeat import doubles
+
+    text = "".join(parts)
+    assert sorted((d.start, d.end) for d in doubles(text)) == _chosen_by_pairs(text)

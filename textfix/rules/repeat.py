@@ -20,6 +20,7 @@ text and small for text without repeats.
 from __future__ import annotations
 
 import operator
+from bisect import bisect_left
 from dataclasses import dataclass
 
 import regex
@@ -287,13 +288,18 @@ def doubles(text: str) -> list[Double]:
         end = start + copies * len(unit) + (copies - 1) * len(sep)  # Double.end
         if (start, end) not in found:
             found[start, end] = Double(start, unit, sep, copies)
-    # choose: longest span first, then leftmost; no overlaps
+    # choose: longest span first, then leftmost; no overlaps.  The spans taken are
+    # disjoint, kept sorted: only the last one starting before a span's end can overlap
+    # it (a look-up, not a pass over all of them: a long text has thousands)
     chosen: list[Double] = []
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []
+    ends: list[int] = []
     for (start, end), d in sorted(found.items(), key=lambda kv: (kv[0][0] - kv[0][1], not aligned(text, kv[1]), kv[0][0])):
-        if any(start < e and s < end for s, e in taken):
+        i = bisect_left(starts, end)
+        if i and ends[i - 1] > start:
             continue
-        taken.append((start, end))
+        starts.insert(i, start)
+        ends.insert(i, end)
         chosen.append(d)
     chosen.sort(key=lambda d: d.start)
     return chosen
