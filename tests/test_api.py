@@ -371,3 +371,19 @@ def test_cleaning_makes_no_reference_cycles(seed):
         gc.set_debug(0)
         gc.garbage.clear()
     assert cyclic == []
+
+
+def test_a_record_is_one_line_of_json_that_reads_back_as_itself():
+    import json
+
+    from textfix.result import encode_record
+
+    r = textfix.clean(SEEDS[0].read_text(encoding="utf-8"))
+    for rec in r.to_records():
+        line = encode_record(rec)
+        assert "\n" not in line and json.loads(line) == rec
+        # what the standard encoder writes, without spaces, non-ASCII as it is
+        assert line == json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+    # a lone surrogate (no decoded file holds one) goes through the standard encoder
+    odd = {"text": "a\ud800b", "n": [1, 0.93, None]}
+    assert json.loads(encode_record(odd)) == odd

@@ -34,7 +34,7 @@ import regex
 from .edit import Edit, Safety
 from .io import InputError, StreamDecoder, decode_bytes
 from .pipeline import Config, Pipeline
-from .result import Result, encode_record
+from .result import Result, encode_record, gc_paused
 
 #: Name of the summary file written in the output directory.
 SUMMARY_NAME = "textfix-summary.json"
@@ -186,6 +186,12 @@ def records(result: Result, *, prefix: str = "", source_start: int = 0, output_s
             index_start: int = 0, replaced: Sequence[dict] = ()) -> list[dict]:
     """``result.to_records()`` placed at the given offsets of a larger file, with the
     undecodable byte runs (``replaced``) attached to the paragraphs holding them."""
+    with gc_paused():
+        return _records(result, prefix, source_start, output_start, index_start, replaced)
+
+
+def _records(result: Result, prefix: str, source_start: int, output_start: int, index_start: int,
+             replaced: Sequence[dict]) -> list[dict]:
     recs = result.to_records()
     if prefix:
         joined, consumed = _join_edits(result.edits, prefix)

@@ -28,8 +28,9 @@ class Safety(enum.IntEnum):
         return self.name.lower()
 
 
-#: ``str(safety)`` of each level, for the edit records written by the thousand.
-_SAFETY_NAMES = {level: str(level) for level in Safety}
+#: ``str(safety)`` of each level by its value, for the edit records written by the
+#: thousand (indexed, not hashed: an enum's hash is a Python-level call)
+_SAFETY_NAMES = tuple(str(Safety(v)) for v in range(len(Safety)))
 
 
 class EditError(ValueError):
@@ -79,6 +80,8 @@ class Edit:
         return "+".join(self.rules)
 
     def to_dict(self) -> dict:
+        c = self.confidence
+        safety = self.safety
         d = {
             "start": self.start,
             "end": self.end,
@@ -86,8 +89,9 @@ class Edit:
             "new": self.new,
             "rules": list(self.rules),
             # not ``self.safety or SAFE``: SUGGEST is 0, and a suggestion must say so
-            "safety": _SAFETY_NAMES[Safety.SAFE if self.safety is None else self.safety],
-            "confidence": round(self.confidence, 4),
+            "safety": _SAFETY_NAMES[2 if safety is None else safety],  # 2: Safety.SAFE
+            # (most are 1.0, which rounds to itself: round() is the costliest step here)
+            "confidence": c if c == 1.0 else round(c, 4),
         }
         if self.note:
             d["note"] = self.note

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import gc
 from bisect import bisect_left, bisect_right
 import regex
 from dataclasses import dataclass, replace
@@ -19,7 +18,7 @@ from typing import Any, Iterable, Iterator
 from . import _compiled, _hugepages
 from .edit import Edit, EditError, Flag, Label, Safety, apply, apply_valid, validate
 from .provenance import SourceMap, _provenance
-from .result import Paragraph, Result
+from .result import Paragraph, Result, gc_paused as _gc_paused
 from .rule import MAX_ROUNDS, Doc, Rule, kind_at_source
 
 
@@ -329,23 +328,6 @@ class Pipeline:
         job.suggestions.sort(key=lambda e: (e.start, e.end))
         smap = job.smap
         return Result._from_map(job.source, job.text, smap, job.suggestions, job.flags, job.labels)
-
-
-class _gc_paused:
-    """Pause the cyclic garbage collector inside the block, as it was after (see
-    :meth:`Pipeline.clean`)."""
-
-    __slots__ = ("was",)
-
-    def __enter__(self):
-        self.was = gc.isenabled()
-        if self.was:
-            gc.disable()
-
-    def __exit__(self, *exc):
-        if self.was:
-            gc.enable()
-        return False
 
 
 class _Job:
