@@ -39,6 +39,7 @@ def test_restore_is_exact_on_long_lines(x):
 @example('"\\\u3400')  # a symbol after a quote that later becomes a Chinese one
 @example("0一X个业")  # a letter kept before a classifier (X个) that the glyph rule used to change
 @example("::A\xa0¦\u3400")  # a noise line one stray too long until the column rule took it out
+@example("A,\r\U00020000")  # a noise line in two lines until the layout stage joined them
 def test_cleaning_twice_changes_nothing(x):
     r = PIPELINE.clean(x)
     again = PIPELINE.clean(r.text)

@@ -73,3 +73,6 @@ def test_a_noise_line_is_judged_as_the_stray_rules_will_leave_it():
     assert [e.rule for e in r.edits if e.old and junk in e.old] == ["stray.noise-line"]
     off = textfix.clean(junk + body, disable=["stray.column-rule"])
     assert off.text.startswith(junk + "\n\n")
+    # nonsense in two short lines is the one line the layout stage makes of it
+    r = textfix.clean("A,\n\U00020000" + body)
+    assert r.text == body.lstrip("\n") and textfix.clean(r.text).edits == []

@@ -486,7 +486,8 @@ def noise_line(doc):
     one stray inside (``苏I来兴``, ``王丶佑民``, ``图i片：``) stays for the stray rules to
     mend: a line is judged as the stray rules after this one will leave it, so one
     stray neither makes a real line look like noise nor keeps a nonsense line one
-    character too long for a second clean to remove.  The
+    character too long for a second clean to remove; a block of a few short lines is
+    judged as the one line the layout stage makes of it.  The
     rule runs before the layout stage, so a paragraph split around such a block is
     joined in the same clean.
 
@@ -509,7 +510,11 @@ def noise_line(doc):
         start, end = blocks[k]
         body = text[start:end]
         line = body.strip()
-        if "\n" in line or len(line) > _MAX_RAW or not _could_be_noise(line):
+        if "\n" in line:
+            # a short block of a few lines is one line once the layout stage takes out
+            # the wraps between them: it is judged as that line
+            line = "".join(part.strip() for part in line.split("\n"))
+        if len(line) > _MAX_RAW or not _could_be_noise(line):
             continue
         line = _after_strays(doc, line).strip()
         if len(line) > limit:
