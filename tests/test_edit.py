@@ -175,3 +175,11 @@ def test_suggestions_in_json_say_suggest():
     assert {s["safety"] for rec in r.to_records() for s in rec["suggestions"]} == {"suggest"}
     back = Result.from_json(r.to_json())
     assert [s.safety for s in back.suggestions] == [Safety.SUGGEST] * len(r.suggestions)
+
+
+def test_is_applied_is_the_pipelines_choice_between_an_edit_and_a_suggestion():
+    from textfix.edit import Safety, is_applied
+
+    assert is_applied(Safety.SAFE, 0.1, 0.9)
+    assert is_applied(Safety.GUESS, 0.9, 0.9) and not is_applied(Safety.GUESS, 0.89, 0.9)
+    assert not is_applied(Safety.SUGGEST, 1.0, 0.9)  # SUGGEST is 0: never read as "no safety"

@@ -33,6 +33,12 @@ class Safety(enum.IntEnum):
 _SAFETY_NAMES = tuple(str(Safety(v)) for v in range(len(Safety)))
 
 
+def is_applied(safety: Safety, confidence: float, threshold: float) -> bool:
+    """Whether the pipeline applies an edit of ``safety`` and ``confidence`` at
+    ``threshold``; otherwise it is a suggestion."""
+    return not (safety == Safety.SUGGEST or (safety == Safety.GUESS and confidence < threshold))
+
+
 class EditError(ValueError):
     """A list of edits does not fit the text it is applied to."""
 
@@ -89,7 +95,7 @@ class Edit:
             "new": self.new,
             "rules": list(self.rules),
             # not ``self.safety or SAFE``: SUGGEST is 0, and a suggestion must say so
-            "safety": _SAFETY_NAMES[2 if safety is None else safety],  # 2: Safety.SAFE
+            "safety": _SAFETY_NAMES[Safety.SAFE if safety is None else safety],
             # (most are 1.0, which rounds to itself: round() is the costliest step here)
             "confidence": c if c == 1.0 else round(c, 4),
         }

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterable, Iterator
 
 from . import _compiled, _hugepages
-from .edit import Edit, EditError, Flag, Label, Safety, apply, apply_valid, validate
+from .edit import Edit, EditError, Flag, Label, Safety, apply, apply_valid, is_applied, validate
 from .provenance import SourceMap, _provenance
 from .result import Paragraph, Result, gc_paused as _gc_paused
 from .rule import MAX_ROUNDS, Doc, Rule, kind_at_source
@@ -375,7 +375,7 @@ def _take(proposals: Iterable, cur: str, name: str, safety: Safety | None, thres
             if new == old and moved is None:
                 continue
             safety = rule_safety if p.safety is None else p.safety
-            if safety == Safety.SUGGEST or (safety == Safety.GUESS and p.confidence < threshold):
+            if not is_applied(safety, p.confidence, threshold):
                 s0, s1 = smap.source_span(start, end)
                 suggestions.append(Edit(s0, s1, new, old, p.rules or rule_names, Safety.SUGGEST,
                                         p.confidence, p.note, moved))

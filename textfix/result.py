@@ -107,7 +107,7 @@ class Result:
         # None: not read off the map yet (edits: the map's, or none without one;
         # paragraphs: the map's for _labels, or none without labels)
         self._edits = edits if edits is not None or _map is not None else []
-        self._paragraphs = paragraphs if paragraphs is not None else None
+        self._paragraphs = paragraphs
         self._labels = None
 
     @classmethod

@@ -14,12 +14,13 @@ Control, zero-width and U+FFFD characters are the ``unicode`` stage's business.
 from __future__ import annotations
 
 import re
+import string
 
 import regex
 
 from .. import _compiled
 from ..chars import SPACE as _SPACE, SURNAMES, CharClass, Protected, class_runs, is_han
-from ..edit import Edit, Safety, apply
+from ..edit import Edit, Safety, apply, is_applied
 from ..rule import Doc, rule
 from .garbled import words
 
@@ -369,11 +370,16 @@ def _segmentable(s: str, lex) -> bool:
     return ok[n]
 
 
+def _size(line: str) -> int:
+    """The characters of a line other than spaces."""
+    return len(line) - line.count(" ") - line.count("\t") - line.count("\u3000")
+
+
 def _noise_confidence(c: str, lex) -> float:
     """How sure we are that the short line ``c`` is not text (0: it is text)."""
     # (how many characters the core has, counted before it is made: most lines asked
     # about have too many)
-    size = len(c) - c.count(" ") - c.count("\t") - c.count("\u3000")
+    size = _size(c)
     if not size or size > _MAX_NOISE:
         return 0.0
     core = "".join(ch for ch in c if ch not in _SPACE)
@@ -418,10 +424,10 @@ def _block_spans(doc) -> list[tuple[int, int]]:
 #: Each stray rule after noise-line, the characters it may take out of a line (none of
 #: them is a space) and the pattern of its candidates (a line without one is left as it is).
 _STRAY_CHARS = (
-    ("stray.column-rule", _RULE_CHARS, _RULE),
-    ("stray.misread-bullet", "口□▢◻ロ回日目田▯", _BULLET),
-    ("stray.latin-in-han", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", _LETTER),
-    ("stray.symbol-in-han", _SYMBOLS, _SYMBOL_RUN),
+    ("stray.column-rule", _RULE_CLASS.chars, _RULE),
+    ("stray.misread-bullet", _BULLET_CLASS.chars, _BULLET),
+    ("stray.latin-in-han", string.ascii_letters, _LETTER),
+    ("stray.symbol-in-han", _SYMBOL_CLASS.chars, _SYMBOL_RUN),
 )
 _STRAYISH = re.compile("[" + re.escape("".join(c for _, c, _ in _STRAY_CHARS)) + "]")  # (``re``: ~2x as fast)
 #: The line limit of the raw block (spaces and strays included) before it is judged.
@@ -448,7 +454,7 @@ _LATER_STRAYS: dict = {}
 def _could_be_noise(line: str) -> bool:
     """False where ``line`` keeps more than :data:`_MAX_NOISE` characters whatever the
     stray rules take out of it (the spaces do not count)."""
-    size = len(line) - line.count(" ") - line.count("\t") - line.count("\u3000")
+    size = _size(line)
     return size <= _MAX_NOISE or size - len(_STRAYISH.findall(line)) <= _MAX_NOISE
 
 
@@ -464,8 +470,8 @@ def _after_strays(doc, line: str) -> str:
         if candidates.search(line) is None:
             continue
         mini = Doc(line, doc.config, doc.resources, None, [])
-        taken = [e for e in r(mini) if (e.safety or r.safety) == Safety.SAFE
-                 or ((e.safety or r.safety) == Safety.GUESS and e.confidence >= threshold)]
+        taken = [e for e in r(mini)
+                 if is_applied(r.safety if e.safety is None else e.safety, e.confidence, threshold)]
         if taken:
             line = apply(line, sorted(taken, key=lambda e: (e.start, e.end)))
     return line
